@@ -1,0 +1,14 @@
+"""kteach: a small Keras you can read.
+
+Write the same code as in a Keras tutorial -- ``import kteach as keras`` -- and every number
+behind it can be looked at: weights, forward values, gradients and optimizer updates are
+plain NumPy.
+"""
+from . import activations, backend, callbacks, config, initializers, layers, losses, metrics, models, optimizers, utils
+from .layers import Input
+from .models import Model, Sequential
+
+__version__ = "0.1.0"
+
+__all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "config",
+           "initializers", "layers", "losses", "metrics", "models", "optimizers", "utils"]

@@ -1,0 +1,29 @@
+"""Global settings, as ``keras.config``: the default float type and the fuzz factor."""
+from __future__ import annotations
+
+import numpy as np
+
+_FLOATX = "float32"
+_EPSILON = 1e-7
+
+
+def floatx() -> str:
+    """The dtype new weights and inputs get unless told otherwise ('float32', as Keras)."""
+    return _FLOATX
+
+
+def set_floatx(value: str) -> None:
+    """Use 'float64' for gradient checks, 'float32' (the default) otherwise."""
+    global _FLOATX
+    if value not in ("float16", "float32", "float64"):
+        raise ValueError(f"Unknown floatx {value!r}: use 'float16', 'float32' or 'float64'.")
+    _FLOATX = value
+
+
+def epsilon() -> float:
+    """The small number added to avoid division by zero and log(0): 1e-7, as Keras."""
+    return _EPSILON
+
+
+def is_float(dtype) -> bool:
+    return np.issubdtype(np.dtype(dtype), np.floating)

@@ -1,0 +1,143 @@
+"""Errors that teach.
+
+Every kteach error says what happened, why, and how to fix it. Each class also inherits from
+the builtin exception that Keras (or Python) would raise in the same place, so code written
+for Keras -- ``except ValueError:`` -- keeps working.
+"""
+from __future__ import annotations
+
+import difflib
+import functools
+import inspect
+import os
+import sys
+import warnings
+from typing import Any, Callable, Iterable
+
+
+class KteachError(Exception):
+    """Base class of every error raised on purpose by kteach."""
+
+
+class ShapeError(KteachError, ValueError):
+    """Data or a layer received an array whose shape does not fit."""
+
+
+class NotBuiltError(KteachError, ValueError):
+    """A model or layer does not know its input shape yet."""
+
+
+class NotCompiledError(KteachError, RuntimeError):
+    """``fit``/``evaluate`` was called before ``compile``."""
+
+
+class UnknownNameError(KteachError, ValueError):
+    """A string names no known optimizer, loss, metric, activation or initializer."""
+
+
+class UnknownArgumentError(KteachError, TypeError):
+    """A keyword argument that the function does not take (often a typo)."""
+
+
+class DataError(KteachError, ValueError):
+    """Training data that does not fit the model (shapes, counts, names, types)."""
+
+
+class NumericalError(KteachError, FloatingPointError):
+    """Training produced NaN or infinity."""
+
+
+class KteachWarning(UserWarning):
+    """A warning about a Keras 2 spelling or a likely mistake."""
+
+
+def closest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
+    """The candidates that look most like ``word`` (case-insensitive), best first."""
+    candidates = list(candidates)
+    lowered = {c.lower(): c for c in candidates}
+    hits = difflib.get_close_matches(word.lower(), list(lowered), n=n, cutoff=0.6)
+    return [lowered[h] for h in hits]
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """' Did you mean 'x'?' or '' when nothing is close."""
+    hits = closest(word, candidates)
+    if not hits:
+        return ""
+    return " Did you mean " + " or ".join(repr(h) for h in hits) + "?"
+
+
+def unknown_name_error(kind: str, name: str, valid: Iterable[str]) -> UnknownNameError:
+    """The error for ``optimizer='rmspropy'``: the Keras text, the closest names, all names."""
+    valid = sorted(set(valid))
+    return UnknownNameError(
+        f"Could not interpret {kind} identifier: {name}.{did_you_mean(name, valid)} "
+        f"Known {kind} names: {', '.join(valid)}."
+    )
+
+
+# Keras 1/2 keyword spellings that tutorials still use, and their Keras 3 names.
+RENAMED_KEYWORDS = {"nb_epoch": "epochs", "lr": "learning_rate", "input": "inputs",
+                    "output": "outputs", "init": "kernel_initializer",
+                    "output_dim": "units"}
+
+
+def unknown_keyword_error(where: str, key: str, allowed: Iterable[str]) -> UnknownArgumentError:
+    """The error for ``fit(epoches=20)``: what was wrong, the closest names, all names."""
+    allowed = list(allowed)
+    hint = did_you_mean(key, allowed)
+    if not hint and RENAMED_KEYWORDS.get(key) in allowed:
+        hint = f" `{key}` is an old Keras spelling; Keras 3 calls it `{RENAMED_KEYWORDS[key]}`."
+    return UnknownArgumentError(
+        f"{where}() got an unexpected keyword argument '{key}'.{hint} "
+        f"It accepts: {', '.join(allowed)}."
+    )
+
+
+def keyword_names(func: Callable) -> list[str]:
+    """The names a function accepts as keywords (without self and **kwargs)."""
+    params = inspect.signature(func).parameters.values()
+    return [p.name for p in params
+            if p.name != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+
+
+def check_keywords(func: Callable) -> Callable:
+    """Decorator: a misspelt keyword raises :class:`UnknownArgumentError` with a suggestion.
+
+    Python would already refuse the keyword, but only with "unexpected keyword argument";
+    this adds the closest correct names, which is what a learner needs.
+    """
+    allowed = keyword_names(func)
+    where = func.__qualname__.replace(".__init__", "")
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        for key in kwargs:
+            if key not in allowed:
+                raise unknown_keyword_error(where, key, allowed)
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+_warned: set[str] = set()
+
+
+def warn_once(message: str, key: str | None = None) -> None:
+    """Show a :class:`KteachWarning` once per session for each ``key`` (default: the text).
+
+    The warning points at the learner's line of code, not at kteach's insides.
+    """
+    key = key or message
+    if key in _warned:
+        return
+    _warned.add(key)
+    warnings.warn(message, KteachWarning, stacklevel=_first_frame_outside_kteach())
+
+
+def _first_frame_outside_kteach() -> int:
+    package_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frame, level = sys._getframe(2), 2
+    while frame is not None and frame.f_code.co_filename.startswith(package_dir):
+        frame, level = frame.f_back, level + 1
+    return level

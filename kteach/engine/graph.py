@@ -1,0 +1,171 @@
+"""The walk over a graph of layer calls: forward, backward, and the hooks that record it.
+
+This is the one place that runs layers, so it is the one place that can record a training
+step: anything in :data:`TRACERS` is told about every forward and backward call. Layers know
+nothing about it.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+
+from .errors import ShapeError
+from .layer import Layer
+from .tensor import KerasTensor, Node
+
+# Objects with .forward(layer, inputs, outputs, cache) and .backward(layer, d_outputs,
+# d_inputs, grads); kteach's step recorder adds itself here while it records.
+TRACERS: list = []
+
+
+def call_layer(layer: Layer, inputs: Any, training: bool) -> tuple[Any, Any]:
+    """Run one layer forward, telling any tracer."""
+    outputs, cache = layer.forward(inputs, training)
+    for tracer in TRACERS:
+        tracer.forward(layer, inputs, outputs, cache)
+    return outputs, cache
+
+
+def backprop_layer(layer: Layer, cache: Any, d_outputs: Any) -> tuple[Any, list]:
+    """Run one layer backward, telling any tracer."""
+    d_inputs, grads = layer.backward(cache, d_outputs)
+    for tracer in TRACERS:
+        tracer.backward(layer, d_outputs, d_inputs, grads)
+    return d_inputs, grads
+
+
+class Graph:
+    """The layer calls that lead from ``inputs`` to ``outputs``, in an order that can run.
+
+    ``nodes`` is ordered from the inputs to the outputs (deepest first, where depth counts
+    calls to the nearest output), and ``layers`` lists each layer once in the order Keras
+    uses for ``model.layers`` and ``get_weights()``.
+    """
+
+    def __init__(self, inputs: list[KerasTensor], outputs: list[KerasTensor]):
+        self.inputs = inputs
+        self.outputs = outputs
+        visited, first_seen = self._collect()
+        self.nodes, self.layers = self._order(visited, first_seen)
+
+    # -- which nodes, and in which order ---------------------------------------------------------
+    def _collect(self) -> tuple[list[Node], dict[int, int]]:
+        """Nodes reachable backwards from the outputs, children after parents, and the order in
+        which each layer was first met walking back from the outputs."""
+        input_ids = {id(t) for t in self.inputs}
+        finished: list[Node] = []
+        done: set[int] = set()
+        in_progress: set[int] = set()
+        first_seen: dict[int, int] = {}
+
+        def visit(tensor: KerasTensor) -> None:
+            node = tensor.node
+            if node is None or id(node) in done:
+                return
+            if id(node) in in_progress:
+                raise ValueError(f"The graph has a cycle through layer '{node.layer.name}'.")
+            first_seen.setdefault(id(node.layer), len(first_seen))
+            in_progress.add(id(node))
+            if id(tensor) not in input_ids:
+                if not node.flat_inputs:
+                    raise ValueError(self._missing_input_message(tensor))
+                for parent in node.flat_inputs:
+                    visit(parent)
+            in_progress.discard(id(node))
+            done.add(id(node))
+            finished.append(node)
+
+        for t in self.outputs:
+            visit(t)
+        return finished, first_seen
+
+    def _missing_input_message(self, tensor: KerasTensor) -> str:
+        names = [t.node.layer.name for t in self.inputs if t.node is not None]
+        return (f"The outputs depend on the input '{tensor.node.layer.name}', which is not among "
+                f"the model's inputs {names}. Pass every Input the outputs are computed from: "
+                f"Model(inputs=[...], outputs=...).")
+
+    @staticmethod
+    def _order(finished: list[Node], first_seen: dict[int, int]) -> tuple[list[Node], list[Layer]]:
+        depth: dict[int, int] = {}
+        layer_depth: dict[int, int] = {}
+        for node in reversed(finished):  # from the outputs towards the inputs
+            d = max(depth.get(id(node), 0), layer_depth.get(id(node.layer), 0))
+            depth[id(node)] = d
+            layer_depth[id(node.layer)] = d
+            for parent in node.parents:
+                depth[id(parent)] = max(depth.get(id(parent), 0), d + 1)
+        nodes = sorted(finished, key=lambda n: -depth[id(n)])
+        by_depth: dict[int, list[Layer]] = defaultdict(list)
+        for node in finished:
+            layer = node.layer
+            bucket = by_depth[layer_depth[id(layer)]]
+            if layer not in bucket:
+                bucket.append(layer)
+        layers = []
+        for d in sorted(by_depth, reverse=True):
+            layers.extend(sorted(by_depth[d], key=lambda l: first_seen[id(l)]))
+        return nodes, layers
+
+    # -- running it -------------------------------------------------------------------------------
+    def forward(self, arrays: list[np.ndarray], training: bool) -> tuple[list[np.ndarray], list]:
+        """Compute the outputs from input arrays. Returns the outputs and the tape, a list of
+        ``(node, cache)`` that :meth:`backward` needs."""
+        values: dict[int, Any] = {id(t): a for t, a in zip(self.inputs, arrays)}
+        tape = []
+        for node in self.nodes:
+            if not node.flat_inputs or all(id(t) in values for t in node.outputs):
+                continue  # an Input, or a node whose outputs were given as model inputs
+            args = [values[id(t)] for t in node.flat_inputs]
+            inputs = args if isinstance(node.inputs, (list, tuple)) else args[0]
+            outputs, cache = call_layer(node.layer, inputs, training)
+            flat_out = outputs if len(node.outputs) > 1 else [outputs]
+            for t, value in zip(node.outputs, flat_out):
+                values[id(t)] = value
+            tape.append((node, cache, inputs, outputs))
+        return [values[id(t)] for t in self.outputs], tape
+
+    def backward(self, tape: list, d_outputs: list[np.ndarray | None]) -> tuple[list, dict[int, np.ndarray]]:
+        """Chain rule from dLoss/doutputs back to dLoss/dinputs and every weight.
+
+        Where a tensor feeds several layers, the gradients arriving from each are added.
+        Returns the input gradients (in ``inputs`` order) and ``{id(variable): gradient}``.
+        """
+        grads_t: dict[int, np.ndarray] = {}
+        for t, g in zip(self.outputs, d_outputs):
+            if g is not None:
+                _accumulate(grads_t, id(t), g)
+        grads_w: dict[int, np.ndarray] = {}
+        for node, cache, inputs, outputs in reversed(tape):
+            arriving = [grads_t.get(id(t)) for t in node.outputs]
+            if all(g is None for g in arriving):
+                continue  # nothing downstream of this call reaches the loss
+            flat_out = outputs if len(node.outputs) > 1 else [outputs]
+            arriving = [np.zeros_like(o) if g is None else g for g, o in zip(arriving, flat_out)]
+            d_out = arriving if len(node.outputs) > 1 else arriving[0]
+            d_in, grads = backprop_layer(node.layer, cache, d_out)
+            flat_d_in = d_in if isinstance(node.inputs, (list, tuple)) else [d_in]
+            for t, g in zip(node.flat_inputs, flat_d_in):
+                if g is not None:
+                    _accumulate(grads_t, id(t), g)
+            for v, g in zip(node.layer.weights, grads):
+                if g is not None:
+                    _accumulate(grads_w, id(v), g)
+        return [grads_t.get(id(t)) for t in self.inputs], grads_w
+
+
+def _accumulate(store: dict[int, np.ndarray], key: int, g: np.ndarray) -> None:
+    """Add ``g`` into ``store[key]`` without changing arrays owned by a layer's cache."""
+    if key in store:
+        store[key] = store[key] + g
+    else:
+        store[key] = g
+
+
+def check_array_shape(where: str, expected: tuple, array: np.ndarray) -> None:
+    """Refuse data whose shape does not fit ``expected`` (``None`` matches any size)."""
+    ok = array.ndim == len(expected) and all(e is None or e == s for e, s in zip(expected, array.shape))
+    if not ok:
+        raise ShapeError(f"{where}: expected shape {expected}, got {array.shape}.")

@@ -1,0 +1,259 @@
+"""Core layers: Input, Dense, Activation, Dropout, Flatten, Reshape.
+
+Each layer's ``forward`` returns ``(output, cache)`` and its ``backward`` turns dL/doutput into
+dL/dinput and dL/dweights, using only what the cache kept from that call.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import activations, initializers
+from ..engine import config, random
+from ..engine.errors import ShapeError, check_keywords
+from ..engine.layer import Layer
+from ..engine.tensor import KerasTensor, Node, format_shape
+
+
+def _positive_int(value: Any, what: str, layer: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(
+            f"Received an invalid value for `{what}` of {layer}, expected a positive integer. "
+            f"Received: {what}={value!r}. For example {layer}({what}=32)."
+        )
+    return int(value)
+
+
+# ----- Input ---------------------------------------------------------------------------------
+class InputLayer(Layer):
+    """The layer behind ``Input``: it holds the shape and dtype of the model's data."""
+
+    def __init__(self, shape=None, batch_size=None, dtype=None, batch_shape=None, name=None, **kwargs):
+        super().__init__(name=name, dtype=dtype, **kwargs)
+        if batch_shape is None:
+            batch_shape = (batch_size,) + _as_shape(shape)
+        self.batch_shape = tuple(batch_shape)
+        self.built = True
+        self._build_input_shape = self.batch_shape
+        Node(self, [], [KerasTensor(self.batch_shape, self.dtype, name=self.name)])
+
+    def forward(self, x, training=False):
+        return x, None
+
+    def backward(self, cache, dy):
+        return dy, []
+
+
+def _as_shape(shape: Any) -> tuple:
+    """``(784,)`` stays; ``Input(shape=784)`` is refused as in Keras, with the fix."""
+    if shape is None:
+        raise ValueError("Input() needs a shape, e.g. Input(shape=(784,)) for 784 features "
+                         "per sample (the batch size is not part of it).")
+    if isinstance(shape, (int, np.integer)):
+        raise ValueError(
+            f"Cannot convert '{shape}' to a shape. `shape` must be a tuple even for one axis: "
+            f"write Input(shape=({shape},)) -- note the comma.")
+    try:
+        dims = tuple(None if d is None else int(d) for d in shape)
+    except (TypeError, ValueError):
+        raise ValueError(f"Cannot convert '{shape}' to a shape. Give a tuple of positive "
+                         f"integers (or None for a size that varies), e.g. (28, 28).") from None
+    if any(d is not None and d <= 0 for d in dims):
+        raise ValueError(f"Input shape {shape} has a size that is not positive; every size "
+                         f"must be a positive integer or None.")
+    return dims
+
+
+@check_keywords
+def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
+          name=None, tensor=None) -> KerasTensor:
+    """A symbolic tensor standing for the model's input data.
+
+    ``shape`` excludes the batch axis: ``Input(shape=(784,))`` gives a tensor of shape
+    ``(None, 784)``. Call layers on it to build a graph, then ``Model(inputs, outputs)``.
+    """
+    if sparse:
+        raise ValueError("kteach has no sparse tensors; pass sparse=None and dense arrays.")
+    if tensor is not None:
+        raise ValueError("Input(tensor=...) is not supported by kteach; give shape= instead.")
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype,
+                       batch_shape=batch_shape, name=name or _input_name())
+    return layer._inbound_nodes[0].outputs[0]
+
+
+def _input_name() -> str:
+    from ..engine import naming
+    return naming.unique_name("input_layer")
+
+
+# ----- Dense ---------------------------------------------------------------------------------
+class Dense(Layer):
+    """Fully connected layer: ``y = activation(x·W + b)`` on the last axis.
+
+    Shapes: x ``(..., n_in)``, W (``kernel``) ``(n_in, units)``, b (``bias``) ``(units,)``,
+    y ``(..., units)``. Parameters: ``n_in·units + units``.
+
+    Backward, with ``dz = dy · activation'(z)``:
+    ``dW = xᵀ·dz`` (summed over the batch), ``db = Σ_batch dz``, ``dx = dz·Wᵀ``.
+    """
+
+    def __init__(self, units, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
+        super().__init__(**kwargs)
+        self.units = _positive_int(units, "units", "Dense")
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+
+    def build(self, input_shape):
+        n_in = input_shape[-1]
+        if n_in is None:
+            raise ShapeError(f"Dense layer '{self.name}' needs to know the size of the last axis "
+                             f"of its input, but got shape {format_shape(input_shape)}.")
+        self.kernel = self.add_weight("kernel", (n_in, self.units), self.kernel_initializer)
+        if self.use_bias:
+            self.bias = self.add_weight("bias", (self.units,), self.bias_initializer)
+
+    def check_input_shape(self, shape):
+        n_in = self.kernel.shape[0]
+        if len(shape) < 2 or shape[-1] not in (None, n_in):
+            raise ShapeError(
+                f"Input 0 of layer '{self.name}' is incompatible with the layer: expected axis -1 "
+                f"of input shape to have value {n_in}, but received input with shape "
+                f"{format_shape(shape)}. This Dense layer was built for {n_in} features per "
+                f"sample; give it data whose last axis has {n_in} values.")
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def forward(self, x, training=False):
+        z = x @ self.kernel.value
+        if self.use_bias:
+            z = z + self.bias.value
+        y = self.activation(z)
+        return y, (x, z, y)
+
+    def backward(self, cache, dy):
+        x, z, y = cache
+        dz = activations.backward(self.activation, z, y, dy)
+        x2 = x.reshape(-1, x.shape[-1])        # flatten any leading axes into one "batch"
+        dz2 = dz.reshape(-1, self.units)
+        dW = x2.T @ dz2
+        dx = dz @ self.kernel.value.T
+        if self.use_bias:
+            return dx, [dW, dz2.sum(axis=0)]
+        return dx, [dW]
+
+
+# ----- Activation ------------------------------------------------------------------------------
+class Activation(Layer):
+    """Applies an activation function elementwise (softmax: along the last axis)."""
+
+    def __init__(self, activation, **kwargs):
+        super().__init__(**kwargs)
+        self.activation = activations.get(activation)
+
+    def forward(self, x, training=False):
+        y = self.activation(x)
+        return y, (x, y)
+
+    def backward(self, cache, dy):
+        x, y = cache
+        return activations.backward(self.activation, x, y, dy), []
+
+
+# ----- Dropout ---------------------------------------------------------------------------------
+class Dropout(Layer):
+    """Inverted dropout: in training each value is kept with probability ``1 − rate`` and
+    scaled by ``1/(1 − rate)``, so the expected output equals the input; at inference
+    (predict, evaluate) the layer does nothing.
+
+    ``y = x · mask / (1 − rate)``, ``mask ~ Bernoulli(1 − rate)``; backward ``dx = dy · mask / (1 − rate)``.
+    """
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+            raise ValueError(
+                f"Invalid value received for argument `rate`: expected a number in [0, 1) "
+                f"(the fraction of values to drop), received {rate!r}. "
+                f"Dropout(0.5) drops half of the values during training.")
+        self.rate = float(rate)
+        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        self.seed = seed
+        self._rng = None if seed is None else np.random.default_rng(seed)
+
+    def forward(self, x, training=False):
+        if not training or self.rate == 0:
+            return x, None
+        rng = self._rng or random.rng()
+        shape = x.shape if self.noise_shape is None else tuple(
+            s if n is None else n for n, s in zip(self.noise_shape, x.shape))
+        scale = np.asarray(1.0 / (1.0 - self.rate), dtype=x.dtype)
+        mask = (rng.random(shape) >= self.rate) * scale
+        return x * mask, mask
+
+    def backward(self, mask, dy):
+        if mask is None:
+            return dy, []
+        return dy * mask, []
+
+
+# ----- Flatten and Reshape ---------------------------------------------------------------------
+class Flatten(Layer):
+    """``(batch, d1, d2, ...)`` → ``(batch, d1·d2·...)``; backward reshapes back."""
+
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        if data_format not in (None, "channels_last"):
+            raise ValueError("kteach supports only data_format='channels_last' (the default).")
+        self.data_format = data_format
+
+    def compute_output_shape(self, input_shape):
+        rest = input_shape[1:]
+        size = None if any(d is None for d in rest) else int(np.prod(rest, dtype=np.int64))
+        return (input_shape[0], size)
+
+    def forward(self, x, training=False):
+        return x.reshape(x.shape[0], -1), x.shape
+
+    def backward(self, shape, dy):
+        return dy.reshape(shape), []
+
+
+class Reshape(Layer):
+    """Reshape each sample to ``target_shape`` (batch axis excluded; one ``-1`` allowed)."""
+
+    def __init__(self, target_shape, **kwargs):
+        super().__init__(**kwargs)
+        self.target_shape = tuple(int(d) for d in target_shape)
+        if sum(d == -1 for d in self.target_shape) > 1:
+            raise ValueError(f"Reshape target_shape {self.target_shape} has more than one -1; "
+                             f"at most one size can be inferred.")
+
+    def compute_output_shape(self, input_shape):
+        rest = input_shape[1:]
+        if any(d is None for d in rest):
+            return (input_shape[0],) + tuple(None if d == -1 else d for d in self.target_shape)
+        n = int(np.prod(rest, dtype=np.int64))
+        known = int(np.prod([d for d in self.target_shape if d != -1], dtype=np.int64))
+        if -1 in self.target_shape:
+            if n % known:
+                raise ShapeError(self._mismatch(input_shape))
+            return (input_shape[0],) + tuple(n // known if d == -1 else d for d in self.target_shape)
+        if n != known:
+            raise ShapeError(self._mismatch(input_shape))
+        return (input_shape[0],) + self.target_shape
+
+    def _mismatch(self, input_shape):
+        return (f"Layer '{self.name}' cannot reshape inputs of shape {format_shape(input_shape)} "
+                f"({int(np.prod(input_shape[1:]))} values per sample) into target_shape "
+                f"{self.target_shape}: the number of values must stay the same.")
+
+    def forward(self, x, training=False):
+        return x.reshape((x.shape[0],) + self.target_shape), x.shape
+
+    def backward(self, shape, dy):
+        return dy.reshape(shape), []

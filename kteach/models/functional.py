@@ -1,0 +1,244 @@
+"""Model: a graph of layer calls from ``Input`` tensors to output tensors.
+
+``Model(inputs, outputs)`` takes the tensors made by calling layers on ``Input(...)``. A model
+is itself a layer: it can be called on new tensors (a nested model), and its ``forward`` and
+``backward`` run the whole graph, so the chain rule flows through it like through any layer.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..engine.errors import NotBuiltError, ShapeError, warn_once
+from ..engine.graph import Graph
+from ..engine.layer import Layer
+from ..engine.tensor import KerasTensor, format_shape
+from ..engine.variable import Variable
+from ..training.trainer import Trainer
+
+
+def _flatten_tensors(structure: Any, what: str) -> list[KerasTensor]:
+    if isinstance(structure, dict):
+        structure = list(structure.values())
+    items = list(structure) if isinstance(structure, (list, tuple)) else [structure]
+    for t in items:
+        if not isinstance(t, KerasTensor):
+            raise TypeError(
+                f"Model {what} must be tensors made by Input(...) and by calling layers on "
+                f"them, but got {type(t).__name__}: {t!r}. Example: inputs = Input(shape=(4,)); "
+                f"outputs = Dense(1)(inputs); Model(inputs, outputs).")
+    return items
+
+
+class Model(Trainer, Layer):
+    """A functional model. ``Model(inputs, outputs, name=None)``.
+
+    ``inputs``/``outputs`` may be one tensor, a list, or a dict. The Keras 1 spelling
+    ``Model(input=..., output=...)`` is accepted with a warning that names the modern one.
+    """
+
+    _class_label = "Functional"
+
+    def __init__(self, inputs=None, outputs=None, name=None, trainable=True, **kwargs):
+        legacy = {k: kwargs.pop(k) for k in ("input", "output") if k in kwargs}
+        if legacy:
+            warn_once(
+                "Model(input=..., output=...) is the Keras 1 spelling: Keras 3 refuses it with "
+                "\"Unrecognized keyword arguments passed to Model\". Write "
+                "Model(inputs=..., outputs=...) (with an s), or Model(input_tensor, output_tensor).",
+                key="model_input_output")
+            inputs = legacy.get("input", inputs)
+            outputs = legacy.get("output", outputs)
+        Layer.__init__(self, name=name or self._default_name(), trainable=trainable, **kwargs)
+        Trainer.__init__(self)
+        self._graph: Graph | None = None
+        if inputs is None and outputs is None and type(self) is Model:
+            raise TypeError("Model() needs inputs and outputs: Model(inputs, outputs). "
+                            "kteach does not support subclassing Model with call() yet.")
+        if inputs is not None or outputs is not None:
+            if inputs is None or outputs is None:
+                raise TypeError("Model() needs both inputs and outputs: Model(inputs, outputs).")
+            self._set_graph(inputs, outputs)
+
+    def _default_name(self) -> str:
+        from ..engine import naming
+        return naming.unique_name("functional")
+
+    def _set_graph(self, inputs: Any, outputs: Any) -> None:
+        ins = _flatten_tensors(inputs, "inputs")
+        outs = _flatten_tensors(outputs, "outputs")
+        for t in ins:
+            if t.node is None or t.node.flat_inputs:
+                raise ValueError(
+                    f"Model inputs must come directly from Input(...); {t!r} is the output of "
+                    f"layer '{t.node.layer.name if t.node else '?'}'.")
+        self._graph = Graph(ins, outs)
+        self._single_input = not isinstance(inputs, (list, tuple, dict))
+        self._single_output = not isinstance(outputs, (list, tuple, dict))
+        self.built = True
+        self._build_input_shape = self._shapes(ins)
+
+    # ----- structure -----------------------------------------------------------------------------
+    @property
+    def inputs(self) -> list[KerasTensor]:
+        return list(self._graph.inputs) if self._graph else []
+
+    @property
+    def outputs(self) -> list[KerasTensor]:
+        return list(self._graph.outputs) if self._graph else []
+
+    @property
+    def input(self) -> Any:
+        ins = self.inputs
+        return ins[0] if self._graph and self._single_input else ins
+
+    @property
+    def output(self) -> Any:
+        outs = self.outputs
+        return outs[0] if self._graph and self._single_output else outs
+
+    @property
+    def input_names(self) -> list[str]:
+        return [t.node.layer.name for t in self.inputs]
+
+    @property
+    def output_names(self) -> list[str]:
+        return [t.node.layer.name for t in self.outputs]
+
+    @property
+    def layers(self) -> list[Layer]:
+        return list(self._graph.layers) if self._graph else []
+
+    def _shapes(self, tensors: list[KerasTensor]) -> Any:
+        shapes = [t.shape for t in tensors]
+        return shapes if len(shapes) > 1 else shapes[0]
+
+    @property
+    def input_shape(self) -> Any:
+        self._require_built("input_shape")
+        return self._shapes(self.inputs)
+
+    @property
+    def output_shape(self) -> Any:
+        self._require_built("output_shape")
+        return self._shapes(self.outputs)
+
+    def _require_built(self, what: str) -> None:
+        if self._graph is None:
+            raise NotBuiltError(
+                f"Model '{self.name}' has no {what} yet: it has not been built. Give its first "
+                f"layer an input shape (Sequential([Input(shape=(20,)), ...])) or call it on "
+                f"data (model.predict(x), model.fit(x, y)) first.")
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """A layer by its name or by its position in ``model.layers``."""
+        if (name is None) == (index is None):
+            raise ValueError("Give exactly one of name= or index= to get_layer().")
+        layers = self.layers
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model only "
+                                 f"has {len(layers)} layers (indices 0 to {len(layers) - 1}).")
+            return layers[index]
+        for layer in layers:
+            if layer.name == name:
+                return layer
+        from ..engine.errors import did_you_mean
+        names = [l.name for l in layers]
+        raise ValueError(f"No such layer: {name}. Existing layers are: {names}."
+                         f"{did_you_mean(name, names)}")
+
+    # ----- weights -------------------------------------------------------------------------------
+    @property
+    def weights(self) -> list[Variable]:
+        seen: set[int] = set()
+        out = []
+        for layer in self.layers:
+            for w in layer.weights:
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    out.append(w)
+        return out
+
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        if not self.trainable:
+            return []
+        seen: set[int] = set()
+        out = []
+        for layer in self.layers:
+            for w in layer.trainable_weights:
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    out.append(w)
+        return out
+
+    def count_params(self) -> int:
+        if self._graph is None:
+            raise NotBuiltError(
+                f"You tried to call `count_params` on model '{self.name}', but the model isn't "
+                f"built yet, so the number of weights is unknown. Give it an input shape "
+                f"(Input(shape=(...)) as first layer) or call it on data first.")
+        return int(sum(w.value.size for w in self.weights))
+
+    # ----- running the graph -----------------------------------------------------------------------
+    def forward(self, inputs: Any, training: bool = False) -> tuple[Any, Any]:
+        """Run every layer from the inputs to the outputs. The cache is the graph's tape."""
+        arrays = inputs if isinstance(inputs, list) else [inputs]
+        outputs, tape = self._graph.forward(arrays, training)
+        return (outputs if len(outputs) > 1 else outputs[0]), tape
+
+    def backward(self, tape: Any, d_outputs: Any) -> tuple[Any, list]:
+        """Chain rule through the whole graph; weight gradients in :attr:`weights` order."""
+        d_out = d_outputs if isinstance(d_outputs, list) else [d_outputs]
+        d_inputs, grads = self._graph.backward(tape, d_out)
+        d_in = d_inputs if len(d_inputs) > 1 else d_inputs[0]
+        return d_in, [grads.get(id(w)) for w in self.weights]
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        shapes = [t.shape for t in self.outputs]
+        return shapes if len(shapes) > 1 else shapes[0]
+
+    def check_input_shape(self, shape: Any) -> None:
+        shapes = shape if isinstance(shape, list) else [shape]
+        if len(shapes) != len(self.inputs):
+            raise ShapeError(f"Model '{self.name}' expects {len(self.inputs)} input(s) "
+                             f"({self.input_names}) but received {len(shapes)}.")
+        for t, s in zip(self.inputs, shapes):
+            ok = len(s) == len(t.shape) and all(
+                e is None or g is None or e == g for e, g in zip(t.shape[1:], s[1:]))
+            if not ok:
+                raise ShapeError(
+                    f"Input '{t.node.layer.name}' of model '{self.name}' is incompatible: "
+                    f"expected shape {format_shape(t.shape)}, found shape {format_shape(s)}.")
+
+    def _output_dtype(self, inputs):
+        return self.outputs[0].dtype if self.outputs else self.dtype
+
+    def _call_symbolic(self, inputs: Any) -> Any:
+        self._require_built("graph to call")
+        return Layer._call_symbolic(self, inputs)
+
+    def __call__(self, inputs: Any, training: bool | None = None, **kwargs: Any) -> Any:
+        if isinstance(inputs, dict):
+            inputs = [inputs[n] for n in self.input_names]
+        if isinstance(inputs, np.ndarray) or not isinstance(inputs, (list, tuple, KerasTensor)):
+            if self._graph is None:
+                self._build_from_data(np.asarray(inputs))
+        return Layer.__call__(self, inputs, training=training, **kwargs)
+
+    def _build_from_data(self, x: np.ndarray) -> None:
+        self._require_built("graph")
+
+    # ----- summary ---------------------------------------------------------------------------------
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None) -> None:
+        """Print a table of the layers, their output shapes and parameter counts (Keras 3)."""
+        from .summary import print_summary
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable,
+                      layer_range=layer_range)
+
+    def __repr__(self) -> str:
+        return f"<{self._class_label} name={self.name}, built={self.built}>"

@@ -1,0 +1,375 @@
+"""compile / fit / evaluate / predict: the training loop, as a mixin of Model.
+
+One training step on a batch is:
+
+1. forward: run the graph on the inputs (``training=True``, so Dropout is active);
+2. loss: compare the predictions with the targets, and get dloss/dpredictions;
+3. backward: the chain rule back through the graph gives dloss/dw for every weight;
+4. update: the optimizer changes each trainable weight using its gradient.
+
+Every check on the data happens before step 1 of the first batch, so a mistake never leaves
+a model half-trained.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import optimizers
+from ..engine import random
+from ..engine.errors import NotCompiledError, NumericalError, check_keywords
+from . import data
+from .callbacks import CallbackList, History, TerminateOnNaN
+from .compiled import Objective
+from .progress import Progbar, ProgbarLogger
+
+
+class _NonFiniteLoss(Exception):
+    def __init__(self, value: float):
+        self.value = value
+
+
+class RunningMean:
+    """Mean of per-batch values weighted by batch size (how Keras averages over an epoch)."""
+
+    def __init__(self) -> None:
+        self.total, self.count = 0.0, 0
+
+    def add(self, value: float, n: int) -> None:
+        self.total += value * n
+        self.count += n
+
+    def result(self) -> float:
+        return self.total / self.count if self.count else 0.0
+
+
+def _verbosity(verbose: Any) -> int:
+    if verbose == "auto":
+        return 1
+    if verbose not in (0, 1, 2, True, False):
+        raise ValueError(f"verbose must be 'auto', 0 (silent), 1 (progress bar) or 2 (one line "
+                         f"per epoch), not {verbose!r}.")
+    return int(verbose)
+
+
+def _positive(value: Any, name: str, default: int) -> int:
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"`{name}` must be a positive whole number, e.g. {name}={default}; "
+                         f"received {name}={value!r}.")
+    return int(value)
+
+
+def _refuse(**unsupported: Any) -> None:
+    for name, value in unsupported.items():
+        if value is not None:
+            raise NotImplementedError(
+                f"kteach does not support `{name}` yet (Keras does). Remove it to train "
+                f"without it.")
+
+
+def _batches(n: int, batch_size: int, order: np.ndarray | None):
+    for start in range(0, n, batch_size):
+        stop = min(start + batch_size, n)
+        yield (slice(start, stop) if order is None else order[start:stop])
+
+
+class Trainer:
+    """The training half of a Model. It uses only the model's graph and weights."""
+
+    def __init__(self) -> None:
+        self.optimizer = None
+        self.compiled = False
+        self._compile_args: dict | None = None
+        self._objective: Objective | None = None
+        self.stop_training = False
+        self.history: History | None = None
+
+    # ----- compile ---------------------------------------------------------------------------------
+    @check_keywords
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True) -> None:
+        """Choose the optimizer, the loss (one, or one per output) and the metrics."""
+        _refuse(weighted_metrics=weighted_metrics)
+        new_optimizer = optimizers.get(optimizer)
+        args = dict(loss=loss, loss_weights=loss_weights, metrics=metrics)
+        objective = Objective(self, **args) if self._graph is not None else None
+        if objective is None:  # still check the names now, to fail early
+            from .. import losses
+            for l in (loss.values() if isinstance(loss, dict) else loss if isinstance(loss, (list, tuple)) else [loss]):
+                if l is not None:
+                    losses.get(l)
+        self.optimizer, self._compile_args, self._objective = new_optimizer, args, objective
+        self.compiled = True
+
+    def _require_compiled(self) -> None:
+        if not self.compiled:
+            raise NotCompiledError(
+                "You must call `compile()` before using the model. For example: "
+                "model.compile(optimizer='rmsprop', loss='categorical_crossentropy', "
+                "metrics=['accuracy']).")
+
+    def _objective_for_use(self) -> Objective:
+        """The compiled losses and metrics; made on first use if compile came before the
+        model knew its shape (a Sequential without an input shape)."""
+        self._require_compiled()
+        if self._objective is None:
+            self._objective = Objective(self, **self._compile_args)
+        self._objective.require_loss()
+        return self._objective
+
+    # ----- data --------------------------------------------------------------------------------------
+    def _inputs(self, x: Any, what: str = "x") -> list[np.ndarray]:
+        if x is None:
+            raise ValueError(f"No data given: pass the input data as {what}.")
+        if self._graph is None:
+            first = x[0] if isinstance(x, (list, tuple)) and x and isinstance(x[0], np.ndarray) else x
+            self._build_from_data(data.to_array(first, what))
+        arrays = data.structure(self, x, self.input_names, what, "input")
+        return data.check_inputs(self, arrays, what)
+
+    def _targets(self, y: Any, objective: Objective, what: str = "y") -> list[np.ndarray]:
+        if y is None:
+            raise ValueError(f"No targets given: pass the targets as {what} (the answers the "
+                             f"model should learn to give).")
+        arrays = data.structure(self, y, self.output_names, what, "output")
+        for a, name in zip(arrays, self.output_names):
+            data.check_finite(a.astype(float, copy=False) if a.dtype == bool else a,
+                              f"{what} for output '{name}'")
+        return arrays
+
+    def _prepare(self, x: Any, y: Any, what: str = "") -> tuple[list, list, int]:
+        self._require_compiled()
+        xs = self._inputs(x, what + "x")
+        objective = self._objective_for_use()
+        ys = self._targets(y, objective, what + "y")
+        n = data.check_counts(xs, ys)
+        ys = objective.check_targets(self, ys)
+        objective.resolve_metrics(ys, [t.shape for t in self.outputs])
+        return xs, ys, n
+
+    # ----- one batch -----------------------------------------------------------------------------------
+    def _reset_trackers(self) -> None:
+        objective = self._objective
+        self._trackers = {"loss": RunningMean()}
+        if objective.multi:
+            for name in objective.names:
+                self._trackers[f"{name}_loss"] = RunningMean()
+        for group in objective.metrics:
+            for metric in group:
+                metric.reset_state()
+
+    def _track(self, ys, preds, total: float, per_output: list[float]) -> None:
+        objective = self._objective
+        n = len(preds[0])
+        self._trackers["loss"].add(total, n)
+        if objective.multi:
+            for name, value in zip(objective.names, per_output):
+                self._trackers[f"{name}_loss"].add(value, n)
+        for group, y, p in zip(objective.metrics, ys, preds):
+            for metric in group:
+                metric.update_state(y, p)
+
+    def _logs(self) -> dict[str, float]:
+        objective = self._objective
+        logs = {key: m.result() for key, m in self._trackers.items()}
+        for name, group in zip(objective.names, objective.metrics):
+            for metric in group:
+                key = f"{name}_{metric.name}" if objective.multi else metric.name
+                logs[key] = float(metric.result())
+        return dict(sorted(logs.items()))
+
+    def _train_batch(self, xs: list[np.ndarray], ys: list[np.ndarray]) -> None:
+        """Forward, loss, backward, update -- the four steps of training on one batch."""
+        preds, tape = self._graph.forward(xs, training=True)
+        total, per_output, d_preds = self._objective.value_and_gradients(ys, preds)
+        if not np.isfinite(total):
+            raise _NonFiniteLoss(total)
+        _, grads = self._graph.backward(tape, d_preds)
+        variables = self.trainable_weights
+        for v in variables:
+            g = grads.get(id(v))
+            v.grad = np.zeros_like(v.value) if g is None else g.astype(v.dtype, copy=False)
+        self.optimizer.apply([v.grad for v in variables], variables)
+        self._track(ys, preds, total, per_output)
+
+    def _test_batch(self, xs, ys) -> None:
+        preds, _ = self._graph.forward(xs, training=False)
+        total, per_output = self._objective.values(ys, preds)
+        self._track(ys, preds, total, per_output)
+
+    # ----- fit ---------------------------------------------------------------------------------------
+    @check_keywords
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1) -> History:
+        """Train for ``epochs`` passes over the data, ``batch_size`` samples per step."""
+        _refuse(class_weight=class_weight, sample_weight=sample_weight,
+                steps_per_epoch=steps_per_epoch, validation_steps=validation_steps)
+        verbose = _verbosity(verbose)
+        batch_size = _positive(batch_size, "batch_size", 32)
+        epochs = _positive(epochs, "epochs", 1) if epochs != 0 else 0
+        xs, ys, n = self._prepare(x, y)
+        train, val = self._split(xs, ys, n, validation_split, validation_data)
+        (xs, ys, n) = train
+        steps = -(-n // batch_size)
+        history = History()
+        cbs = list(callbacks or [])
+        if verbose:
+            cbs.append(ProgbarLogger())
+        calls = CallbackList([history] + cbs, self, {"verbose": verbose, "epochs": epochs, "steps": steps})
+        quiet_nan = any(isinstance(cb, TerminateOnNaN) for cb in cbs)
+        self.stop_training = False
+        self.history = history
+        calls.call("on_train_begin", None)
+        for epoch in range(initial_epoch, epochs):
+            self._reset_trackers()
+            calls.call("on_epoch_begin", epoch, None)
+            order = random.rng().permutation(n) if shuffle else None
+            for step, idx in enumerate(_batches(n, batch_size, order)):
+                calls.call("on_train_batch_begin", step, None)
+                try:
+                    self._train_batch([a[idx] for a in xs], [b[idx] for b in ys])
+                except _NonFiniteLoss as bad:
+                    if not quiet_nan:
+                        raise self._nan_error(bad.value, epoch, step, steps, xs) from None
+                    calls.call("on_train_batch_end", step, {"loss": bad.value})
+                    break
+                calls.call("on_train_batch_end", step, self._logs())
+                if self.stop_training:
+                    break
+            logs = self._logs()
+            if val is not None and (epoch + 1) % validation_freq == 0:
+                val_logs = self._run_test(val[0], val[1], validation_batch_size or batch_size)
+                logs.update({"val_" + k: v for k, v in val_logs.items()})
+            calls.call("on_epoch_end", epoch, logs)
+            if self.stop_training:
+                break
+        calls.call("on_train_end", None)
+        history.params = {"verbose": verbose, "epochs": epochs, "steps": steps}
+        history.model = self
+        return history
+
+    def _split(self, xs, ys, n, validation_split, validation_data):
+        """Training arrays and validation arrays (or None). ``validation_split`` keeps the
+        *last* part of the data for validation, before any shuffling, as Keras does."""
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+                raise ValueError("validation_data must be a tuple (x_val, y_val).")
+            vx, vy = validation_data[0], validation_data[1]
+            vxs, vys, _ = self._prepare(vx, vy, "validation_data ")
+            return (xs, ys, n), (vxs, vys)
+        if not validation_split:
+            return (xs, ys, n), None
+        if not 0 < validation_split < 1:
+            raise ValueError(f"validation_split must be between 0 and 1 (the fraction of samples "
+                             f"kept apart for validation), not {validation_split}.")
+        cut = int(n * (1 - validation_split))
+        if cut == 0 or cut == n:
+            raise ValueError(f"validation_split={validation_split} on {n} samples leaves "
+                             f"{'no training' if cut == 0 else 'no validation'} samples.")
+        return ([a[:cut] for a in xs], [b[:cut] for b in ys], cut), ([a[cut:] for a in xs], [b[cut:] for b in ys])
+
+    def _nan_error(self, value: float, epoch: int, step: int, steps: int, xs) -> NumericalError:
+        lr = getattr(self.optimizer, "learning_rate", None)
+        span = max(float(np.abs(a).max()) for a in xs if np.issubdtype(a.dtype, np.floating)) \
+            if any(np.issubdtype(a.dtype, np.floating) for a in xs) else 0.0
+        causes = [f"the learning rate ({lr:g}) is too large: the weights overshoot and grow "
+                  f"until they overflow; try one ten times smaller"]
+        if span > 10:
+            causes.append(f"the inputs are not scaled (values up to {span:g}); standardise them, "
+                          f"e.g. x = (x - x.mean(axis=0)) / x.std(axis=0)")
+        causes.append("a loss that takes the log of 0 with from_logits set wrongly")
+        return NumericalError(
+            f"The loss became {value} at epoch {epoch + 1}, batch {step + 1} of {steps}, so "
+            f"training stopped. Likely causes: " + "; ".join(causes) + ". The weights are those "
+            f"from before this batch, and model.history holds the epochs finished so far. "
+            f"(To stop quietly instead, pass callbacks=[kteach.callbacks.TerminateOnNaN()].)")
+
+    # ----- evaluate / predict ----------------------------------------------------------------------------
+    def _run_test(self, xs, ys, batch_size: int, bar: Progbar | None = None) -> dict[str, float]:
+        self._reset_trackers()
+        n = len(xs[0])
+        for step, idx in enumerate(_batches(n, batch_size, None)):
+            self._test_batch([a[idx] for a in xs], [b[idx] for b in ys])
+            if bar is not None:
+                bar.update(step + 1, self._logs(), finalize=(idx.stop == n))
+        return self._logs()
+
+    def _ordered_results(self, logs: dict[str, float]) -> Any:
+        """evaluate's list, in Keras' order: loss, per-output losses, then the metrics."""
+        objective = self._objective
+        keys = ["loss"]
+        if objective.multi:
+            keys += [f"{n}_loss" for n in objective.names]
+            keys += sorted(k for k in logs if k not in keys)
+        else:
+            keys += [m.name for m in objective.metrics[0]]
+        values = [logs[k] for k in keys]
+        return values[0] if len(values) == 1 else values
+
+    @check_keywords
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False) -> Any:
+        """The loss (and metrics) on the given data, with the model in inference mode."""
+        _refuse(sample_weight=sample_weight, steps=steps)
+        verbose = _verbosity(verbose)
+        batch_size = _positive(batch_size, "batch_size", 32)
+        xs, ys, n = self._prepare(x, y)
+        bar = Progbar(-(-n // batch_size), verbose=verbose) if verbose else None
+        logs = self._run_test(xs, ys, batch_size, bar)
+        return logs if return_dict else self._ordered_results(logs)
+
+    @check_keywords
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None) -> Any:
+        """The model's outputs for ``x``, computed in batches in inference mode."""
+        _refuse(steps=steps)
+        verbose = _verbosity(verbose)
+        batch_size = _positive(batch_size, "batch_size", 32)
+        xs = self._inputs(x)
+        n = data.check_counts(xs, None)
+        steps_total = -(-n // batch_size)
+        bar = Progbar(steps_total, verbose=verbose) if verbose else None
+        pieces: list[list[np.ndarray]] = []
+        for step, idx in enumerate(_batches(n, batch_size, None)):
+            preds, _ = self._graph.forward([a[idx] for a in xs], training=False)
+            pieces.append(preds)
+            if bar is not None:
+                bar.update(step + 1, None, finalize=step + 1 == steps_total)
+        outs = [np.concatenate(parts) for parts in zip(*pieces)]
+        return outs[0] if len(outs) == 1 else outs
+
+    # ----- one batch, by hand -----------------------------------------------------------------------------
+    @check_keywords
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        """One training step on exactly this batch; returns the loss (and metrics) measured
+        before the update, like Keras."""
+        _refuse(sample_weight=sample_weight, class_weight=class_weight)
+        xs, ys, _ = self._prepare(x, y)
+        self._reset_trackers()
+        try:
+            self._train_batch(xs, ys)
+        except _NonFiniteLoss as bad:
+            raise self._nan_error(bad.value, 0, 0, 1, xs) from None
+        logs = self._logs()
+        return logs if return_dict else self._ordered_results(logs)
+
+    @check_keywords
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """Loss (and metrics) on this batch in inference mode, without training."""
+        _refuse(sample_weight=sample_weight)
+        xs, ys, _ = self._prepare(x, y)
+        self._reset_trackers()
+        self._test_batch(xs, ys)
+        logs = self._logs()
+        return logs if return_dict else self._ordered_results(logs)
+
+    @check_keywords
+    def predict_on_batch(self, x):
+        """The outputs for this one batch, in inference mode."""
+        preds, _ = self._graph.forward(self._inputs(x), training=False) 
+        return preds[0] if len(preds) == 1 else preds

@@ -1,0 +1,68 @@
+"""Utilities, as ``keras.utils``: to_categorical, set_random_seed, pad_sequences."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..engine import random as _random
+from ..engine.errors import check_keywords
+
+
+@check_keywords
+def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
+    """One-hot encode integer class labels: label ``k`` becomes a row with a 1 in column ``k``.
+
+    A trailing axis of size 1 is dropped first, so labels shaped ``(n, 1)`` give ``(n, C)``
+    like labels shaped ``(n,)``. ``num_classes`` defaults to ``max(x) + 1``. Returns float64,
+    as Keras 3 does for NumPy input.
+    """
+    x = np.asarray(x)
+    if x.size and not np.all(np.mod(x, 1) == 0):
+        raise ValueError("to_categorical expects whole-number class labels such as 0, 1, 2; "
+                         "these have fractions.")
+    labels = x.astype("int64")
+    if labels.ndim > 1 and labels.shape[-1] == 1:
+        labels = labels[..., 0]
+    if num_classes is None:
+        num_classes = int(labels.max()) + 1 if labels.size else 0
+    if labels.size and labels.max() >= num_classes:
+        raise IndexError(
+            f"to_categorical got the label {int(labels.max())} but num_classes={num_classes}, "
+            f"so labels must be 0 to {num_classes - 1}. Increase num_classes or check the labels.")
+    return np.eye(num_classes, dtype="float64")[labels]
+
+
+def set_random_seed(seed: int) -> None:
+    """Make a run repeatable: seeds kteach's generator (weight initialisation, dropout masks,
+    shuffling in fit) and also Python's ``random`` and NumPy's global generator."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise ValueError(f"Expected `seed` argument to be an integer. Received: seed={seed!r}")
+    _random.set_seed(int(seed))
+
+
+@check_keywords
+def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncating="pre", value=0.0):
+    """Make lists of different lengths into one array of shape ``(n, maxlen)``.
+
+    ``padding='pre'`` fills at the start (Keras' default), ``'post'`` at the end; sequences
+    longer than ``maxlen`` lose their start (``truncating='pre'``) or end (``'post'``).
+    """
+    for name, v in (("padding", padding), ("truncating", truncating)):
+        if v not in ("pre", "post"):
+            raise ValueError(f'{name} must be "pre" or "post", not {v!r}.')
+    seqs = [list(s) for s in sequences]
+    maxlen = max((len(s) for s in seqs), default=0) if maxlen is None else int(maxlen)
+    out = np.full((len(seqs), maxlen), value, dtype=dtype)
+    for i, s in enumerate(seqs):
+        s = s[-maxlen:] if truncating == "pre" else s[:maxlen]
+        if not s:
+            continue
+        if padding == "pre":
+            out[i, maxlen - len(s):] = s
+        else:
+            out[i, :len(s)] = s
+    return out
+
+
+__all__ = ["to_categorical", "set_random_seed", "pad_sequences"]
