@@ -1,0 +1,758 @@
+"""Optimizers: how each weight moves once its gradient is known.
+
+One training step ends with ``optimizer.apply_gradients(zip(grads, weights))``. For every
+weight ``w`` with gradient ``g = dLoss/dw`` the optimizer
+
+1. clips ``g`` if asked (``clipnorm``, ``clipvalue`` or ``global_clipnorm``),
+2. shrinks ``w`` if asked (``weight_decay``: ``w ← w − wd·lr·w``),
+3. runs its own rule, :meth:`Optimizer.update_step`, which may keep per-weight state
+   ("slots", e.g. Adam's running means ``m`` and ``v``),
+
+and then counts the step (``iterations += 1``). Names, defaults and numbers follow Keras 3:
+with float32 weights the results agree with Keras 3.15 to float32 precision. The arithmetic is
+done in the weight's dtype, in the same order as Keras' PyTorch backend.
+
+Keras 2 spellings that tutorials use are accepted and explained: ``SGD(lr=0.01, decay=1e-6)``.
+
+Example::
+
+    opt = kteach.optimizers.Adam(learning_rate=0.01)
+    opt.apply_gradients(zip(grads, model.trainable_variables))
+    opt.slots(model.trainable_variables[0])      # {'m': ..., 'v': ...}
+    print(opt.describe_update(model.trainable_variables[0]))
+"""
+from __future__ import annotations
+
+import inspect
+import math
+from typing import Any, Iterable
+
+import numpy as np
+
+from .engine.errors import (KteachError, ShapeError, UnknownNameError, keyword_names,
+                            unknown_keyword_error, unknown_name_error, warn_once)
+from .engine.naming import snake_case, unique_name
+from .engine.variable import Variable
+
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adagrad", "Adam", "Adamax", "Nadam", "Adadelta",
+           "OptimizerError", "get"]
+
+
+class OptimizerError(KteachError, ValueError):
+    """An optimizer argument or call that cannot work (a ValueError, as in Keras)."""
+
+
+# Keras 3 optimizers that kteach does not implement (yet): lower-case name -> class name.
+KERAS_ONLY = {"adamw": "AdamW", "ftrl": "Ftrl", "lion": "Lion", "adafactor": "Adafactor",
+              "muon": "Muon", "schedulefreeadamw": "ScheduleFreeAdamW"}
+
+# Base keywords of every Keras 3 optimizer that kteach accepts only at their default values.
+_UNSUPPORTED_DEFAULTS = {"use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
+                         "loss_scale_factor": None, "gradient_accumulation_steps": None}
+
+
+def _fmt(x: float) -> str:
+    """A hyper-parameter as a learner would write it: 0.001, 0.9, 1e-07."""
+    return f"{float(x):g}"
+
+
+class Optimizer:
+    """Base class: clipping, weight decay, slots, state and the loop over the weights.
+
+    A subclass sets its hyper-parameters in ``__init__``, lists its slot names in
+    :meth:`slot_groups` and writes :meth:`update_step` (the rule for one weight) and
+    :meth:`describe_update` (the same rule as text).
+
+    Keyword arguments (as Keras 3): ``learning_rate`` (a float), ``weight_decay=None``,
+    ``clipnorm=None``, ``clipvalue=None``, ``global_clipnorm=None``, ``name=None``; ``use_ema``,
+    ``ema_momentum``, ``ema_overwrite_frequency``, ``loss_scale_factor`` and
+    ``gradient_accumulation_steps`` exist but kteach supports only their defaults.
+    Keras 2's ``lr=`` and ``decay=`` are accepted with a warning.
+    """
+
+    def __init__(self, learning_rate: float, weight_decay: float | None = None,
+                 clipnorm: float | None = None, clipvalue: float | None = None,
+                 global_clipnorm: float | None = None, use_ema: bool = False,
+                 ema_momentum: float = 0.99, ema_overwrite_frequency: int | None = None,
+                 loss_scale_factor: float | None = None,
+                 gradient_accumulation_steps: int | None = None, name: str | None = None,
+                 **legacy: Any):
+        cls_name = type(self).__name__
+        learning_rate, self.decay = self._read_legacy_keywords(learning_rate, legacy)
+        self._check_not_set(use_ema=use_ema, ema_momentum=ema_momentum,
+                            ema_overwrite_frequency=ema_overwrite_frequency,
+                            loss_scale_factor=loss_scale_factor,
+                            gradient_accumulation_steps=gradient_accumulation_steps)
+        if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
+            raise OptimizerError(
+                "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
+                f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
+                f"global_clipnorm={global_clipnorm}. Keep the one you want and remove the others.")
+        if not isinstance(learning_rate, float):
+            raise OptimizerError(
+                "Argument `learning_rate` should be float. Received instead: "
+                f"learning_rate={learning_rate!r} ({type(learning_rate).__name__}). "
+                f"Keras 3 refuses anything else; write it as a float, e.g. "
+                f"{cls_name}(learning_rate={_float_spelling(learning_rate)}).")
+        self.name = name if name is not None else unique_name(snake_case(cls_name))
+        self.learning_rate = learning_rate     # the setter checks the value
+        self.weight_decay = weight_decay
+        self.clipnorm = clipnorm
+        self.clipvalue = clipvalue
+        self.global_clipnorm = global_clipnorm
+        self.use_ema, self.ema_momentum = use_ema, ema_momentum
+        self.ema_overwrite_frequency = ema_overwrite_frequency
+        self.loss_scale_factor = loss_scale_factor
+        self.gradient_accumulation_steps = gradient_accumulation_steps
+        self.iterations = 0
+        # id(variable) -> (variable, {slot name: array}); the variable is kept so its id stays
+        # unique. Insertion order is the order in which the optimizer first saw the weights.
+        self._slots: dict[int, tuple[Variable, dict[str, np.ndarray]]] = {}
+        # State shared by all weights (Nadam's running product); name -> 0-d array.
+        self._shared: dict[str, np.ndarray] = {}
+        self._no_decay_ids: set[int] = set()
+        self._no_decay_names: list[str] = []
+
+    # ---------------------------------------------------------------- construction helpers
+    def _read_legacy_keywords(self, learning_rate: Any, legacy: dict) -> tuple[Any, float]:
+        """Handle Keras 2's ``lr=`` and ``decay=``; refuse any other unknown keyword."""
+        cls_name = type(self).__name__
+        legacy = dict(legacy)
+        decay = legacy.pop("decay", None)
+        has_lr = "lr" in legacy
+        lr = legacy.pop("lr", None)
+        if legacy:
+            allowed = keyword_names(type(self).__init__)
+            allowed += [k for k in keyword_names(Optimizer.__init__) if k not in allowed]
+            raise unknown_keyword_error(cls_name, next(iter(legacy)), allowed)
+        if has_lr:
+            default = inspect.signature(type(self).__init__).parameters["learning_rate"].default
+            if learning_rate != default:
+                raise OptimizerError(
+                    f"{cls_name}() got both lr={lr!r} and learning_rate={learning_rate!r}. "
+                    "`lr` is the Keras 2 name of `learning_rate`; they mean the same thing. "
+                    f"Give it once: {cls_name}(learning_rate={lr!r}).")
+            warn_once(
+                f"`lr` is the Keras 2 name of `learning_rate`. kteach accepts it, but Keras 3 "
+                f"raises \"ValueError: Argument(s) not recognized: {{'lr': {lr!r}}}\". "
+                f"Write {cls_name}(learning_rate={lr!r}).", key="optimizer-lr")
+            learning_rate = float(lr) if isinstance(lr, int) and not isinstance(lr, bool) else lr
+        if decay is None:
+            return learning_rate, 0.0
+        if not isinstance(decay, (int, float)) or isinstance(decay, bool) or not decay >= 0:
+            raise OptimizerError(f"`decay` must be a number >= 0; got decay={decay!r}.")
+        warn_once(
+            "`decay=` is Keras 2's learning-rate decay. kteach applies it as Keras 2 did: "
+            "lr_t = learning_rate / (1 + decay·iterations). Keras 3 ignores it (\"Argument "
+            "`decay` is no longer supported and will be ignored.\"), so there the learning rate "
+            "stays constant. In Keras 3 write a schedule instead: learning_rate=keras.optimizers."
+            f"schedules.InverseTimeDecay(initial_learning_rate={learning_rate!r}, decay_steps=1, "
+            f"decay_rate={decay!r}).", key="optimizer-decay")
+        return learning_rate, float(decay)
+
+    def _check_not_set(self, **given: Any) -> None:
+        for key, value in given.items():
+            if value != _UNSUPPORTED_DEFAULTS[key]:
+                raise NotImplementedError(
+                    f"{type(self).__name__}({key}={value!r}): Keras has `{key}`, but kteach "
+                    f"does not implement it (yet). Remove the argument (default "
+                    f"{_UNSUPPORTED_DEFAULTS[key]!r}).")
+
+    # ---------------------------------------------------------------- learning rate
+    @property
+    def learning_rate(self) -> float:
+        """The learning rate as given (a Python float). See also ``current_learning_rate``."""
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+            raise OptimizerError(
+                f"The learning rate must be a number; got {value!r} ({type(value).__name__}). "
+                "kteach has no learning-rate schedules; use a float such as 0.001.")
+        value = float(value)
+        if not (math.isfinite(value) and value >= 0):
+            raise OptimizerError(
+                f"The learning rate must be a finite number >= 0; got {value}. It is the size "
+                "of each step against the gradient: a negative one climbs the loss and NaN or "
+                "infinity destroys the weights. Typical values lie between 1e-4 and 0.1.")
+        self._learning_rate = value
+
+    @property
+    def current_learning_rate(self) -> float:
+        """The rate the next step uses: ``learning_rate / (1 + decay·iterations)`` (Keras 2's
+        ``decay``; equal to ``learning_rate`` when ``decay`` is 0, always in Keras 3)."""
+        return self._learning_rate / (1.0 + self.decay * self.iterations)
+
+    # ---------------------------------------------------------------- slots and state
+    def slot_groups(self) -> list[tuple[str, ...]]:
+        """Names of the per-weight state arrays, grouped as Keras creates them.
+
+        Keras makes one group for all weights before the next group, so ``variables`` lists
+        e.g. Adam's ``[k.m, k.v, b.m, b.v]`` and then AMSGrad's ``[k.v_hat, b.v_hat]``.
+        """
+        return []
+
+    def initial_slot_value(self, slot_name: str) -> float:
+        """The value a new slot array starts at (0; Adagrad's accumulator differs)."""
+        return 0.0
+
+    def slots(self, var: Variable) -> dict[str, np.ndarray]:
+        """This weight's state arrays, each of ``var.shape``; created on first use."""
+        key = id(var)
+        if key not in self._slots:
+            self._slots[key] = (var, {
+                name: np.full(var.shape, self.initial_slot_value(name), dtype=var.dtype)
+                for group in self.slot_groups() for name in group})
+        return self._slots[key][1]
+
+    def build(self, var_list: list[Variable]) -> None:
+        """Create the slots of every weight now (as Keras' ``build``; optional here)."""
+        for var in var_list:
+            self.slots(var)
+
+    @property
+    def variables(self) -> list[np.ndarray]:
+        """Keras 3's optimizer variables: ``iterations`` (int32), ``learning_rate`` (float32),
+        then every slot array, then shared state (Nadam's product). The sum of their sizes is
+        what ``summary()`` prints as "Optimizer params" (Adam: 2 + 2·weights). The slot
+        arrays are the optimizer's current ones (each step replaces them): changing one in
+        place changes the optimizer."""
+        out = [np.array(self.iterations, dtype=np.int32),
+               np.array(self.learning_rate, dtype=np.float32)]
+        for group in self.slot_groups():
+            for _, slots in self._slots.values():
+                out.extend(slots[name] for name in group)
+        out.extend(self._shared.values())
+        return out
+
+    def get_state(self) -> dict:
+        """A deep copy of everything a step changes (iterations, slots, shared state)."""
+        return {"iterations": self.iterations,
+                "slots": {key: (var, {n: a.copy() for n, a in slots.items()})
+                          for key, (var, slots) in self._slots.items()},
+                "shared": {n: a.copy() for n, a in self._shared.items()}}
+
+    def set_state(self, state: dict) -> None:
+        """Put the optimizer back to a state from :meth:`get_state` (which stays reusable)."""
+        self.iterations = int(state["iterations"])
+        self._slots = {key: (var, {n: a.copy() for n, a in slots.items()})
+                       for key, (var, slots) in state["slots"].items()}
+        self._shared = {n: a.copy() for n, a in state["shared"].items()}
+
+    # ---------------------------------------------------------------- applying a step
+    def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Variable]]) -> int:
+        """Apply one step from ``(gradient, weight)`` pairs, e.g. ``zip(grads, weights)``.
+
+        Returns ``iterations`` after the step, as Keras returns its iterations variable.
+        """
+        pairs = list(grads_and_vars)
+        if not pairs:
+            raise OptimizerError(
+                "apply_gradients() got no (gradient, variable) pairs. Pass e.g. "
+                "zip(grads, model.trainable_variables) with one gradient per weight.")
+        grads, variables = zip(*pairs)
+        self.apply(list(grads), list(variables))
+        return self.iterations
+
+    def apply(self, grads: list, variables: list[Variable]) -> None:
+        """Apply one step: clip, weight decay, then :meth:`update_step` for each weight.
+
+        ``grads[i]`` is dLoss/d``variables[i]``, same shape. A ``None`` gradient skips its
+        weight (with a warning, as Keras). Every gradient is checked before any weight
+        changes, so a bad call leaves the model and the optimizer as they were.
+        """
+        grads, variables = self._checked(list(grads), list(variables))
+        grads = self._clip(grads)
+        lr = self.current_learning_rate
+        self._apply_weight_decay(variables, lr)
+        self._before_update_steps(variables)
+        for g, var in zip(grads, variables):
+            self.update_step(g, var, var.dtype.type(lr))
+        self.iterations += 1
+
+    def update_step(self, g: np.ndarray, var: Variable, lr: np.floating) -> None:
+        """One weight's rule: read ``g`` (clipped, in ``var``'s dtype) and ``lr`` (a scalar of
+        that dtype), update ``self.slots(var)`` and ``var``. ``self.iterations`` is the number
+        of steps before this one, so ``t = iterations + 1``."""
+        raise NotImplementedError(
+            f"{type(self).__name__} has no update rule. Subclass Optimizer and write "
+            "update_step(g, var, lr), or use one of SGD, RMSprop, Adagrad, Adam, Adamax, "
+            "Nadam, Adadelta.")
+
+    def describe_update(self, var: Variable | None = None) -> str:
+        """The next update of ``var`` as a formula with the actual numbers (for a record)."""
+        return self._describe_prefix() + self._describe_rule()
+
+    def _describe_rule(self) -> str:
+        return "w ← update_step(w, g)"
+
+    def _describe_prefix(self) -> str:
+        """Clipping and weight decay, written before the rule when they are switched on."""
+        parts = []
+        if self.clipnorm and self.clipnorm > 0:
+            parts.append(f"g ← g·{_fmt(self.clipnorm)}/max(‖g‖, {_fmt(self.clipnorm)})")
+        elif self.global_clipnorm and self.global_clipnorm > 0:
+            c = _fmt(self.global_clipnorm)
+            parts.append(f"g ← g·{c}/max(‖all g‖, {c})")
+        elif self.clipvalue and self.clipvalue > 0:
+            c = _fmt(self.clipvalue)
+            parts.append(f"g ← clip(g, −{c}, {c})")
+        if self.weight_decay is not None:
+            parts.append(f"w ← w − {_fmt(self.weight_decay)}·{_fmt(self.current_learning_rate)}·w")
+        return "".join(p + ";  " for p in parts)
+
+    def _before_update_steps(self, variables: list[Variable]) -> None:
+        """Advance state shared by all weights, once per step before the weights (Nadam)."""
+
+    def _checked(self, grads: list, variables: list) -> tuple[list[np.ndarray], list[Variable]]:
+        """Pair up, drop None gradients, check shapes, cast each gradient to its weight's dtype."""
+        if len(grads) != len(variables):
+            raise OptimizerError(
+                f"Got {len(grads)} gradients for {len(variables)} variables. Give one gradient "
+                "per weight, in the order of model.trainable_variables.")
+        kept_g, kept_v, missing = [], [], []
+        for g, var in zip(grads, variables):
+            if not (hasattr(var, "value") and hasattr(var, "assign")):
+                raise OptimizerError(
+                    f"The optimizer updates Variables (layer weights), but got a "
+                    f"{type(var).__name__}. Pass model.trainable_variables (or layer.weights).")
+            if g is None:
+                missing.append(var.path)
+                continue
+            g = np.asarray(g)
+            if g.shape != var.shape:
+                raise ShapeError(
+                    f"The gradient for {var.path} has shape {g.shape} but the weight has shape "
+                    f"{var.shape}. Each gradient must have its weight's shape; check that the "
+                    "gradients are in the same order as the variables.")
+            kept_g.append(g.astype(var.dtype, copy=False))
+            kept_v.append(var)
+        if not kept_g:
+            raise OptimizerError(
+                "No gradients provided for any variable. The loss does not depend on the "
+                "weights you passed; check the loss and the list of variables.")
+        if missing:
+            warn_once(f"Gradients do not exist for variables {missing} when minimizing the "
+                      "loss; those weights are left unchanged.")
+        return kept_g, kept_v
+
+    def _clip(self, grads: list[np.ndarray]) -> list[np.ndarray]:
+        """clipnorm: each g scaled to norm <= c; global_clipnorm: all g scaled together so that
+        sqrt(Σ‖g‖²) <= c; clipvalue: each entry into [−c, c]. (Zero or None means off.)"""
+        if self.clipnorm and self.clipnorm > 0:
+            return [g * self.clipnorm / np.maximum(np.sqrt(np.sum(g * g)), self.clipnorm)
+                    for g in grads]
+        if self.global_clipnorm and self.global_clipnorm > 0:
+            norm = np.sqrt(np.sum(np.stack([np.sum(g * g) for g in grads])))
+            # min(1/norm, 1/c)·c is 1 when the norm is small enough; NaN stays NaN.
+            with np.errstate(divide="ignore", invalid="ignore"):
+                scale = self.global_clipnorm * np.minimum(1.0 / norm, 1.0 / self.global_clipnorm)
+                scale = scale + (norm - norm)   # an infinite norm gives NaN, not a silent 0
+            return [g * scale.astype(g.dtype) for g in grads]
+        if self.clipvalue and self.clipvalue > 0:
+            return [np.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
+        return grads
+
+    def exclude_from_weight_decay(self, var_list: list[Variable] | None = None,
+                                  var_names: list[str] | None = None) -> None:
+        """Leave these weights (or weights whose name contains one of ``var_names``) undecayed."""
+        self._no_decay_ids = {id(v) for v in var_list or []}
+        self._no_decay_names = list(var_names or [])
+
+    def _apply_weight_decay(self, variables: list[Variable], lr: float) -> None:
+        """``w ← w·(1 − wd·lr)``, i.e. ``w − wd·lr·w``, before the update rule."""
+        if self.weight_decay is None:
+            return
+        for var in variables:
+            if id(var) in self._no_decay_ids or any(n in var.name for n in self._no_decay_names):
+                continue
+            dt = var.dtype.type
+            var.assign(var.value * (1 - dt(self.weight_decay) * dt(lr)))
+
+    # ---------------------------------------------------------------- config
+    def get_config(self) -> dict:
+        """The constructor arguments, with Keras 3's keys (plus ``decay`` if used)."""
+        config = {"name": self.name, "learning_rate": self.learning_rate,
+                  "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
+                  "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue,
+                  "use_ema": self.use_ema, "ema_momentum": self.ema_momentum,
+                  "ema_overwrite_frequency": self.ema_overwrite_frequency,
+                  "loss_scale_factor": self.loss_scale_factor,
+                  "gradient_accumulation_steps": self.gradient_accumulation_steps}
+        if self.decay:
+            config["decay"] = self.decay
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Optimizer":
+        """A new optimizer (without state) from :meth:`get_config`'s dict."""
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        own = {k: v for k, v in self.get_config().items() if k not in _UNSUPPORTED_DEFAULTS
+               and (v is not None or k == "learning_rate") and k != "name"}
+        args = ", ".join(f"{k}={v!r}" for k, v in own.items())
+        return f"<{type(self).__name__} name={self.name!r} {args}>"
+
+
+def _float_spelling(value: Any) -> str:
+    try:
+        return repr(float(value))
+    except (TypeError, ValueError):
+        return "0.001"
+
+
+# ==================================================================== the optimizers
+class SGD(Optimizer):
+    """Stochastic gradient descent, with optional (Nesterov) momentum.
+
+    Without momentum:  ``w ← w − lr·g``.
+    With momentum μ:   ``v ← μ·v − lr·g``;  ``w ← w + v``
+    Nesterov:          ``v ← μ·v − lr·g``;  ``w ← w + μ·v − lr·g`` (the new v).
+    Slot: ``momentum`` (v), only when μ ≠ 0. ``momentum`` must be a float in [0, 1].
+    """
+
+    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0,
+                 nesterov: bool = False, **kwargs: Any):
+        super().__init__(learning_rate, **kwargs)
+        if not isinstance(momentum, float) or not 0 <= momentum <= 1:
+            raise OptimizerError(
+                "`momentum` must be a float between [0, 1]. Received: "
+                f"momentum={momentum!r} ({type(momentum).__name__}). Keras 3 accepts only a "
+                f"float here: write momentum={_momentum_fix(momentum)}.")
+        self.momentum = momentum
+        self.nesterov = nesterov
+
+    def slot_groups(self) -> list[tuple[str, ...]]:
+        return [("momentum",)] if self.momentum != 0 else []
+
+    def update_step(self, g: np.ndarray, var: Variable, lr: np.floating) -> None:
+        if self.momentum == 0:
+            var.assign(var.value - lr * g)
+            return
+        s = self.slots(var)
+        mu = self.momentum
+        s["momentum"] = mu * s["momentum"] - lr * g
+        if self.nesterov:
+            var.assign(var.value - lr * g + mu * s["momentum"])
+        else:
+            var.assign(var.value + s["momentum"])
+
+    def _describe_rule(self) -> str:
+        lr, mu = _fmt(self.current_learning_rate), _fmt(self.momentum)
+        if self.momentum == 0:
+            return f"w ← w − {lr}·g"
+        v = f"v ← {mu}·v − {lr}·g;  "
+        return v + (f"w ← w + {mu}·v − {lr}·g" if self.nesterov else "w ← w + v")
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+def _momentum_fix(momentum: Any) -> str:
+    """How to write a momentum Keras 3 accepts: 0 -> 0.0, 0.9 stays, 5 -> a value in [0, 1]."""
+    try:
+        value = float(momentum)
+    except (TypeError, ValueError):
+        return "0.9 (a float in [0, 1])"
+    if 0 <= value <= 1:
+        return f"{value!r}"
+    return "a float in [0, 1] such as 0.9"
+
+
+class RMSprop(Optimizer):
+    """Divide the step by a running root-mean-square of the gradient.
+
+    ``s ← ρ·s + (1−ρ)·g²``;  ``inc = lr·g / √(s + ε)``;  ``w ← w − inc``.
+    centered: also ``mg ← ρ·mg + (1−ρ)·g`` and ``inc = lr·g / √(s + ε − mg²)`` (a variance).
+    momentum μ > 0: ``m ← μ·m + inc``;  ``w ← w − m``.
+    Slots: ``s``, then ``m`` (μ > 0), then ``mg`` (centered). ε is inside the square root.
+    """
+
+    def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, momentum: float = 0.0,
+                 epsilon: float = 1e-7, centered: bool = False, **kwargs: Any):
+        super().__init__(learning_rate, **kwargs)
+        self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
+
+    def slot_groups(self) -> list[tuple[str, ...]]:
+        return ([("s",)] + ([("m",)] if self.momentum > 0 else [])
+                + ([("mg",)] if self.centered else []))
+
+    def update_step(self, g: np.ndarray, var: Variable, lr: np.floating) -> None:
+        s, rho = self.slots(var), self.rho
+        s["s"] = rho * s["s"] + (1 - rho) * (g * g)
+        denominator = s["s"] + self.epsilon
+        if self.centered:
+            s["mg"] = rho * s["mg"] + (1 - rho) * g
+            denominator = denominator - s["mg"] * s["mg"]
+        increment = g * lr / np.sqrt(denominator)
+        if self.momentum > 0:
+            s["m"] = self.momentum * s["m"] + increment
+            var.assign(var.value - s["m"])
+        else:
+            var.assign(var.value - increment)
+
+    def _describe_rule(self) -> str:
+        rho, lr, eps = _fmt(self.rho), _fmt(self.current_learning_rate), _fmt(self.epsilon)
+        text = f"s ← {rho}·s + {_fmt(1 - self.rho)}·g²;  "
+        under_root = f"s + {eps}"
+        if self.centered:
+            text += f"mg ← {rho}·mg + {_fmt(1 - self.rho)}·g;  "
+            under_root = f"s + {eps} − mg²"
+        step = f"{lr}·g/√({under_root})"
+        if self.momentum > 0:
+            return text + f"m ← {_fmt(self.momentum)}·m + {step};  w ← w − m"
+        return text + f"w ← w − {step}"
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,
+                "epsilon": self.epsilon, "centered": self.centered}
+
+
+class Adagrad(Optimizer):
+    """Each weight's step shrinks with the sum of its squared gradients so far.
+
+    ``a ← a + g²`` (``a`` starts at ``initial_accumulator_value`` = 0.1);
+    ``w ← w − lr·g / √(a + ε)``. Slot: ``a``. ε is inside the square root.
+    """
+
+    def __init__(self, learning_rate: float = 0.001, initial_accumulator_value: float = 0.1,
+                 epsilon: float = 1e-7, **kwargs: Any):
+        super().__init__(learning_rate, **kwargs)
+        self.initial_accumulator_value = initial_accumulator_value
+        self.epsilon = epsilon
+
+    def slot_groups(self) -> list[tuple[str, ...]]:
+        return [("a",)]
+
+    def initial_slot_value(self, slot_name: str) -> float:
+        return self.initial_accumulator_value
+
+    def update_step(self, g: np.ndarray, var: Variable, lr: np.floating) -> None:
+        s = self.slots(var)
+        s["a"] = s["a"] + g * g
+        var.assign(var.value - g * lr / np.sqrt(s["a"] + self.epsilon))
+
+    def _describe_rule(self) -> str:
+        lr, eps = _fmt(self.current_learning_rate), _fmt(self.epsilon)
+        return f"a ← a + g²;  w ← w − {lr}·g/√(a + {eps})"
+
+    def get_config(self) -> dict:
+        return {**super().get_config(),
+                "initial_accumulator_value": self.initial_accumulator_value,
+                "epsilon": self.epsilon}
+
+
+class Adam(Optimizer):
+    """Momentum (``m``) divided by a running RMS (``√v``), both corrected for starting at 0.
+
+    ``m ← β1·m + (1−β1)·g``;  ``v ← β2·v + (1−β2)·g²``;  (AMSGrad: ``v̂ ← max(v̂, v)``, used
+    instead of v);  ``α = lr·√(1−β2^t)/(1−β1^t)``;  ``w ← w − α·m/(√v + ε)``, t = step number
+    from 1. Slots: ``m``, ``v`` (and ``v_hat``). ε is outside the square root.
+    """
+
+    def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-7, amsgrad: bool = False, **kwargs: Any):
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
+
+    def slot_groups(self) -> list[tuple[str, ...]]:
+        return [("m", "v")] + ([("v_hat",)] if self.amsgrad else [])
+
+    def update_step(self, g: np.ndarray, var: Variable, lr: np.floating) -> None:
+        s, dt = self.slots(var), var.dtype.type
+        t = dt(self.iterations + 1)
+        alpha = lr * np.sqrt(1 - dt(self.beta_2) ** t) / (1 - dt(self.beta_1) ** t)
+        s["m"] = self.beta_1 * s["m"] + (1 - self.beta_1) * g
+        s["v"] = self.beta_2 * s["v"] + (1 - self.beta_2) * (g * g)
+        v = s["v"]
+        if self.amsgrad:
+            s["v_hat"] = np.maximum(s["v_hat"], s["v"])
+            v = s["v_hat"]
+        var.assign(var.value - s["m"] * alpha / (np.sqrt(v) + self.epsilon))
+
+    def _describe_rule(self) -> str:
+        b1, b2, t = self.beta_1, self.beta_2, self.iterations + 1
+        lr = self.current_learning_rate
+        alpha = lr * math.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+        v = "v̂" if self.amsgrad else "v"
+        return (f"m ← {_fmt(b1)}·m + {_fmt(1 - b1)}·g;  v ← {_fmt(b2)}·v + {_fmt(1 - b2)}·g²;  "
+                + ("v̂ ← max(v̂, v);  " if self.amsgrad else "")
+                + f"w ← w − {_fmt(alpha)}·m/(√{v} + {_fmt(self.epsilon)})"
+                + f"  [t={t}: {_fmt(lr)}·√(1−{_fmt(b2)}^{t})/(1−{_fmt(b1)}^{t})"
+                + f" = {_fmt(alpha)}]")
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+
+
+class Adamax(Optimizer):
+    """Adam with the infinity norm: ``u`` follows the largest recent |g|.
+
+    ``m ← β1·m + (1−β1)·g``;  ``u ← max(β2·u, |g|)``;  ``w ← w − lr·m / ((u + ε)(1−β1^t))``.
+    Slots: ``m``, ``u``.
+    """
+
+    def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-7, **kwargs: Any):
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+
+    def slot_groups(self) -> list[tuple[str, ...]]:
+        return [("m", "u")]
+
+    def update_step(self, g: np.ndarray, var: Variable, lr: np.floating) -> None:
+        s, dt = self.slots(var), var.dtype.type
+        beta_1_power = dt(self.beta_1) ** dt(self.iterations + 1)
+        s["m"] = self.beta_1 * s["m"] + (1 - self.beta_1) * g
+        s["u"] = np.maximum(self.beta_2 * s["u"], np.abs(g))
+        var.assign(var.value - s["m"] * lr / ((s["u"] + self.epsilon) * (1 - beta_1_power)))
+
+    def _describe_rule(self) -> str:
+        b1, t = self.beta_1, self.iterations + 1
+        lr, eps = _fmt(self.current_learning_rate), _fmt(self.epsilon)
+        return (f"m ← {_fmt(b1)}·m + {_fmt(1 - b1)}·g;  u ← max({_fmt(self.beta_2)}·u, |g|);  "
+                f"w ← w − {lr}·m/((u + {eps})·(1−{_fmt(b1)}^{t}))")
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon}
+
+
+class Nadam(Optimizer):
+    """Adam with Nesterov momentum and a momentum that warms up over the first steps.
+
+    ``μ_t = β1·(1 − 0.5·0.96^t)``;  ``P_t = P_{t−1}·μ_t`` (P_0 = 1, one number shared by all
+    weights);  ``m``, ``v`` as in Adam;
+    ``m̂ = μ_{t+1}·m/(1 − P_t·μ_{t+1}) + (1−μ_t)·g/(1 − P_t)``;  ``v̂ = v/(1 − β2^t)``;
+    ``w ← w − lr·m̂/(√v̂ + ε)``. Slots: ``m``, ``v``; shared: ``u_product`` (P).
+    """
+
+    def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-7, **kwargs: Any):
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+
+    def slot_groups(self) -> list[tuple[str, ...]]:
+        return [("m", "v")]
+
+    def _mu(self, t: float) -> float:
+        """μ_t = β1·(1 − 0.5·0.96^t), computed in the type of t (a Python or NumPy float)."""
+        dt = type(t)
+        return dt(self.beta_1) * (1.0 - 0.5 * dt(0.96) ** t)
+
+    def build(self, var_list: list[Variable]) -> None:
+        super().build(var_list)
+        if var_list:
+            self._shared.setdefault("u_product", np.ones((), dtype=var_list[0].dtype))
+
+    def _before_update_steps(self, variables: list[Variable]) -> None:
+        """P_t = P_{t−1}·μ_t, once per step for all weights; P lives in ``u_product``
+        (created at 1 in the first weight's dtype, as Keras)."""
+        P = self._shared.setdefault("u_product", np.ones((), dtype=variables[0].dtype))
+        t = P.dtype.type(self.iterations + 1)
+        self._shared["u_product"] = np.asarray(P * self._mu(t))
+
+    def update_step(self, g: np.ndarray, var: Variable, lr: np.floating) -> None:
+        s, dt = self.slots(var), var.dtype.type
+        t = dt(self.iterations + 1)
+        mu_t, mu_next = self._mu(t), self._mu(t + 1)
+        product_t = dt(self._shared["u_product"])                  # P_t
+        product_next = product_t * mu_next                         # P_t·μ_{t+1}
+        s["m"] = self.beta_1 * s["m"] + (1 - self.beta_1) * g
+        s["v"] = self.beta_2 * s["v"] + (1 - self.beta_2) * (g * g)
+        m_hat = s["m"] * mu_next / (1 - product_next) + g * (1 - mu_t) / (1 - product_t)
+        v_hat = s["v"] / (1 - dt(self.beta_2) ** t)
+        var.assign(var.value - m_hat * lr / (np.sqrt(v_hat) + self.epsilon))
+
+    def _describe_rule(self) -> str:
+        b1, t = self.beta_1, float(self.iterations + 1)
+        mu_t, mu_next = self._mu(t), self._mu(t + 1)
+        product = float(self._shared.get("u_product", 1.0)) * mu_t
+        lr, eps, v_scale = _fmt(self.current_learning_rate), _fmt(self.epsilon), 1 - self.beta_2**t
+        return (f"m ← {_fmt(b1)}·m + {_fmt(1 - b1)}·g;  v ← {_fmt(self.beta_2)}·v + "
+                f"{_fmt(1 - self.beta_2)}·g²;  m̂ = {_fmt(mu_next)}·m/{_fmt(1 - product * mu_next)}"
+                f" + {_fmt(1 - mu_t)}·g/{_fmt(1 - product)};  v̂ = v/{_fmt(v_scale)};  "
+                f"w ← w − {lr}·m̂/(√v̂ + {eps})  [t={int(t)}]")
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon}
+
+
+class Adadelta(Optimizer):
+    """Step size from the ratio of two running RMS: of past steps and of gradients.
+
+    ``Eg ← ρ·Eg + (1−ρ)·g²``;  ``Δ = −√(Ed + ε)/√(Eg + ε)·g``;  ``Ed ← ρ·Ed + (1−ρ)·Δ²``;
+    ``w ← w + lr·Δ``. Slots: ``Eg``, ``Ed``. (Keras 3's default lr is 0.001; Keras 2.2 used 1.0.)
+    """
+
+    def __init__(self, learning_rate: float = 0.001, rho: float = 0.95, epsilon: float = 1e-7,
+                 **kwargs: Any):
+        super().__init__(learning_rate, **kwargs)
+        self.rho, self.epsilon = rho, epsilon
+
+    def slot_groups(self) -> list[tuple[str, ...]]:
+        return [("Eg", "Ed")]
+
+    def update_step(self, g: np.ndarray, var: Variable, lr: np.floating) -> None:
+        s, rho = self.slots(var), self.rho
+        s["Eg"] = rho * s["Eg"] + (1 - rho) * (g * g)
+        delta = -(np.sqrt(s["Ed"] + self.epsilon) * g / np.sqrt(s["Eg"] + self.epsilon))
+        s["Ed"] = rho * s["Ed"] + (1 - rho) * (delta * delta)
+        var.assign(var.value + lr * delta)
+
+    def _describe_rule(self) -> str:
+        rho, eps = _fmt(self.rho), _fmt(self.epsilon)
+        return (f"Eg ← {rho}·Eg + {_fmt(1 - self.rho)}·g²;  Δ = −√(Ed + {eps})/√(Eg + {eps})·g;  "
+                f"Ed ← {rho}·Ed + {_fmt(1 - self.rho)}·Δ²;  "
+                f"w ← w + {_fmt(self.current_learning_rate)}·Δ")
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
+
+
+# ==================================================================== lookup by name
+_BY_NAME = {cls.__name__.lower(): cls
+            for cls in (SGD, RMSprop, Adagrad, Adam, Adamax, Nadam, Adadelta)}
+
+
+def get(identifier: Any) -> Optimizer | None:
+    """An optimizer from a name ('adam', any case), a config dict or an optimizer (itself).
+
+    Names get Keras' default hyper-parameters, e.g. ``get('sgd')`` is ``SGD(learning_rate=0.01)``.
+    """
+    if identifier is None or isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str):
+        return _class_by_name(identifier)()
+    if isinstance(identifier, dict) and "class_name" in identifier:
+        return _class_by_name(identifier["class_name"]).from_config(
+            dict(identifier.get("config", {})))
+    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
+        raise UnknownNameError(
+            f"Could not interpret optimizer identifier: {identifier.__name__} (the class). "
+            f"Create an optimizer from it: {identifier.__name__}() or "
+            f"{identifier.__name__}(learning_rate=...).")
+    hint = ""
+    if type(identifier).__module__.split(".")[0] in ("keras", "tensorflow", "tf_keras", "torch"):
+        hint = (f" This is a {type(identifier).__module__.split('.')[0]} object; kteach needs its "
+                f"own, e.g. kteach.optimizers.{type(identifier).__name__}(...).")
+    raise UnknownNameError(
+        f"Could not interpret optimizer identifier: {identifier!r}.{hint} Give a name such as "
+        f"'adam' or an optimizer such as kteach.optimizers.Adam(learning_rate=0.001). "
+        f"Known optimizer names: {', '.join(sorted(_BY_NAME))}.")
+
+
+def _class_by_name(name: str) -> type[Optimizer]:
+    key = name.lower()
+    if key in _BY_NAME:
+        return _BY_NAME[key]
+    if key in KERAS_ONLY:
+        raise UnknownNameError(
+            f"Could not interpret optimizer identifier: {name}. Keras has {KERAS_ONLY[key]}, "
+            f"but kteach does not implement it (yet). kteach has: {', '.join(sorted(_BY_NAME))}"
+            f" (for AdamW, Adam(weight_decay=...) is the closest).")
+    raise unknown_name_error("optimizer", name, _BY_NAME)
