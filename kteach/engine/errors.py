@@ -51,12 +51,35 @@ class KteachWarning(UserWarning):
     """A warning about a Keras 2 spelling or a likely mistake."""
 
 
+def typo_distance(a: str, b: str) -> int:
+    """Edits (insert, delete, replace, swap two neighbours) that turn ``a`` into ``b``."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        prev2, prev = prev, row
+    return prev[-1]
+
+
 def closest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
-    """The candidates that look most like ``word`` (case-insensitive), best first."""
-    candidates = list(candidates)
+    """The candidates that look most like ``word`` (case-insensitive), best first: typos
+    (few edits) first, then names that share most letters."""
+    candidates = list(dict.fromkeys(candidates))
+    w = word.lower()
+    limit = max(1, len(w) // 3)
+    near = sorted((typo_distance(w, c.lower()), typo_distance(word, c), i, c)
+                  for i, c in enumerate(candidates))
+    hits = [c for d, _, _, c in near if d <= limit]
     lowered = {c.lower(): c for c in candidates}
-    hits = difflib.get_close_matches(word.lower(), list(lowered), n=n, cutoff=0.6)
-    return [lowered[h] for h in hits]
+    for h in difflib.get_close_matches(w, list(lowered), n=n, cutoff=0.6):
+        if lowered[h] not in hits:
+            hits.append(lowered[h])
+    return hits[:n]
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
@@ -85,9 +108,10 @@ RENAMED_KEYWORDS = {"nb_epoch": "epochs", "lr": "learning_rate", "input": "input
 def unknown_keyword_error(where: str, key: str, allowed: Iterable[str]) -> UnknownArgumentError:
     """The error for ``fit(epoches=20)``: what was wrong, the closest names, all names."""
     allowed = list(allowed)
-    hint = did_you_mean(key, allowed)
-    if not hint and RENAMED_KEYWORDS.get(key) in allowed:
+    if RENAMED_KEYWORDS.get(key) in allowed:
         hint = f" `{key}` is an old Keras spelling; Keras 3 calls it `{RENAMED_KEYWORDS[key]}`."
+    else:
+        hint = did_you_mean(key, allowed)
     return UnknownArgumentError(
         f"{where}() got an unexpected keyword argument '{key}'.{hint} "
         f"It accepts: {', '.join(allowed)}."
@@ -108,7 +132,7 @@ def check_keywords(func: Callable) -> Callable:
     this adds the closest correct names, which is what a learner needs.
     """
     allowed = keyword_names(func)
-    where = func.__qualname__.replace(".__init__", "")
+    where = func.__qualname__.split(".")[-2] if func.__name__ == "__init__" else func.__name__
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

@@ -13,6 +13,8 @@ lists, recording steps -- happens here and in :mod:`kteach.engine.graph`, never 
 """
 from __future__ import annotations
 
+import functools
+import inspect
 from typing import Any, Callable
 
 import numpy as np
@@ -29,6 +31,16 @@ BASE_KEYWORDS = ("name", "trainable", "dtype", "input_shape", "input_dim",
 
 class Layer:
     """Base class. See the module docstring for what a subclass writes."""
+
+    # Old keywords a subclass accepts and translates itself (Model: input=, output=).
+    _legacy_keywords: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any):
+        """Give every layer's constructor the misspelt-keyword check (``Dense(unit=3)`` says
+        "did you mean 'units'"), before Python complains about a missing argument."""
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _checked_init(cls, cls.__dict__["__init__"])
 
     def __init__(self, **kwargs: Any):
         allowed = [k for k in keyword_names(type(self).__init__)] + list(BASE_KEYWORDS)
@@ -217,6 +229,22 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _checked_init(cls: type, init: Callable) -> Callable:
+    own = keyword_names(init)
+    takes_more = any(p.kind == p.VAR_KEYWORD for p in inspect.signature(init).parameters.values())
+    allowed = own + [k for k in BASE_KEYWORDS + cls._legacy_keywords if takes_more and k not in own]
+
+    @functools.wraps(init)
+    def checked(self, *args: Any, **kwargs: Any) -> None:
+        for key in kwargs:
+            if key not in allowed:
+                raise unknown_keyword_error(type(self).__name__, key,
+                                            [k for k in allowed if k not in type(self)._legacy_keywords])
+        init(self, *args, **kwargs)
+
+    return checked
 
 
 def _shapes_of(inputs: Any) -> Any:

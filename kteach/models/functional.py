@@ -39,6 +39,7 @@ class Model(Trainer, Layer):
     """
 
     _class_label = "Functional"
+    _legacy_keywords = ("input", "output")
 
     def __init__(self, inputs=None, outputs=None, name=None, trainable=True, **kwargs):
         legacy = {k: kwargs.pop(k) for k in ("input", "output") if k in kwargs}

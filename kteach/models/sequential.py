@@ -5,7 +5,6 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.errors import check_keywords
 from ..engine.layer import Layer
 from ..engine.tensor import KerasTensor
 from ..layers.core import Input, InputLayer
@@ -22,7 +21,6 @@ class Sequential(Model):
 
     _class_label = "Sequential"
 
-    @check_keywords
     def __init__(self, layers=None, trainable=True, name=None):
         super().__init__(name=name, trainable=trainable)
         self._stack: list[Layer] = []
