@@ -115,3 +115,19 @@ def test_history_is_kept_on_the_model():
     model.compile(loss="mse")
     history = model.fit(np.ones((3, 1)), np.ones(3), epochs=2, verbose=0)
     assert model.history is history and history.model is model
+
+
+def test_sample_weight_scales_each_sample_like_keras():
+    model = Sequential([Input((1,)), layers.Dense(1, kernel_initializer="zeros")])
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = np.ones((4, 1)), np.array([1.0, 2.0, 3.0, 4.0])
+    w = np.array([1.0, 0.0, 2.0, 0.5])
+    # sum_over_batch_size: sum(w_i · L_i) / n, with L_i = y_i² since the model outputs 0
+    expected = np.sum(w * y ** 2) / 4
+    assert model.evaluate(x, y, sample_weight=w, verbose=0) == pytest.approx(expected)
+    assert model.test_on_batch(x, y, sample_weight=w) == pytest.approx(expected)
+    # one SGD step: dL/db = sum(w_i · 2 (0 - y_i)) / n
+    model.train_on_batch(x, y, sample_weight=w)
+    assert model.get_weights()[1][0] == pytest.approx(0.01 * np.sum(w * 2 * y) / 4)
+    with pytest.raises(ValueError, match="one weight per sample"):
+        model.fit(x, y, sample_weight=np.ones(3), verbose=0)

@@ -97,28 +97,34 @@ class Objective:
         return out
 
     # ----- the loss step -----------------------------------------------------------------------------
-    def value_and_gradients(self, ys: list[np.ndarray], preds: list[np.ndarray]):
-        """Total loss, each output's unweighted loss, and dloss/dprediction per output."""
+    def value_and_gradients(self, ys: list[np.ndarray], preds: list[np.ndarray],
+                            weights: list | None = None):
+        """Total loss, each output's unweighted loss, and dloss/dprediction per output.
+
+        Each output's loss is reduced as its Loss object says (by default the mean over the
+        batch, with optional per-sample weights); the output's loss weight w_k then scales
+        both the value's share in the total and the gradient.
+        """
+        weights = weights or [None] * len(ys)
         total = 0.0
         per_output_values, grads = [], []
-        for loss, w, y, p in zip(self.losses, self.loss_weights, ys, preds):
+        for loss, w, y, p, sw in zip(self.losses, self.loss_weights, ys, preds, weights):
             if loss is None:
                 per_output_values.append(0.0)
                 grads.append(None)
                 continue
-            L = loss.call(y, p)
-            count = max(L.size, 1)
-            value = float(L.sum()) / count
+            value, dp = loss.value_and_gradient(y, p, sw)
             per_output_values.append(value)
             total += w * value
-            grads.append(loss.gradient(y, p) * np.asarray(w / count, dtype=p.dtype))
+            grads.append(dp * np.asarray(w, dtype=dp.dtype) if w != 1.0 else dp)
         return total, per_output_values, grads
 
-    def values(self, ys, preds):
+    def values(self, ys, preds, weights: list | None = None):
         """Like :meth:`value_and_gradients` without the gradients (for evaluate)."""
+        weights = weights or [None] * len(ys)
         total, per_output_values = 0.0, []
-        for loss, w, y, p in zip(self.losses, self.loss_weights, ys, preds):
-            value = 0.0 if loss is None else float(loss.call(y, p).mean())
+        for loss, w, y, p, sw in zip(self.losses, self.loss_weights, ys, preds, weights):
+            value = 0.0 if loss is None else float(loss(y, p, sample_weight=sw))
             per_output_values.append(value)
             total += w * value
         return total, per_output_values

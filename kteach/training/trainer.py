@@ -70,6 +70,10 @@ def _refuse(**unsupported: Any) -> None:
                 f"without it.")
 
 
+def _take(ws: list | None, idx) -> list | None:
+    return None if ws is None else [None if w is None else w[idx] for w in ws]
+
+
 def _batches(n: int, batch_size: int, order: np.ndarray | None):
     for start in range(0, n, batch_size):
         stop = min(start + batch_size, n)
@@ -141,6 +145,29 @@ class Trainer:
                               f"{what} for output '{name}'")
         return arrays
 
+    def _sample_weights(self, sample_weight: Any, n: int) -> list | None:
+        """Per-output arrays of one weight per sample (one array applies to every output)."""
+        if sample_weight is None:
+            return None
+        names = self.output_names
+        if isinstance(sample_weight, (dict, list, tuple)) and len(names) > 1:
+            from .compiled import per_output
+            spread = per_output(sample_weight, names, "sample_weight")
+        else:
+            spread = [sample_weight] * len(names)
+        out = []
+        for w in spread:
+            if w is None:
+                out.append(None)
+                continue
+            w = data.to_array(w, "sample_weight").astype("float32")
+            if w.shape[0] != n:
+                raise data.DataError(f"sample_weight has {w.shape[0]} entries but there are {n} "
+                                     f"samples; give one weight per sample.")
+            data.check_finite(w, "sample_weight")
+            out.append(w)
+        return out
+
     def _prepare(self, x: Any, y: Any, what: str = "") -> tuple[list, list, int]:
         self._require_compiled()
         xs = self._inputs(x, what + "x")
@@ -182,10 +209,10 @@ class Trainer:
                 logs[key] = float(metric.result())
         return dict(sorted(logs.items()))
 
-    def _train_batch(self, xs: list[np.ndarray], ys: list[np.ndarray]) -> None:
+    def _train_batch(self, xs: list[np.ndarray], ys: list[np.ndarray], ws: list | None = None) -> None:
         """Forward, loss, backward, update -- the four steps of training on one batch."""
         preds, tape = self._graph.forward(xs, training=True)
-        total, per_output, d_preds = self._objective.value_and_gradients(ys, preds)
+        total, per_output, d_preds = self._objective.value_and_gradients(ys, preds, ws)
         if not np.isfinite(total):
             raise _NonFiniteLoss(total)
         _, grads = self._graph.backward(tape, d_preds)
@@ -196,9 +223,9 @@ class Trainer:
         self.optimizer.apply([v.grad for v in variables], variables)
         self._track(ys, preds, total, per_output)
 
-    def _test_batch(self, xs, ys) -> None:
+    def _test_batch(self, xs, ys, ws: list | None = None) -> None:
         preds, _ = self._graph.forward(xs, training=False)
-        total, per_output = self._objective.values(ys, preds)
+        total, per_output = self._objective.values(ys, preds, ws)
         self._track(ys, preds, total, per_output)
 
     # ----- fit ---------------------------------------------------------------------------------------
@@ -208,12 +235,13 @@ class Trainer:
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_batch_size=None, validation_freq=1) -> History:
         """Train for ``epochs`` passes over the data, ``batch_size`` samples per step."""
-        _refuse(class_weight=class_weight, sample_weight=sample_weight,
-                steps_per_epoch=steps_per_epoch, validation_steps=validation_steps)
+        _refuse(class_weight=class_weight, steps_per_epoch=steps_per_epoch,
+                validation_steps=validation_steps)
         verbose = _verbosity(verbose)
         batch_size = _positive(batch_size, "batch_size", 32)
         epochs = _positive(epochs, "epochs", 1) if epochs != 0 else 0
         xs, ys, n = self._prepare(x, y)
+        ws = self._sample_weights(sample_weight, n)
         train, val = self._split(xs, ys, n, validation_split, validation_data)
         (xs, ys, n) = train
         steps = -(-n // batch_size)
@@ -233,7 +261,7 @@ class Trainer:
             for step, idx in enumerate(_batches(n, batch_size, order)):
                 calls.call("on_train_batch_begin", step, None)
                 try:
-                    self._train_batch([a[idx] for a in xs], [b[idx] for b in ys])
+                    self._train_batch([a[idx] for a in xs], [b[idx] for b in ys], _take(ws, idx))
                 except _NonFiniteLoss as bad:
                     if not quiet_nan:
                         raise self._nan_error(bad.value, epoch, step, steps, xs) from None
@@ -291,11 +319,12 @@ class Trainer:
             f"(To stop quietly instead, pass callbacks=[kteach.callbacks.TerminateOnNaN()].)")
 
     # ----- evaluate / predict ----------------------------------------------------------------------------
-    def _run_test(self, xs, ys, batch_size: int, bar: Progbar | None = None) -> dict[str, float]:
+    def _run_test(self, xs, ys, batch_size: int, bar: Progbar | None = None,
+                  ws: list | None = None) -> dict[str, float]:
         self._reset_trackers()
         n = len(xs[0])
         for step, idx in enumerate(_batches(n, batch_size, None)):
-            self._test_batch([a[idx] for a in xs], [b[idx] for b in ys])
+            self._test_batch([a[idx] for a in xs], [b[idx] for b in ys], _take(ws, idx))
             if bar is not None:
                 bar.update(step + 1, self._logs(), finalize=(idx.stop == n))
         return self._logs()
@@ -316,12 +345,13 @@ class Trainer:
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False) -> Any:
         """The loss (and metrics) on the given data, with the model in inference mode."""
-        _refuse(sample_weight=sample_weight, steps=steps)
+        _refuse(steps=steps)
         verbose = _verbosity(verbose)
         batch_size = _positive(batch_size, "batch_size", 32)
         xs, ys, n = self._prepare(x, y)
+        ws = self._sample_weights(sample_weight, n)
         bar = Progbar(-(-n // batch_size), verbose=verbose) if verbose else None
-        logs = self._run_test(xs, ys, batch_size, bar)
+        logs = self._run_test(xs, ys, batch_size, bar, ws)
         return logs if return_dict else self._ordered_results(logs)
 
     @check_keywords
@@ -348,11 +378,11 @@ class Trainer:
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One training step on exactly this batch; returns the loss (and metrics) measured
         before the update, like Keras."""
-        _refuse(sample_weight=sample_weight, class_weight=class_weight)
-        xs, ys, _ = self._prepare(x, y)
+        _refuse(class_weight=class_weight)
+        xs, ys, n = self._prepare(x, y)
         self._reset_trackers()
         try:
-            self._train_batch(xs, ys)
+            self._train_batch(xs, ys, self._sample_weights(sample_weight, n))
         except _NonFiniteLoss as bad:
             raise self._nan_error(bad.value, 0, 0, 1, xs) from None
         logs = self._logs()
@@ -361,10 +391,9 @@ class Trainer:
     @check_keywords
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Loss (and metrics) on this batch in inference mode, without training."""
-        _refuse(sample_weight=sample_weight)
-        xs, ys, _ = self._prepare(x, y)
+        xs, ys, n = self._prepare(x, y)
         self._reset_trackers()
-        self._test_batch(xs, ys)
+        self._test_batch(xs, ys, self._sample_weights(sample_weight, n))
         logs = self._logs()
         return logs if return_dict else self._ordered_results(logs)
 
