@@ -63,7 +63,7 @@ class Layer:
     def add_weight(self, name: str, shape: tuple, initializer: Callable, trainable: bool = True) -> Variable:
         """Create a weight of ``shape`` filled by ``initializer(shape, dtype)``."""
         value = np.asarray(initializer(tuple(shape), self.dtype), dtype=self.dtype)
-        v = Variable(value, name=name, path=f"{self.name}/{name}", trainable=trainable)
+        v = Variable(value, name=name, path=naming.weight_path(self.name, name), trainable=trainable)
         self._weights.append(v)
         return v
 

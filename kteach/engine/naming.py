@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from contextlib import contextmanager
+from typing import Iterator
 
 _counts: defaultdict[str, int] = defaultdict(int)
 
@@ -23,3 +25,21 @@ def unique_name(base: str) -> str:
 def reset() -> None:
     """Forget every name given so far (``kteach.backend.clear_session()``)."""
     _counts.clear()
+
+
+# Names of the models whose layers are being built right now (Keras' name scopes): a layer
+# built inside a Sequential gets weight paths like ``sequential/dense/kernel``.
+_scope: list[str] = []
+
+
+@contextmanager
+def name_scope(name: str) -> Iterator[None]:
+    _scope.append(name)
+    try:
+        yield
+    finally:
+        _scope.pop()
+
+
+def weight_path(layer_name: str, weight_name: str) -> str:
+    return "/".join(_scope + [layer_name, weight_name])

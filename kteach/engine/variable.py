@@ -10,8 +10,9 @@ class Variable:
     """A named array that training changes.
 
     ``value`` is the NumPy array the layer computes with; ``grad`` holds dLoss/dvalue from the
-    latest training step (``None`` before the first one). ``path`` is ``layer_name/weight_name``
-    as in Keras 3, e.g. ``dense/kernel``.
+    latest training step (``None`` before the first one). ``path`` is where it lives, as
+    in Keras 3: ``dense/kernel``, or ``sequential/dense/kernel`` for a layer that was built
+    inside a Sequential model.
     """
 
     def __init__(self, value: np.ndarray, name: str, path: str, trainable: bool = True):

@@ -5,6 +5,7 @@ from typing import Any
 
 import numpy as np
 
+from ..engine import naming
 from ..engine.layer import Layer
 from ..engine.tensor import KerasTensor
 from ..layers.core import Input, InputLayer
@@ -86,9 +87,10 @@ class Sequential(Model):
             self.built = False
             return
         x = self._input
-        for layer in self._stack:
-            x = layer(x)
-            self._own_nodes.append(x.node)
+        with naming.name_scope(self.name):
+            for layer in self._stack:
+                x = layer(x)
+                self._own_nodes.append(x.node)
         self._set_graph(self._input, x)
 
     def _build_from_data(self, x: np.ndarray) -> None:
