@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Set up everything and run the whole test suite (unit tests and lesson notebooks).
+#
+#   bash scripts/test.sh                 # everything
+#   bash scripts/test.sh -k dense        # extra arguments go to pytest
+#   bash scripts/test.sh --setup-only    # only install (used by scripts/lessons.sh)
+#
+# Works on a fresh Debian machine with nothing but Python >= 3.10: installs Graphviz's `dot`
+# with apt when run as root, makes .venv, installs kteach with all extras, runs pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$SECONDS
+
+say() { printf '[test.sh] %s\n' "$*"; }
+
+# 1. Graphviz's `dot` (kteach also renders without it, via pygraphviz, but the lessons use it).
+if ! command -v dot >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "installing graphviz with apt-get"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get -qq update >/dev/null \
+            || { say "apt-get update failed; see its output above"; exit 1; }
+        # (the grep drops debconf's harmless "delaying package configuration" note)
+        apt-get -qq install -y graphviz 2>&1 >/dev/null \
+            | { grep -v '^debconf: delaying package configuration' >&2 || true; } \
+            || { say "apt-get install graphviz failed; see its output above"; exit 1; }
+        say "graphviz installed ($((SECONDS - start)) s so far)"
+    else
+        say "Graphviz's 'dot' is not installed. Diagram tests may fail."
+        say "Install it with:  sudo apt-get install graphviz   (macOS: brew install graphviz)"
+    fi
+fi
+
+# 2. A virtual environment in .venv (made again if it is broken, e.g. Python was moved).
+python=${PYTHON:-python3}
+if ! .venv/bin/python -c '' 2>/dev/null; then
+    say "creating .venv with $($python --version 2>&1)"
+    rm -rf .venv
+    "$python" -m venv .venv
+fi
+
+# 3. kteach (editable) with every extra. Skipped when pyproject.toml has not changed since the
+#    last install; KTEACH_REINSTALL=1 forces it. The grep drops the harmless
+#    "Location ... is ignored" warnings that this machine's pip configuration prints.
+stamp=.venv/.kteach-installed
+want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ "${KTEACH_REINSTALL:-0}" = 1 ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    say "installing kteach and its dependencies into .venv (pip install -e '.[all]')"
+    .venv/bin/python -m pip install -q -e '.[all]' 2>&1 \
+        | { grep -v -E "^WARNING: Location '.*' is ignored" || true; }
+    echo "$want" > "$stamp"
+    say "installed ($((SECONDS - start)) s so far)"
+else
+    say ".venv is up to date with pyproject.toml (KTEACH_REINSTALL=1 to reinstall)"
+fi
+
+# 4. Matplotlib settings and font cache live inside .venv, so ~/.config/matplotlib does not
+#    matter. Building the cache once here keeps its warning out of the notebooks' stderr.
+export MPLCONFIGDIR="$PWD/.venv/mplconfig"
+mkdir -p "$MPLCONFIGDIR"
+.venv/bin/python -c "import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot"
+say "set-up done in $((SECONDS - start)) s"
+
+if [ "${1:-}" = "--setup-only" ]; then
+    exit 0
+fi
+
+# 5. A deterministic environment that does not depend on $HOME: fixed hash seed, fresh
+#    Jupyter and IPython directories (no ~/.jupyter, ~/.ipython profiles or startup files).
+#    MPLBACKEND is deliberately left unset: if it were set (e.g. to Agg), ipykernel would not
+#    switch to its inline backend and figures would vanish from the notebooks. DISPLAY is
+#    unset instead, so plain pytest processes fall back to Agg by themselves.
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/kteach-test.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+export PYTHONHASHSEED=0
+export JUPYTER_CONFIG_DIR="$tmp/jupyter-config" JUPYTER_DATA_DIR="$tmp/jupyter-data"
+export JUPYTER_RUNTIME_DIR="$tmp/jupyter-runtime" IPYTHONDIR="$tmp/ipython"
+export JUPYTER_PLATFORM_DIRS=1 PYDEVD_DISABLE_FILE_VALIDATION=1
+unset MPLBACKEND DISPLAY WAYLAND_DISPLAY
+
+# 6. The suite. --dist loadfile keeps each notebook on one worker (its cells share state).
+set +e
+.venv/bin/python -m pytest -n 2 --dist loadfile --nbval "$@"
+rc=$?
+set -e
+if [ "$rc" = 5 ]; then
+    say "pytest collected no tests. An empty suite is a broken suite: check tests/ and lessons/."
+    exit 5
+fi
+exit "$rc"
