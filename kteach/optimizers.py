@@ -368,7 +368,7 @@ class Optimizer:
             if id(var) in self._no_decay_ids or any(n in var.name for n in self._no_decay_names):
                 continue
             dt = var.dtype.type
-            var.assign(var.value * (1 - dt(self.weight_decay) * dt(lr)))
+            var.update(var.value * (1 - dt(self.weight_decay) * dt(lr)))
 
     # ---------------------------------------------------------------- config
     def get_config(self) -> dict:
@@ -429,15 +429,15 @@ class SGD(Optimizer):
 
     def update_step(self, g: np.ndarray, var: Variable, lr: np.floating) -> None:
         if self.momentum == 0:
-            var.assign(var.value - lr * g)
+            var.update(var.value - lr * g)
             return
         s = self.slots(var)
         mu = self.momentum
         s["momentum"] = mu * s["momentum"] - lr * g
         if self.nesterov:
-            var.assign(var.value - lr * g + mu * s["momentum"])
+            var.update(var.value - lr * g + mu * s["momentum"])
         else:
-            var.assign(var.value + s["momentum"])
+            var.update(var.value + s["momentum"])
 
     def _describe_rule(self) -> str:
         lr, mu = _fmt(self.current_learning_rate), _fmt(self.momentum)
@@ -489,9 +489,9 @@ class RMSprop(Optimizer):
         increment = g * lr / np.sqrt(denominator)
         if self.momentum > 0:
             s["m"] = self.momentum * s["m"] + increment
-            var.assign(var.value - s["m"])
+            var.update(var.value - s["m"])
         else:
-            var.assign(var.value - increment)
+            var.update(var.value - increment)
 
     def _describe_rule(self) -> str:
         rho, lr, eps = _fmt(self.rho), _fmt(self.current_learning_rate), _fmt(self.epsilon)
@@ -532,7 +532,7 @@ class Adagrad(Optimizer):
     def update_step(self, g: np.ndarray, var: Variable, lr: np.floating) -> None:
         s = self.slots(var)
         s["a"] = s["a"] + g * g
-        var.assign(var.value - g * lr / np.sqrt(s["a"] + self.epsilon))
+        var.update(var.value - g * lr / np.sqrt(s["a"] + self.epsilon))
 
     def _describe_rule(self) -> str:
         lr, eps = _fmt(self.current_learning_rate), _fmt(self.epsilon)
@@ -570,7 +570,7 @@ class Adam(Optimizer):
         if self.amsgrad:
             s["v_hat"] = np.maximum(s["v_hat"], s["v"])
             v = s["v_hat"]
-        var.assign(var.value - s["m"] * alpha / (np.sqrt(v) + self.epsilon))
+        var.update(var.value - s["m"] * alpha / (np.sqrt(v) + self.epsilon))
 
     def _describe_rule(self) -> str:
         b1, b2, t = self.beta_1, self.beta_2, self.iterations + 1
@@ -608,7 +608,7 @@ class Adamax(Optimizer):
         beta_1_power = dt(self.beta_1) ** dt(self.iterations + 1)
         s["m"] = self.beta_1 * s["m"] + (1 - self.beta_1) * g
         s["u"] = np.maximum(self.beta_2 * s["u"], np.abs(g))
-        var.assign(var.value - s["m"] * lr / ((s["u"] + self.epsilon) * (1 - beta_1_power)))
+        var.update(var.value - s["m"] * lr / ((s["u"] + self.epsilon) * (1 - beta_1_power)))
 
     def _describe_rule(self) -> str:
         b1, t = self.beta_1, self.iterations + 1
@@ -665,7 +665,7 @@ class Nadam(Optimizer):
         s["v"] = self.beta_2 * s["v"] + (1 - self.beta_2) * (g * g)
         m_hat = s["m"] * mu_next / (1 - product_next) + g * (1 - mu_t) / (1 - product_t)
         v_hat = s["v"] / (1 - dt(self.beta_2) ** t)
-        var.assign(var.value - m_hat * lr / (np.sqrt(v_hat) + self.epsilon))
+        var.update(var.value - m_hat * lr / (np.sqrt(v_hat) + self.epsilon))
 
     def _describe_rule(self) -> str:
         b1, t = self.beta_1, float(self.iterations + 1)
@@ -702,7 +702,7 @@ class Adadelta(Optimizer):
         s["Eg"] = rho * s["Eg"] + (1 - rho) * (g * g)
         delta = -(np.sqrt(s["Ed"] + self.epsilon) * g / np.sqrt(s["Eg"] + self.epsilon))
         s["Ed"] = rho * s["Ed"] + (1 - rho) * (delta * delta)
-        var.assign(var.value + lr * delta)
+        var.update(var.value + lr * delta)
 
     def _describe_rule(self) -> str:
         rho, eps = _fmt(self.rho), _fmt(self.epsilon)

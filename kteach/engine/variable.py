@@ -44,6 +44,14 @@ class Variable:
             )
         self.value = value.astype(self.value.dtype, copy=True)
 
+    def update(self, value: np.ndarray) -> None:
+        """Take a newly computed array as the value, without copying it (optimizers use
+        this: the array they compute is theirs alone). The old value array is not changed."""
+        if value.shape != self.value.shape:
+            raise ShapeError(f"Variable {self.path} has shape {self.value.shape}; the update "
+                             f"has shape {value.shape}.")
+        self.value = value.astype(self.value.dtype, copy=False)
+
     def __array__(self, dtype=None, copy=None):
         return self.value if dtype is None else self.value.astype(dtype)
 

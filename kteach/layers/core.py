@@ -131,7 +131,7 @@ class Dense(Layer):
     def forward(self, x, training=False):
         z = x @ self.kernel.value
         if self.use_bias:
-            z = z + self.bias.value
+            z += self.bias.value  # z is a new array from the product, so adding in place is safe
         y = self.activation(z)
         return y, (x, z, y)
 
