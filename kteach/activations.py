@@ -46,18 +46,10 @@ class NoDerivativeError(KteachError, TypeError):
     """A custom activation has no ``backward(x, y, dy)``, so kteach cannot train through it."""
 
 
-def _as_float(x: Any) -> np.ndarray:
-    """``x`` as an array; floats keep their dtype, anything else becomes ``floatx()``."""
-    x = np.asarray(x)
-    if not np.issubdtype(x.dtype, np.floating):
-        x = x.astype(config.floatx())
-    return x
-
-
 # ----- linear ------------------------------------------------------------------------------
 def linear(x: np.ndarray) -> np.ndarray:
     """Identity: ``y = x``. What ``activation=None`` means."""
-    return _as_float(x)
+    return config.as_float(x)
 
 
 def linear_backward(x: np.ndarray, y: np.ndarray, dy: np.ndarray) -> np.ndarray:
@@ -78,7 +70,7 @@ def relu(x: np.ndarray, negative_slope: float = 0.0, max_value: float | None = N
         y = x                                  if x > threshold (capped at max_value)
         y = negative_slope * (x - threshold)   if x < threshold
     """
-    x = _as_float(x)
+    x = config.as_float(x)
     y = np.where(x > threshold, x, np.zeros_like(x))
     if max_value is not None:
         y = np.clip(y, 0, max_value)
@@ -117,7 +109,7 @@ relu6.backward = relu6_backward
 
 def leaky_relu(x: np.ndarray, negative_slope: float = 0.2) -> np.ndarray:
     """``y = x`` for x > 0, ``negative_slope * x`` otherwise (Keras' default slope is 0.2)."""
-    x = _as_float(x)
+    x = config.as_float(x)
     return np.where(x > 0, x, negative_slope * x).astype(x.dtype)
 
 
@@ -132,7 +124,7 @@ leaky_relu.backward = leaky_relu_backward
 
 def elu(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     """Exponential linear unit: ``y = x`` for x > 0, ``alpha * (exp(x) - 1)`` otherwise."""
-    x = _as_float(x)
+    x = config.as_float(x)
     negative = alpha * np.expm1(np.minimum(x, 0))  # min(): exp of a large x would overflow
     return np.where(x > 0, x, negative).astype(x.dtype)
 
@@ -151,7 +143,7 @@ SELU_SCALE = 1.0507009873554804934193349852946
 
 def selu(x: np.ndarray) -> np.ndarray:
     """Scaled ELU: ``y = scale * elu(x, alpha)`` with alpha ≈ 1.6733, scale ≈ 1.0507."""
-    x = _as_float(x)
+    x = config.as_float(x)
     return SELU_SCALE * elu(x, SELU_ALPHA)
 
 
@@ -169,7 +161,7 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
     Computed with ``e = exp(-|x|)`` so no exp ever overflows: for x >= 0 it is 1 / (1 + e),
     for x < 0 it is e / (1 + e) (same value, multiplied through by exp(x))."""
-    x = _as_float(x)
+    x = config.as_float(x)
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype)
 
@@ -186,7 +178,7 @@ def hard_sigmoid(x: np.ndarray) -> np.ndarray:
     """Piecewise linear sigmoid, Keras 3 formula: ``y = clip(x / 6 + 0.5, 0, 1)``.
 
     (Keras 2 used ``clip(0.2 x + 0.5, 0, 1)``; Keras 3 changed the slope to 1/6.)"""
-    x = _as_float(x)
+    x = config.as_float(x)
     return np.clip(x / 6 + 0.5, 0, 1).astype(x.dtype)
 
 
@@ -200,7 +192,7 @@ hard_sigmoid.backward = hard_sigmoid_backward
 
 def silu(x: np.ndarray) -> np.ndarray:
     """Sigmoid linear unit, also called swish: ``y = x * sigmoid(x)``."""
-    x = _as_float(x)
+    x = config.as_float(x)
     return x * sigmoid(x)
 
 
@@ -216,7 +208,7 @@ swish = silu  # Keras accepts 'swish' as a second name of silu
 
 def tanh(x: np.ndarray) -> np.ndarray:
     """Hyperbolic tangent ``y = (e^x - e^-x) / (e^x + e^-x)``, in (-1, 1)."""
-    x = _as_float(x)
+    x = config.as_float(x)
     return np.tanh(x)
 
 
@@ -231,7 +223,7 @@ tanh.backward = tanh_backward
 # ----- smooth ones -------------------------------------------------------------------------
 def softplus(x: np.ndarray) -> np.ndarray:
     """``y = log(1 + exp(x))``, a smooth relu; computed as max(x, 0) + log(1 + exp(-|x|))."""
-    x = _as_float(x)
+    x = config.as_float(x)
     return (np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))).astype(x.dtype)
 
 
@@ -245,7 +237,7 @@ softplus.backward = softplus_backward
 
 def softsign(x: np.ndarray) -> np.ndarray:
     """``y = x / (1 + |x|)``, in (-1, 1)."""
-    x = _as_float(x)
+    x = config.as_float(x)
     return x / (1 + np.abs(x))
 
 
@@ -259,7 +251,7 @@ softsign.backward = softsign_backward
 
 def exponential(x: np.ndarray) -> np.ndarray:
     """``y = exp(x)``."""
-    x = _as_float(x)
+    x = config.as_float(x)
     return np.exp(x)
 
 
@@ -283,7 +275,7 @@ def gelu(x: np.ndarray, approximate: bool = False) -> np.ndarray:
     ``approximate=True`` uses ``Phi(x) ≈ (1 + tanh(sqrt(2/pi) (x + 0.044715 x³))) / 2``.
     (Careful: ``keras.ops.gelu`` defaults to ``approximate=True``; the activation does not.)
     """
-    x = _as_float(x)
+    x = config.as_float(x)
     if approximate:
         u = _SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)
         return (0.5 * x * (1 + np.tanh(u))).astype(x.dtype)
@@ -314,7 +306,7 @@ def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
 
     The max along the axis is subtracted first; that changes nothing mathematically (it
     cancels) but keeps exp from overflowing for large inputs."""
-    x = _as_float(x)
+    x = config.as_float(x)
     e = np.exp(x - np.max(x, axis=axis, keepdims=True))
     return e / np.sum(e, axis=axis, keepdims=True)
 

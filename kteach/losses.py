@@ -59,14 +59,6 @@ class NoGradientError(KteachError, TypeError):
 
 
 # ----- small helpers -----------------------------------------------------------------------
-def _as_float(x: Any) -> np.ndarray:
-    """``x`` as an array; floats keep their dtype, anything else becomes ``floatx()``."""
-    x = np.asarray(x)
-    if not np.issubdtype(x.dtype, np.floating):
-        x = x.astype(config.floatx())
-    return x
-
-
 def align_ranks(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Make ``a`` and ``b`` the same rank when they differ by a trailing axis of size 1.
 
@@ -182,7 +174,7 @@ class Loss:
         ``y_pred`` becomes float (``floatx()`` unless already float); ``y_true`` takes its
         dtype (integer labels stay integers for sparse losses), then :func:`align_ranks`.
         """
-        y_pred = _as_float(y_pred)
+        y_pred = config.as_float(y_pred)
         y_true = np.asarray(y_true)
         if not self.sparse_targets:
             y_true = y_true.astype(y_pred.dtype)

@@ -27,3 +27,11 @@ def epsilon() -> float:
 
 def is_float(dtype) -> bool:
     return np.issubdtype(np.dtype(dtype), np.floating)
+
+
+def as_float(x) -> np.ndarray:
+    """``x`` as an array; floats keep their dtype, anything else becomes ``floatx()``."""
+    x = np.asarray(x)
+    if not np.issubdtype(x.dtype, np.floating):
+        x = x.astype(floatx())
+    return x
