@@ -30,6 +30,10 @@ def assert_unchanged(model, before):
     (lambda m: layers.Dropout(rat=0.5), "rat", "rate"),
     (lambda m: kteach.utils.to_categorical([1, 2], num_class=3), "num_class", "num_classes"),
     (lambda m: kteach.callbacks.EarlyStopping(patiense=2), "patiense", "patience"),
+    (lambda m: m.summary(line_lenght=80), "line_lenght", "line_length"),
+    (lambda m: m.get_layer(nam="dense"), "nam", "name"),
+    (lambda m: kteach.optimizers.Adam(learning_rat=0.1), "learning_rat", "learning_rate"),
+    (lambda m: kteach.losses.BinaryCrossentropy(from_logit=True), "from_logit", "from_logits"),
 ])
 def test_misspelt_keywords_suggest_the_right_one(call, word, suggestion):
     model = small_model()

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.errors import NotBuiltError, ShapeError, warn_once
+from ..engine.errors import NotBuiltError, ShapeError, check_keywords, warn_once
 from ..engine.graph import Graph
 from ..engine.layer import Layer
 from ..engine.tensor import KerasTensor, format_shape
@@ -132,6 +132,7 @@ class Model(Trainer, Layer):
                 f"layer an input shape (Sequential([Input(shape=(20,)), ...])) or call it on "
                 f"data (model.predict(x), model.fit(x, y)) first.")
 
+    @check_keywords
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """A layer by its name or by its position in ``model.layers``."""
         if (name is None) == (index is None):
@@ -233,6 +234,7 @@ class Model(Trainer, Layer):
         self._require_built("graph")
 
     # ----- summary ---------------------------------------------------------------------------------
+    @check_keywords
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None) -> None:
         """Print a table of the layers, their output shapes and parameter counts (Keras 3)."""

@@ -6,6 +6,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import naming
+from ..engine.errors import check_keywords
 from ..engine.layer import Layer
 from ..engine.tensor import KerasTensor
 from ..layers.core import Input, InputLayer
@@ -31,7 +32,6 @@ class Sequential(Model):
             self.add(layer)
 
     def _default_name(self) -> str:
-        from ..engine import naming
         return naming.unique_name("sequential")
 
     @property
@@ -39,6 +39,7 @@ class Sequential(Model):
         """The layers in order (without the InputLayer, as Keras 3 lists them)."""
         return list(self._stack)
 
+    @check_keywords
     def add(self, layer: Any) -> None:
         """Append a layer. If the input shape is known, the layer is built (and checked) now;
         if it does not fit, nothing is added and the error says why."""
@@ -67,6 +68,7 @@ class Sequential(Model):
             self._rebuild()
             raise
 
+    @check_keywords
     def pop(self, rebuild: bool = True) -> Layer:
         """Remove and return the last layer."""
         if not self._stack:
