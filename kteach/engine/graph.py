@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ShapeError
 from .layer import Layer
 from .tensor import KerasTensor, Node
 
@@ -163,9 +162,3 @@ def _accumulate(store: dict[int, np.ndarray], key: int, g: np.ndarray) -> None:
     else:
         store[key] = g
 
-
-def check_array_shape(where: str, expected: tuple, array: np.ndarray) -> None:
-    """Refuse data whose shape does not fit ``expected`` (``None`` matches any size)."""
-    ok = array.ndim == len(expected) and all(e is None or e == s for e, s in zip(expected, array.shape))
-    if not ok:
-        raise ShapeError(f"{where}: expected shape {expected}, got {array.shape}.")

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import optimizers
+from .. import losses, optimizers
 from ..engine import random
 from ..engine.errors import NotCompiledError, NumericalError, check_keywords
 from . import data
@@ -100,12 +100,14 @@ class Trainer:
         _refuse(weighted_metrics=weighted_metrics)
         new_optimizer = optimizers.get(optimizer)
         args = dict(loss=loss, loss_weights=loss_weights, metrics=metrics)
-        objective = Objective(self, **args) if self._graph is not None else None
-        if objective is None:  # still check the names now, to fail early
-            from .. import losses
-            for l in (loss.values() if isinstance(loss, dict) else loss if isinstance(loss, (list, tuple)) else [loss]):
-                if l is not None:
-                    losses.get(l)
+        if self._graph is not None:
+            objective = Objective(self, **args)
+        else:  # outputs unknown until the model sees data; still check the loss names now
+            objective = None
+            for each in (loss.values() if isinstance(loss, dict) else
+                         loss if isinstance(loss, (list, tuple)) else [loss]):
+                if each is not None:
+                    losses.get(each)
         self.optimizer, self._compile_args, self._objective = new_optimizer, args, objective
         self.compiled = True
 
@@ -135,7 +137,7 @@ class Trainer:
         arrays = data.structure(self, x, self.input_names, what, "input")
         return data.check_inputs(self, arrays, what)
 
-    def _targets(self, y: Any, objective: Objective, what: str = "y") -> list[np.ndarray]:
+    def _targets(self, y: Any, what: str = "y") -> list[np.ndarray]:
         if y is None:
             raise ValueError(f"No targets given: pass the targets as {what} (the answers the "
                              f"model should learn to give).")
@@ -172,7 +174,7 @@ class Trainer:
         self._require_compiled()
         xs = self._inputs(x, what + "x")
         objective = self._objective_for_use()
-        ys = self._targets(y, objective, what + "y")
+        ys = self._targets(y, what + "y")
         n = data.check_counts(xs, ys)
         ys = objective.check_targets(self, ys)
         objective.resolve_metrics(ys, [t.shape for t in self.outputs])
