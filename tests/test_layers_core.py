@@ -166,3 +166,14 @@ def test_layer_names_count_up_like_keras():
     names = [layers.Dense(1).name, layers.Dense(1).name, layers.Dropout(0.1).name,
              layers.Dense(1, name="out").name]
     assert names == ["dense", "dense_1", "dropout", "out"]
+
+
+def test_formulas_show_the_math_with_shapes():
+    dense = build(layers.Dense(64, activation="relu"), (20,))
+    assert dense.formula((4, 20), (4, 64)) == "y = relu(z), z = x·W + b : (4, 20)·(20, 64) + (64,) → (4, 64)"
+    linear = build(layers.Dense(3, use_bias=False), (5,))
+    assert linear.formula((2, 5), (2, 3)) == "y = x·W : (2, 5)·(5, 3) → (2, 3)"
+    assert layers.Activation("softmax").formula((4, 10), (4, 10)) == "y = softmax(x) : (4, 10) → (4, 10)"
+    assert layers.Concatenate().formula([(4, 3), (4, 2)], (4, 5)) == \
+        "y = concatenate([x1, x2, ...], axis=-1) : (4, 3), (4, 2) → (4, 5)"
+    assert layers.Dropout(0.25).formula((4, 3), (4, 3)).startswith("y = x·mask/0.75")

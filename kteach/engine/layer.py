@@ -143,6 +143,11 @@ class Layer:
     def backward(self, cache: Any, d_outputs: Any) -> tuple[Any, list]:
         raise NotImplementedError(f"{type(self).__name__} has no backward().")
 
+    def formula(self, input_shape: Any, output_shape: Any) -> str:
+        """The layer's math written with actual shapes, for step records and diagrams, e.g.
+        ``z = x·W + b : (4, 20)·(20, 64) + (64,) → (4, 64)``. Layers override this."""
+        return f"y = {type(self).__name__}(x) : {_shapes_text(input_shape)} → {_shapes_text(output_shape)}"
+
     def check_input_shape(self, shape: Any) -> None:
         """Refuse inputs that do not fit the shape the layer was built for.
 
@@ -229,6 +234,12 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _shapes_text(shape: Any) -> str:
+    if isinstance(shape, list):
+        return ", ".join(format_shape(tuple(s)) for s in shape)
+    return format_shape(tuple(shape))
 
 
 def _checked_init(cls: type, init: Callable) -> Callable:

@@ -128,6 +128,14 @@ class Dense(Layer):
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
 
+    def formula(self, input_shape, output_shape):
+        x, y, W = format_shape(input_shape), format_shape(output_shape), format_shape(self.kernel.shape)
+        act = activations.serialize(self.activation)
+        z = f"x·W + b : {x}·{W} + {format_shape(self.bias.shape)}" if self.use_bias else f"x·W : {x}·{W}"
+        if act == "linear":
+            return f"y = {z} → {y}"
+        return f"y = {act}(z), z = {z} → {y}"
+
     def forward(self, x, training=False):
         z = x @ self.kernel.value
         if self.use_bias:
@@ -154,6 +162,9 @@ class Activation(Layer):
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
+
+    def formula(self, input_shape, output_shape):
+        return f"y = {activations.serialize(self.activation)}(x) : {format_shape(input_shape)} → {format_shape(output_shape)}"
 
     def forward(self, x, training=False):
         y = self.activation(x)
@@ -185,6 +196,11 @@ class Dropout(Layer):
         self.seed = seed
         self._rng = None if seed is None else np.random.default_rng(seed)
 
+    def formula(self, input_shape, output_shape):
+        keep = 1 - self.rate
+        return (f"y = x·mask/{keep:g}, mask ~ Bernoulli({keep:g}) in training, y = x otherwise "
+                f": {format_shape(input_shape)} → {format_shape(output_shape)}")
+
     def forward(self, x, training=False):
         if not training or self.rate == 0:
             return x, None
@@ -215,6 +231,9 @@ class Flatten(Layer):
         rest = input_shape[1:]
         size = None if any(d is None for d in rest) else int(np.prod(rest, dtype=np.int64))
         return (input_shape[0], size)
+
+    def formula(self, input_shape, output_shape):
+        return f"y = reshape(x) : {format_shape(input_shape)} → {format_shape(output_shape)}"
 
     def forward(self, x, training=False):
         return x.reshape(x.shape[0], -1), x.shape
@@ -251,6 +270,9 @@ class Reshape(Layer):
         return (f"Layer '{self.name}' cannot reshape inputs of shape {format_shape(input_shape)} "
                 f"({int(np.prod(input_shape[1:]))} values per sample) into target_shape "
                 f"{self.target_shape}: the number of values must stay the same.")
+
+    def formula(self, input_shape, output_shape):
+        return f"y = reshape(x) : {format_shape(input_shape)} → {format_shape(output_shape)}"
 
     def forward(self, x, training=False):
         return x.reshape((x.shape[0],) + self.target_shape), x.shape

@@ -54,6 +54,10 @@ class Concatenate(_Merge):
         out[axis] = total
         return tuple(out)
 
+    def formula(self, input_shape, output_shape):
+        parts = ", ".join(format_shape(tuple(s)) for s in input_shape)
+        return f"y = concatenate([x1, x2, ...], axis={self.axis}) : {parts} → {format_shape(output_shape)}"
+
     def forward(self, xs, training=False):
         sizes = [x.shape[self.axis] for x in xs]
         return np.concatenate(xs, axis=self.axis), sizes
@@ -90,6 +94,10 @@ class Add(_Merge):
         listed = " and ".join(format_shape(tuple(s[1:])) for s in shapes)
         return (f"Inputs have incompatible shapes. Received shapes {listed}. Add sums values position by position, so "
                 f"all inputs need the same shape (a size of 1 may broadcast).")
+
+    def formula(self, input_shape, output_shape):
+        parts = " + ".join(format_shape(tuple(s)) for s in input_shape)
+        return f"y = x1 + x2 + ... : {parts} → {format_shape(output_shape)}"
 
     def forward(self, xs, training=False):
         y = xs[0]
