@@ -23,6 +23,18 @@ class ShapeError(KteachError, ValueError):
     """Data or a layer received an array whose shape does not fit."""
 
 
+class SequenceTooShortError(ShapeError):
+    """A convolution or pooling layer received fewer steps than its window needs.
+
+    Raised by a layer's ``compute_output_shape`` with the layer and the length it got; the
+    model adds the shortest input length its whole stack accepts.
+    """
+
+    def __init__(self, message: str, layer_name: str = "", length: int | None = None):
+        super().__init__(message)
+        self.layer_name, self.length = layer_name, length
+
+
 class NotBuiltError(KteachError, ValueError):
     """A model or layer does not know its input shape yet."""
 

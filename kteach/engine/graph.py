@@ -108,6 +108,21 @@ class Graph:
             layers.extend(sorted(by_depth[d], key=lambda l: first_seen[id(l)]))
         return nodes, layers
 
+    # -- shapes -----------------------------------------------------------------------------------
+    def infer_shapes(self, input_shapes: list[tuple]) -> list:
+        """Output shapes for inputs of these (concrete) shapes, asking each layer's
+        ``compute_output_shape`` in graph order. A layer that cannot take its input (e.g. a
+        convolution given fewer steps than its kernel) raises here, before any computing."""
+        shapes: dict[int, Any] = {id(t): tuple(s) for t, s in zip(self.inputs, input_shapes)}
+        for node in self.nodes:
+            if not node.flat_inputs or all(id(t) in shapes for t in node.outputs):
+                continue
+            args = [shapes[id(t)] for t in node.flat_inputs]
+            out = node.layer.compute_output_shape(args if isinstance(node.inputs, (list, tuple)) else args[0])
+            for t, s in zip(node.outputs, out if len(node.outputs) > 1 else [out]):
+                shapes[id(t)] = tuple(s)
+        return [shapes[id(t)] for t in self.outputs]
+
     # -- running it -------------------------------------------------------------------------------
     def forward(self, arrays: list[np.ndarray], training: bool) -> tuple[list[np.ndarray], list]:
         """Compute the outputs from input arrays. Returns the outputs and the tape, a list of

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.errors import DataError, did_you_mean
+from ..engine.errors import DataError, SequenceTooShortError, did_you_mean
 from ..engine.tensor import KerasTensor, format_shape
 
 
@@ -85,6 +85,46 @@ def check_inputs(model, arrays: list[np.ndarray], what: str = "x") -> list[np.nd
             check_finite(a, f"{what} for input '{name}'")
         out.append(a)
     return out
+
+
+def check_lengths(model, arrays: list[np.ndarray]) -> None:
+    """For inputs of variable length (``Input(shape=(None,))``), check that the data's length
+    gets through every layer; if not, say which layer runs out of steps and the shortest
+    length the whole model accepts."""
+    if not any(None in t.shape[1:] for t in model.inputs):
+        return
+    shapes = [(None,) + a.shape[1:] for a in arrays]
+    try:
+        model._graph.infer_shapes(shapes)
+    except SequenceTooShortError as error:
+        shortest = _shortest_length(model, shapes)
+        extra = (f" The shortest input this model accepts has {shortest} steps; pad the "
+                 f"sequences to at least that length (kteach.utils.pad_sequences(..., "
+                 f"maxlen={shortest})) or use smaller kernels and pools." if shortest else "")
+        raise SequenceTooShortError(str(error) + extra, error.layer_name, error.length) from None
+
+
+def _shortest_length(model, shapes: list[tuple], limit: int = 100_000) -> int | None:
+    """The smallest common length of the variable axes that passes shape inference."""
+    variable = [[i > 0 and d is None for i, d in enumerate(t.shape)] for t in model.inputs]
+
+    def passes(n: int) -> bool:
+        trial = [tuple(n if var else d for d, var in zip(s, flags)) for s, flags in zip(shapes, variable)]
+        try:
+            model._graph.infer_shapes(trial)
+            return True
+        except SequenceTooShortError:
+            return False
+
+    low, high = 1, 1
+    while not passes(high):
+        high *= 2
+        if high > limit:
+            return None
+    while low < high:  # lengths that pass form a range [shortest, ...): bisect it
+        mid = (low + high) // 2
+        low, high = (low, mid) if passes(mid) else (mid + 1, high)
+    return low
 
 
 def _input_shape_message(model, name: str, expected: tuple, a: np.ndarray, what: str) -> str:

@@ -134,8 +134,9 @@ class Trainer:
         if self._graph is None:
             first = x[0] if isinstance(x, (list, tuple)) and x and isinstance(x[0], np.ndarray) else x
             self._build_from_data(data.to_array(first, what))
-        arrays = data.structure(self, x, self.input_names, what, "input")
-        return data.check_inputs(self, arrays, what)
+        arrays = data.check_inputs(self, data.structure(self, x, self.input_names, what, "input"), what)
+        data.check_lengths(self, arrays)
+        return arrays
 
     def _targets(self, y: Any, what: str = "y") -> list[np.ndarray]:
         if y is None:
