@@ -280,7 +280,9 @@ md("""
 `x` holds no numbers yet. It is a placeholder that records its shape and which layer made it;
 `Model` follows these records from `output_tensor` back to `input_tensor` to find the layers.
 (In the summary below the names go on from `seq_model`, which took `input_layer`, `dense`,
-`dense_1` and `dense_2`.)
+`dense_1` and `dense_2` -- and even the model's own name goes on: Keras' Sequential quietly
+builds a functional model inside itself, which took the name `functional`, so ours is
+`functional_1`. kteach counts names exactly as Keras does, so they match when you compare.)
 """)
 
 code("""
@@ -288,7 +290,7 @@ func_model.summary()
 """)
 
 md("""
-Two differences from a Sequential summary: the model is called `functional`, and the `Input`
+Two differences from a Sequential summary: the model is a `functional` one, and the `Input`
 appears as a row of its own (an `InputLayer`, 0 parameters). The counts are the same for both:
 64 · 32 + 32 = 2,080, then 32 · 32 + 32 = 1,056, then 32 · 10 + 10 = 330.
 """)

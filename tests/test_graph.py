@@ -122,3 +122,22 @@ def test_get_layer_by_name_and_index():
 def test_calling_layer_on_keras_tensor_mixed_with_arrays_is_refused():
     with pytest.raises(TypeError, match="mix of symbolic tensors"):
         layers.Add()([Input((2,)), np.zeros((1, 2))])
+
+
+def test_automatic_names_follow_keras_including_tensor_names():
+    # Names checked against Keras 3.15.1: a Sequential's every rebuild uses up one
+    # "functional" name; tensors are keras_tensor_N unless their Input is named.
+    kteach.backend.clear_session()
+    a = Input((64,))
+    assert repr(a) == "<KerasTensor shape=(None, 64), dtype=float32, sparse=False, ragged=False, name=keras_tensor>"
+    assert Input((3,), name="text").name == "text"
+    d = layers.Dense(2)(a)
+    assert d.name == "keras_tensor_1"
+    m = Sequential()
+    m.add(Input((3,)))
+    for _ in range(3):
+        m.add(layers.Dense(2))
+    assert Model(a, layers.Dense(1)(a)).name == "functional_3"
+    m = Sequential([layers.Dense(2)])            # not built: no rebuild yet
+    assert Model(a, layers.Dense(1)(a)).name == "functional_4"
+    assert repr(m) == "<Sequential name=sequential_1, built=False>"

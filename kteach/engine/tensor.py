@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from . import naming
+
 if TYPE_CHECKING:  # pragma: no cover
     from .layer import Layer
 
@@ -32,7 +34,7 @@ class KerasTensor:
                  node: "Node | None" = None, index: int = 0):
         self.shape = tuple(shape)
         self.dtype = dtype
-        self.name = name
+        self.name = name or naming.unique_name("keras_tensor")
         self.node = node
         self.index = index
 
@@ -41,9 +43,8 @@ class KerasTensor:
         return len(self.shape)
 
     def __repr__(self) -> str:
-        layer = self.node.layer.name if self.node is not None else None
         return (f"<KerasTensor shape={format_shape(self.shape)}, dtype={self.dtype}, "
-                f"sparse=False, name={self.name or layer}>")
+                f"sparse=False, ragged=False, name={self.name}>")
 
     def __array__(self, *args: Any, **kwargs: Any):
         raise TypeError(

@@ -30,13 +30,14 @@ class InputLayer(Layer):
     """The layer behind ``Input``: it holds the shape and dtype of the model's data."""
 
     def __init__(self, shape=None, batch_size=None, dtype=None, batch_shape=None, name=None, **kwargs):
-        super().__init__(name=name, dtype=dtype, **kwargs)
+        tensor_name = name  # an unnamed Input's tensor is called keras_tensor_N, as in Keras
+        super().__init__(name=name or _input_name(), dtype=dtype, **kwargs)
         if batch_shape is None:
             batch_shape = (batch_size,) + _as_shape(shape)
         self.batch_shape = tuple(batch_shape)
         self.built = True
         self._build_input_shape = self.batch_shape
-        Node(self, [], [KerasTensor(self.batch_shape, self.dtype, name=self.name)])
+        Node(self, [], [KerasTensor(self.batch_shape, self.dtype, name=tensor_name)])
 
     def forward(self, x, training=False):
         return x, None
@@ -78,7 +79,7 @@ def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None
     if tensor is not None:
         raise ValueError("Input(tensor=...) is not supported by kteach; give shape= instead.")
     layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype,
-                       batch_shape=batch_shape, name=name or _input_name())
+                       batch_shape=batch_shape, name=name)
     return layer._inbound_nodes[0].outputs[0]
 
 

@@ -29,7 +29,8 @@ class Sequential(Model):
         self._input: KerasTensor | None = None
         self._own_nodes: list = []
         for layer in layers or []:
-            self.add(layer)
+            self.add(layer, rebuild=False)
+        self._rebuild()
 
     def _default_name(self) -> str:
         return naming.unique_name("sequential")
@@ -40,9 +41,10 @@ class Sequential(Model):
         return list(self._stack)
 
     @check_keywords
-    def add(self, layer: Any) -> None:
+    def add(self, layer: Any, rebuild: bool = True) -> None:
         """Append a layer. If the input shape is known, the layer is built (and checked) now;
-        if it does not fit, nothing is added and the error says why."""
+        if it does not fit, nothing is added and the error says why. (``rebuild=False``
+        postpones the building, as the constructor does while it adds its list.)"""
         if isinstance(layer, KerasTensor) and layer.node is not None and isinstance(layer.node.layer, InputLayer):
             layer = layer.node.layer
         if isinstance(layer, InputLayer):
@@ -61,6 +63,8 @@ class Sequential(Model):
             batch_shape = layer._batch_input_shape
             self._input = Input(batch_shape=batch_shape)
         self._stack.append(layer)
+        if not rebuild:
+            return
         try:
             self._rebuild()
         except Exception:
@@ -88,6 +92,9 @@ class Sequential(Model):
             self._graph = None
             self.built = False
             return
+        # Keras 3 makes an internal functional model at every rebuild, which uses up one
+        # automatic "functional" name; doing the same keeps later names equal to Keras'.
+        naming.unique_name("functional")
         x = self._input
         with naming.name_scope(self.name):
             for layer in self._stack:
