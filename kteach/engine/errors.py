@@ -55,6 +55,20 @@ class DataError(KteachError, ValueError):
     """Training data that does not fit the model (shapes, counts, names, types)."""
 
 
+class NotSupportedError(KteachError, NotImplementedError):
+    """A Keras feature that kteach does not implement (yet)."""
+
+
+def refuse_unsupported(layer: str, **options: Any) -> None:
+    """Keras options kteach does not implement (regularizers, constraints, ...): accepted when
+    left at None, refused otherwise with :class:`NotSupportedError`."""
+    for key, value in options.items():
+        if value is not None:
+            raise NotSupportedError(
+                f"{layer}({key}=...) is not supported by kteach yet. Remove the `{key}` "
+                f"argument (leave it None); everything else works as in Keras.")
+
+
 class NumericalError(KteachError, FloatingPointError):
     """Training produced NaN or infinity."""
 

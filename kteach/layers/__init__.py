@@ -1,7 +1,17 @@
 """Layers, one family per module, with Keras' names: ``from kteach.layers import Dense``."""
 from ..engine.layer import Layer
 from .core import Activation, Dense, Dropout, Flatten, Input, InputLayer, Reshape
-from .merge import Add, Concatenate, add, concatenate
+from .convolutional import Conv1D, Conv2D, Convolution1D, Convolution2D
+from .embedding import Embedding
+from .merge import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add,
+                    average, concatenate, dot, maximum, minimum, multiply, subtract)
+from .normalization import BatchNormalization, LayerNormalization
+from .pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D,
+                      GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAvgPool1D,
+                      GlobalAvgPool2D, GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPooling1D,
+                      GlobalMaxPooling2D, MaxPool1D, MaxPool2D, MaxPooling1D, MaxPooling2D)
+from .recurrent import GRU, LSTM, SimpleRNN
+from .reshaping import UpSampling1D, ZeroPadding1D
+from .wrappers import Bidirectional, TimeDistributed
 
-__all__ = ["Layer", "Input", "InputLayer", "Dense", "Activation", "Dropout", "Flatten",
-           "Reshape", "Concatenate", "concatenate", "Add", "add"]
+__all__ = [name for name in dir() if not name.startswith("_")]
