@@ -1,4 +1,4 @@
 """``keras.config``: the default float type and the fuzz factor."""
-from .engine.config import epsilon, floatx, set_floatx
+from .engine.config import epsilon, floatx, model_display, set_floatx, set_model_display
 
-__all__ = ["epsilon", "floatx", "set_floatx"]
+__all__ = ["epsilon", "floatx", "set_floatx", "model_display", "set_model_display"]

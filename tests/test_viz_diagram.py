@@ -532,3 +532,17 @@ def test_import_kteach_does_not_import_viz_matplotlib_or_graphviz():
                             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "[]\n[]\n"
+
+
+def test_model_shows_its_diagram_in_jupyter_only_when_asked():
+    import kteach
+    model = kteach.Sequential([kteach.Input((3,)), kteach.layers.Dense(2)])
+    assert model._repr_mimebundle_() is None            # Keras' repr: IPython falls back to it
+    kteach.config.set_model_display("diagram")
+    try:
+        bundle = model._repr_mimebundle_()
+        assert "image/svg+xml" in bundle and "<svg" in bundle["image/svg+xml"]
+    finally:
+        kteach.config.set_model_display("repr")
+    with pytest.raises(ValueError, match="'repr' or 'diagram'"):
+        kteach.config.set_model_display("svg")

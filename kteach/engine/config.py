@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 _FLOATX = "float32"
+_MODEL_DISPLAY = "repr"
 _EPSILON = 1e-7
 
 
@@ -35,3 +36,17 @@ def as_float(x) -> np.ndarray:
     if not np.issubdtype(x.dtype, np.floating):
         x = x.astype(floatx())
     return x
+
+
+def model_display() -> str:
+    return _MODEL_DISPLAY
+
+
+def set_model_display(mode: str) -> None:
+    """How a model shows itself as the last line of a Jupyter cell: ``'repr'`` (Keras' one
+    line, ``<Sequential name=sequential, built=True>``, the default) or ``'diagram'`` (its
+    plot_model diagram with shapes)."""
+    global _MODEL_DISPLAY
+    if mode not in ("repr", "diagram"):
+        raise ValueError(f"set_model_display takes 'repr' or 'diagram', not {mode!r}.")
+    _MODEL_DISPLAY = mode

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ..engine import config
 from ..engine.errors import NotBuiltError, ShapeError, check_keywords, warn_once
 from ..engine.graph import Graph
 from ..engine.layer import Layer
@@ -245,3 +246,11 @@ class Model(Trainer, Layer):
 
     def __repr__(self) -> str:
         return f"<{self._class_label} name={self.name}, built={self.built}>"
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict | None:
+        """In Jupyter: Keras' one-line repr, or the model's diagram after
+        ``kteach.config.set_model_display('diagram')``."""
+        if config.model_display() != "diagram" or self._graph is None:
+            return None
+        from ..viz.diagram import plot_model
+        return plot_model(self, show_shapes=True)._repr_mimebundle_(include, exclude)
