@@ -1,7 +1,17 @@
 """Callbacks for ``fit``, as ``keras.callbacks``. See :mod:`kteach.training.callbacks`."""
 from .training.callbacks import (Callback, CallbackList, EarlyStopping, History, LambdaCallback,
                                  TerminateOnNaN)
+from .training.inspect_callbacks import TrainingStats
 from .training.progress import ProgbarLogger
 
 __all__ = ["Callback", "History", "EarlyStopping", "LambdaCallback", "TerminateOnNaN",
-           "ProgbarLogger"]
+           "ProgbarLogger", "TrainingStats"]
+
+
+def __getattr__(name: str):
+    """``LivePlot`` lives in :mod:`kteach.widgets.liveplot` and needs matplotlib, so it is
+    imported on first use: ``import kteach`` stays free of matplotlib."""
+    if name == "LivePlot":
+        from .widgets.liveplot import LivePlot
+        return LivePlot
+    raise AttributeError(f"module 'kteach.callbacks' has no attribute '{name}'")

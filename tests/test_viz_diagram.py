@@ -546,3 +546,13 @@ def test_model_shows_its_diagram_in_jupyter_only_when_asked():
         kteach.config.set_model_display("repr")
     with pytest.raises(ValueError, match="'repr' or 'diagram'"):
         kteach.config.set_model_display("svg")
+
+
+def test_plot_model_is_in_kteach_utils_as_in_keras_but_imported_on_first_use():
+    import subprocess
+    import sys
+    code = ("import sys, kteach; assert 'kteach.viz' not in sys.modules; "
+            "from kteach.utils import plot_model, model_to_dot; import kteach.viz.diagram as d; "
+            "assert plot_model is d.plot_model and model_to_dot is d.model_to_dot; print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "ok", out.stderr

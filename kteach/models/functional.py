@@ -199,6 +199,10 @@ class Model(Trainer, Layer):
         d_in = d_inputs if len(d_inputs) > 1 else d_inputs[0]
         return d_in, [grads.get(id(w)) for w in self.weights]
 
+    def formula(self, input_shape: Any, output_shape: Any) -> str:
+        return Layer.formula(self, input_shape, output_shape).replace(
+            f"{type(self).__name__}(x)", f"{self._class_label}(x)", 1)
+
     def compute_output_shape(self, input_shape: Any) -> Any:
         shapes = [t.shape for t in self.outputs]
         return shapes if len(shapes) > 1 else shapes[0]

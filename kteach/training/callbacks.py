@@ -65,6 +65,7 @@ class History(Callback):
         super().__init__()
         self.history: dict[str, list[float]] = {}
         self.epoch: list[int] = []
+        self.stats: dict[str, list[float]] = {}   # filled by kteach.callbacks.TrainingStats
 
     def on_train_begin(self, logs=None):
         self.epoch = []

@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import losses, optimizers
 from ..engine import random
-from ..engine.errors import NotCompiledError, NumericalError, check_keywords
+from ..engine.errors import NotCompiledError, NotSupportedError, NumericalError, check_keywords
 from . import data
 from .callbacks import CallbackList, History, TerminateOnNaN
 from .compiled import Objective
@@ -65,7 +65,7 @@ def _positive(value: Any, name: str, default: int) -> int:
 def _refuse(**unsupported: Any) -> None:
     for name, value in unsupported.items():
         if value is not None:
-            raise NotImplementedError(
+            raise NotSupportedError(
                 f"kteach does not support `{name}` yet (Keras does). Remove it to train "
                 f"without it.")
 
@@ -405,3 +405,12 @@ class Trainer:
         """The outputs for this one batch, in inference mode."""
         preds, _ = self._graph.forward(self._inputs(x), training=False) 
         return preds[0] if len(preds) == 1 else preds
+
+    # ----- one batch, recorded ------------------------------------------------------------------------
+    @check_keywords
+    def explain(self, x, y=None, apply=False):
+        """One training step on this batch, recorded step by step (forward per layer call,
+        loss, backward per layer call, update per weight); forward only when ``y`` is None.
+        ``apply=False`` leaves the model exactly as it was. See :mod:`kteach.training.explain`."""
+        from .explain import explain
+        return explain(self, x, y, apply=apply)

@@ -1,4 +1,5 @@
-"""Utilities, as ``keras.utils``: to_categorical, set_random_seed, pad_sequences."""
+"""Utilities, as ``keras.utils``: to_categorical, set_random_seed, pad_sequences, plot_model and
+model_to_dot; and kteach's gradient checks, check_gradients and check_layer_gradients."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,6 +8,7 @@ import numpy as np
 
 from ..engine import random as _random
 from ..engine.errors import check_keywords
+from .gradient_check import check_gradients, check_layer_gradients
 
 
 @check_keywords
@@ -65,4 +67,14 @@ def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncati
     return out
 
 
-__all__ = ["to_categorical", "set_random_seed", "pad_sequences"]
+def __getattr__(name: str):
+    """``plot_model`` and ``model_to_dot`` live in :mod:`kteach.viz.diagram`; they are imported
+    on first use so that ``import kteach`` stays fast."""
+    if name in ("plot_model", "model_to_dot"):
+        from ..viz import diagram
+        return getattr(diagram, name)
+    raise AttributeError(f"module 'kteach.utils' has no attribute '{name}'")
+
+
+__all__ = ["to_categorical", "set_random_seed", "pad_sequences", "plot_model", "model_to_dot",
+           "check_gradients", "check_layer_gradients"]
