@@ -157,14 +157,17 @@ def check_keywords(func: Callable) -> Callable:
     Python would already refuse the keyword, but only with "unexpected keyword argument";
     this adds the closest correct names, which is what a learner needs.
     """
-    allowed = keyword_names(func)
     where = func.__qualname__.split(".")[-2] if func.__name__ == "__init__" else func.__name__
+    allowed: list[str] = []  # filled on first call: reading signatures at import time is slow
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        for key in kwargs:
-            if key not in allowed:
-                raise unknown_keyword_error(where, key, allowed)
+        if kwargs:
+            if not allowed:
+                allowed.extend(keyword_names(func))
+            for key in kwargs:
+                if key not in allowed:
+                    raise unknown_keyword_error(where, key, allowed)
         return func(*args, **kwargs)
 
     return wrapper

@@ -243,16 +243,24 @@ def _shapes_text(shape: Any) -> str:
 
 
 def _checked_init(cls: type, init: Callable) -> Callable:
-    own = keyword_names(init)
-    takes_more = any(p.kind == p.VAR_KEYWORD for p in inspect.signature(init).parameters.values())
-    allowed = own + [k for k in BASE_KEYWORDS + cls._legacy_keywords if takes_more and k not in own]
+    allowed: list[str] = []  # filled on first call: reading signatures at import time is slow
+
+    def allowed_keywords() -> list[str]:
+        if not allowed:
+            own = keyword_names(init)
+            takes_more = any(p.kind == p.VAR_KEYWORD for p in inspect.signature(init).parameters.values())
+            allowed.extend(own + [k for k in BASE_KEYWORDS + cls._legacy_keywords
+                                  if takes_more and k not in own])
+        return allowed
 
     @functools.wraps(init)
     def checked(self, *args: Any, **kwargs: Any) -> None:
-        for key in kwargs:
-            if key not in allowed:
-                raise unknown_keyword_error(type(self).__name__, key,
-                                            [k for k in allowed if k not in type(self)._legacy_keywords])
+        if kwargs:
+            names = allowed_keywords()
+            for key in kwargs:
+                if key not in names:
+                    raise unknown_keyword_error(type(self).__name__, key,
+                                                [k for k in names if k not in type(self)._legacy_keywords])
         init(self, *args, **kwargs)
 
     return checked
