@@ -1,0 +1,580 @@
+"""Playground: TensorFlow Playground in a notebook, on a real kteach model.
+
+Choose a data set of two-feature points (or bring your own: ``Playground(x, y)``), the input
+features, the hidden layers, their activations, the optimizer and its learning rate, L1/L2
+regularisation and the batch size, then press Play. The picture shows the model's output over
+the plane with the training points (white rim) and test points (black rim), every neuron's
+output, and every weight (line) and bias (bar); a table has their values.
+
+Each Step is one epoch: ``model.fit(features(x_train), y_train, epochs=1)`` on a
+``Sequential`` model that :meth:`Playground.code` writes out, so the same numbers come out of
+that code. The whole run is described by :attr:`Playground.state`, a dict of plain numbers and
+strings; ``Playground.from_state(state)`` makes the same run again, weight for weight.
+
+Beyond TensorFlow Playground: more than two classes, your own data, an activation per layer,
+a choice of optimizer, all weights and biases with their values, the code, and the state.
+"""
+from __future__ import annotations
+
+import copy
+import html
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+
+from ..engine.errors import DataError, NumericalError, unknown_keyword_error
+from ..models import Model
+from . import datasets, figures
+from .codegen import (HEADER, check_optimizer, make_optimizer, make_sequential, number,
+                      optimizer_code, sequential_code)
+from .jobs import Job, RandomStream, Redraw, running_loop
+from .lab import diverged_message
+from .playground_controls import MAX_LAYERS, MAX_NEURONS, PROBLEMS, PlaygroundControls
+from .regularization import PenaltyStep, check_kind, penalty
+
+
+DEFAULTS: dict[str, Any] = {
+    "dataset": "circle", "n_samples": 500, "noise": 0.0, "train_ratio": 0.5, "n_classes": 2,
+    "problem": "classification", "features": ["x1", "x2"], "hidden": [4, 2],
+    "activations": ["tanh", "tanh"], "optimizer": "sgd", "learning_rate": 0.03,
+    "momentum": 0.9, "regularization": None, "regularization_rate": 0.0, "batch_size": 10,
+    "seed": 0,
+}
+# Settings that change the run as it goes (recorded in state["changes"]); any other setting
+# starts the run again from epoch 0.
+LIVE = ("learning_rate", "regularization", "regularization_rate", "batch_size")
+STATE_VERSION = 1
+
+
+class Playground(PlaygroundControls, widgets.VBox):
+    """A TensorFlow-Playground-like panel. Keyword arguments are the settings (see
+    :data:`DEFAULTS`); ``activation`` sets every hidden layer's activation at once.
+
+    ``x`` (``(n, 2)``) and ``y`` (``(n,)``: class labels 0, 1, ... or numbers for regression)
+    replace the data sets with your own points.
+
+    Python API: :meth:`step`, :meth:`run`, :meth:`play`, :meth:`pause`, :meth:`reset`,
+    :meth:`set`, :meth:`regenerate`, :attr:`settings`, :attr:`state`, :meth:`from_state`,
+    :attr:`model`, :attr:`data`, :attr:`history`, :meth:`weights_table`, :meth:`code`.
+    """
+
+    def __init__(self, x=None, y=None, activation: str | None = None, resolution: int = 40,
+                 **settings: Any):
+        self._custom = (_check_custom_data(x, y, settings.get("problem"))
+                        if x is not None or y is not None else None)
+        self.resolution = int(resolution)
+        self._settings = copy.deepcopy(DEFAULTS)
+        if self._custom is not None:
+            self._settings.update(self._custom["settings"])
+        self._check_keys(settings)
+        if activation is not None:
+            settings.setdefault("activations", [activation] * len(settings.get(
+                "hidden", self._settings["hidden"])))
+        self._settings.update(settings)
+        self._settings = self._checked(self._settings)
+        self.model = None
+        self.job: Job | None = None
+        self.epoch = 0
+        self.history: dict[str, list[float]] = {}
+        self.message = ""
+        self.redraw = Redraw(self._draw, min_interval=0.2)
+        self._stream = RandomStream(self._settings["seed"])
+        self._start: dict = {}
+        self._changes: list[list] = []
+        self._replay_changes: list[list] = []    # while from_state replays a run
+        self._quiet = False
+        self.figure = figures.new_figure(9.0, 4.2)
+        self._make_controls()
+        super().__init__(children=self._layout())
+        self.reset()
+
+    # ----- settings -----------------------------------------------------------------------------
+    @property
+    def settings(self) -> dict:
+        """The current settings (a copy)."""
+        return copy.deepcopy(self._settings)
+
+    @staticmethod
+    def _check_keys(settings: dict) -> None:
+        for key in settings:
+            if key not in DEFAULTS:
+                raise unknown_keyword_error("Playground", key, list(DEFAULTS) + ["activation"])
+
+    def _checked(self, s: dict) -> dict:
+        s = copy.deepcopy(s)
+        if s["problem"] not in PROBLEMS:
+            raise ValueError(f"problem must be 'classification' or 'regression', not "
+                             f"{s['problem']!r}.")
+        if self._custom is not None:
+            s["dataset"] = "custom"
+            if s["problem"] == "classification":    # as many classes as the labels have
+                s["n_classes"] = self._custom["settings"].get("n_classes", 2)
+        else:
+            valid = datasets.CLASSIFICATION if s["problem"] == "classification" else datasets.REGRESSION
+            if s["dataset"] not in valid:
+                if s["dataset"] in datasets.CLASSIFICATION + datasets.REGRESSION:
+                    s["dataset"] = valid[0]        # the problem type changed: its first set
+                else:
+                    datasets.make_dataset(s["dataset"], 1)   # raises with the known names
+        s["features"] = datasets.check_features(s["features"])
+        s["hidden"] = [int(h) for h in s["hidden"]]
+        if len(s["hidden"]) > MAX_LAYERS or any(not 1 <= h <= MAX_NEURONS for h in s["hidden"]):
+            raise ValueError(f"hidden lists the neurons of each hidden layer: at most "
+                             f"{MAX_LAYERS} layers of 1 to {MAX_NEURONS} neurons, e.g. [4, 2]; "
+                             f"got {s['hidden']}.")
+        acts = list(s["activations"])[:len(s["hidden"])]
+        acts += [acts[-1] if acts else "tanh"] * (len(s["hidden"]) - len(acts))
+        s["activations"] = acts
+        s["optimizer"] = check_optimizer(s["optimizer"])
+        s["regularization"] = check_kind(s["regularization"])
+        s["learning_rate"] = float(s["learning_rate"])
+        s["regularization_rate"] = float(s["regularization_rate"])
+        s["batch_size"] = int(s["batch_size"])
+        s["n_classes"] = 1 if s["problem"] == "regression" else max(2, int(s["n_classes"]))
+        s["seed"], s["n_samples"] = int(s["seed"]), int(s["n_samples"])
+        s["noise"], s["train_ratio"] = float(s["noise"]), float(s["train_ratio"])
+        return s
+
+    def set(self, **settings: Any) -> None:
+        """Change settings: ``pg.set(learning_rate=0.1, hidden=[8, 8, 4])``.
+
+        Learning rate, regularisation and batch size apply from the next epoch (and are
+        recorded in :attr:`state`); any other change starts the run again."""
+        self._check_keys(settings)
+        new = self._checked({**self._settings, **settings})
+        changed = {k: new[k] for k in new if new[k] != self._settings[k]}
+        if not changed:
+            return
+        self._settings = new
+        if all(k in LIVE for k in changed) and self.model is not None:
+            self._apply_live(changed)
+            self._sync_controls()
+            self._refresh()
+        else:
+            self.reset()
+
+    def _apply_live(self, changed: dict) -> None:
+        if "learning_rate" in changed:
+            self.model.optimizer.learning_rate = changed["learning_rate"]
+        if self.epoch == 0:
+            self._start.update(changed)
+        elif self._changes and self._changes[-1][0] == self.epoch:
+            self._changes[-1][1].update(changed)
+        else:
+            self._changes.append([self.epoch, dict(changed)])
+
+    # ----- data and model ---------------------------------------------------------------------
+    def _make_data(self) -> None:
+        s = self._settings
+        if self._custom is not None:
+            x, y = self._custom["x"], self._custom["y"]
+        else:
+            x, y = datasets.make_dataset(s["dataset"], s["n_samples"], s["noise"],
+                                         s["n_classes"], seed=s["seed"])
+        x_train, y_train, x_test, y_test = datasets.split(x, y, s["train_ratio"], seed=s["seed"])
+        self.data = {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+        low, high = x.min(axis=0), x.max(axis=0)
+        if self._custom is None:
+            low, high = np.full(2, -datasets.RADIUS), np.full(2, datasets.RADIUS)
+        pad = 0.05 * (high - low)
+        self.extent = (low[0] - pad[0], high[0] + pad[0], low[1] - pad[1], high[1] + pad[1])
+        g0 = np.linspace(self.extent[0], self.extent[1], self.resolution)
+        g1 = np.linspace(self.extent[2], self.extent[3], self.resolution)
+        self._grid = np.stack(np.meshgrid(g0, g1), axis=-1).reshape(-1, 2).astype("float32")
+
+    def features(self, x: np.ndarray) -> np.ndarray:
+        """The model's inputs for points ``x`` ``(n, 2)``: the chosen features, ``(n, f)``."""
+        return datasets.compute_features(x, self._settings["features"])
+
+    def layer_specs(self) -> list[dict]:
+        """The hidden layers and the output layer, as layer dicts."""
+        s = self._settings
+        specs = [{"type": "Dense", "units": h, "activation": a}
+                 for h, a in zip(s["hidden"], s["activations"])]
+        if s["problem"] == "regression":
+            specs.append({"type": "Dense", "units": 1, "activation": "linear"})
+        elif s["n_classes"] == 2:
+            specs.append({"type": "Dense", "units": 1, "activation": "sigmoid"})
+        else:
+            specs.append({"type": "Dense", "units": s["n_classes"], "activation": "softmax"})
+        return specs
+
+    def loss_and_metrics(self) -> tuple[str, list[str]]:
+        s = self._settings
+        if s["problem"] == "regression":
+            return "mse", []
+        return ("binary_crossentropy" if s["n_classes"] == 2
+                else "sparse_categorical_crossentropy"), ["accuracy"]
+
+    def reset(self) -> None:
+        """Stop, make the data and a new model (weights from ``seed``), back to epoch 0."""
+        if self.job is not None:
+            self.job.stop()
+        s = self._settings
+        self._make_data()
+        self._stream.restart(s["seed"])
+        loss, metrics = self.loss_and_metrics()
+        with self._stream.active():
+            self.model = make_sequential(len(s["features"]), self.layer_specs())
+        self.model.compile(optimizer=make_optimizer(s["optimizer"], s["learning_rate"],
+                                                    s["momentum"]),
+                           loss=loss, metrics=metrics)
+        self._probe = Model(self.model.inputs, [layer.output for layer in self.model.layers],
+                            name="playground_neurons")
+        self.epoch, self.message = 0, ""
+        self._start, self._changes = copy.deepcopy(s), []
+        self.history = {}
+        self._measure()
+        self._sync_controls()
+        self._refresh()
+
+    def regenerate(self) -> None:
+        """New data and new starting weights: the next seed."""
+        self.set(seed=self._settings["seed"] + 1)
+
+    # ----- training ---------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self.job is not None and self.job.running
+
+    def _train_epoch(self, until: int | None) -> bool:
+        """One chunk: one epoch of fit on the training points. False when it should stop."""
+        s, d = self._settings, self.data
+        callbacks = [PenaltyStep(s["regularization"], s["regularization_rate"])] \
+            if s["regularization"] and s["regularization_rate"] else []
+        try:
+            # Overflow on the way to NaN is reported as "diverged", not as NumPy warnings.
+            with self._stream.active(), np.errstate(over="ignore", invalid="ignore"):
+                self.model.fit(self.features(d["x_train"]), d["y_train"],
+                               batch_size=s["batch_size"], epochs=1, verbose=0,
+                               callbacks=callbacks)
+        except NumericalError as error:
+            self.message = "Diverged. " + diverged_message(error, self.epoch + 1) + \
+                " Then press Reset."
+            return False
+        self.epoch += 1
+        self._apply_recorded_changes()
+        self._measure()
+        self._refresh(picture=False)
+        if self.job is not None and self.job.task is not None and self.redraw.due():
+            self.redraw.draw()           # playing in the background: show progress
+        return until is None or self.epoch < until
+
+    def _apply_recorded_changes(self) -> None:
+        """When replaying a state: the changes recorded at this epoch."""
+        for epoch, changed in self._replay_changes:
+            if epoch == self.epoch:
+                self._settings.update(changed)
+                self._apply_live(changed)
+                self._sync_controls()
+
+    def _measure(self) -> None:
+        """Training and test loss (and accuracy) of the model as it is now."""
+        d = self.data
+        for part in ("train", "test"):
+            x, y = d["x_" + part], d["y_" + part]
+            if len(x) == 0:
+                continue
+            with np.errstate(over="ignore", invalid="ignore"):
+                logs = self.model.evaluate(self.features(x), y, batch_size=max(len(x), 1),
+                                           verbose=0, return_dict=True)
+            for key, value in logs.items():
+                self.history.setdefault(f"{part}_{key}", []).append(float(value))
+
+    def _start_job(self, until: int | None, wait: bool | None) -> None:
+        if self.running:
+            return
+        self.message = ""
+        self.job = Job(lambda: self._train_epoch(until), on_end=self._job_ended)
+        self._set_buttons(running=True)
+        self.job.start(wait=wait)
+
+    def _job_ended(self, status: str) -> None:
+        if status == "failed" and self.job is not None:
+            self.message = f"{type(self.job.error).__name__}: {self.job.error}"
+        self._set_buttons(running=False)
+        self._refresh()
+
+    def step(self, epochs: int = 1) -> None:
+        """Train ``epochs`` epochs now (the Step button: one). While playing in the
+        background, Step only pauses (as in TensorFlow Playground, press it again to step)."""
+        self.pause()
+        self._start_job(self.epoch + int(epochs), wait=True)
+
+    def run(self, epochs: int) -> None:
+        """Train ``epochs`` more epochs and return when done."""
+        self.step(epochs)
+
+    def play(self, epochs: int | None = None, wait: bool | None = None) -> None:
+        """Train until :meth:`pause` (or for ``epochs`` epochs), in the background in a
+        notebook. Where no event loop runs, ``play`` needs ``epochs`` (it would never end)."""
+        if epochs is None and (wait or (wait is None and running_loop() is None)):
+            raise RuntimeError(
+                "play() without epochs trains until Pause is pressed, but no event loop is "
+                "running here (this is not a notebook), so nothing could press it. Give a "
+                "number of epochs: pg.play(epochs=50), or use pg.step() / pg.run(50).")
+        self._start_job(None if epochs is None else self.epoch + int(epochs), wait=wait)
+
+    def pause(self) -> None:
+        """Stop playing after the epoch that is running."""
+        if self.job is not None:
+            self.job.stop()
+
+    def close(self) -> None:
+        """Close the widget; playing stops."""
+        if getattr(self, "job", None) is not None:
+            self.job.stop()
+        super().close()
+
+    # ----- state -----------------------------------------------------------------------------------
+    @property
+    def state(self) -> dict:
+        """Everything needed to make this run again: the settings at epoch 0, the epoch
+        reached, the changes made on the way (``[epoch, {setting: value}]``), and your own
+        data if any. Plain numbers, strings and lists (it can be saved as JSON)."""
+        state = {"version": STATE_VERSION, **copy.deepcopy(self._start), "epoch": self.epoch,
+                 "changes": copy.deepcopy(self._changes)}
+        if self._custom is not None:
+            state["data"] = {"x": self._custom["x"].tolist(), "y": self._custom["y"].tolist()}
+        return state
+
+    @classmethod
+    def from_state(cls, state: dict, **options: Any) -> "Playground":
+        """A new Playground that repeats the run described by ``state`` (see
+        :attr:`state`): same data, same starting weights, same epochs, same numbers."""
+        state = dict(state)
+        if state.pop("version", STATE_VERSION) != STATE_VERSION:
+            raise ValueError("This state was written by another version of the Playground.")
+        epoch, changes = int(state.pop("epoch", 0)), state.pop("changes", [])
+        data = state.pop("data", None)
+        x = y = None
+        if data is not None:
+            x, y = np.asarray(data["x"], dtype="float32"), np.asarray(data["y"])
+        if data is not None:
+            state.pop("dataset", None)
+        pg = cls(x, y, **state, **options)
+        pg._replay_changes = [[int(e), dict(c)] for e, c in changes]
+        for e, changed in pg._replay_changes:     # changes made before the first epoch
+            if e == 0:
+                pg.set(**changed)
+        if epoch:
+            pg.run(epoch)
+        pg._replay_changes = []
+        return pg
+
+    # ----- what it shows ------------------------------------------------------------------------
+    def loss_text(self) -> str:
+        """``epoch 12  train loss 0.4321  test loss 0.4502`` (and accuracy if classification)."""
+        h = self.history
+        text = f"epoch {self.epoch}"
+        for part in ("train", "test"):
+            if f"{part}_loss" in h:
+                text += f"  {part} loss {h[part + '_loss'][-1]:.4f}"
+        for part in ("train", "test"):
+            if f"{part}_accuracy" in h:
+                text += f"  {part} accuracy {h[part + '_accuracy'][-1]:.3f}"
+        s = self._settings
+        if s["regularization"] and s["regularization_rate"]:
+            text += f"  penalty {penalty(self.model, s['regularization'], s['regularization_rate']):.4f}"
+        return text
+
+    def predict_grid(self) -> np.ndarray:
+        """The model's output at every grid point: ``(res, res, k)`` class probabilities
+        (classification) or ``(res, res)`` values (regression)."""
+        out = self.model.predict(self.features(self._grid), batch_size=len(self._grid), verbose=0)
+        res = self.resolution
+        if self._settings["problem"] == "regression":
+            return out.reshape(res, res)
+        if out.shape[-1] == 1:
+            out = np.concatenate([1 - out, out], axis=-1)
+        return out.reshape(res, res, -1)
+
+    def neuron_pictures(self, resolution: int = 16) -> list[np.ndarray]:
+        """Each neuron's output over the plane: for the inputs (the features) and every
+        layer, an array ``(resolution, resolution, units)``."""
+        g0 = np.linspace(self.extent[0], self.extent[1], resolution)
+        g1 = np.linspace(self.extent[2], self.extent[3], resolution)
+        grid = np.stack(np.meshgrid(g0, g1), axis=-1).reshape(-1, 2)
+        inputs = self.features(grid)
+        outputs = self._probe.predict(inputs, batch_size=len(inputs), verbose=0)
+        outputs = outputs if isinstance(outputs, list) else [outputs]
+        return [a.reshape(resolution, resolution, -1) for a in [inputs] + outputs]
+
+    def _refresh(self, picture: bool = True) -> None:
+        """Update the texts now, and ask for the picture to be redrawn (see :class:`Redraw`)."""
+        self.loss_label.value = (f"<b>{self.loss_text()}</b>" + (
+            f"<br><span style='color:#b00'>{html.escape(self.message)}</span>"
+            if self.message else ""))
+        self.epoch_label.value = f"epoch <b>{self.epoch}</b>"
+        self.weights_html.value = self._weights_html()
+        if self.code_html.layout.display != "none":
+            self.code_html.value = _pre(self.code())
+        self.redraw.out_of_date = True
+        if picture:
+            self.redraw.request()
+
+    def draw(self) -> None:
+        """Redraw the picture now (in a notebook this happens by itself)."""
+        self.redraw.draw()
+
+    def _repr_mimebundle_(self, **kwargs):
+        self.redraw.live = True              # displayed: keep the picture up to date
+        self.redraw.draw_if_needed()
+        return super()._repr_mimebundle_(**kwargs)
+
+    def _clicked(self, action) -> None:
+        self.redraw.go_live()                # a click: the widget is on screen
+        action()
+
+    def _draw(self) -> None:
+        with np.errstate(over="ignore", invalid="ignore"):    # a diverged model's NaN
+            self._draw_figure()
+
+    def _draw_figure(self) -> None:
+        fig = self.figure
+        fig.clear()
+        grid = fig.add_gridspec(2, 2, width_ratios=[1.75, 1], height_ratios=[3, 1.1])
+        ax_net, ax_surface, ax_loss = (fig.add_subplot(grid[:, 0]), fig.add_subplot(grid[0, 1]),
+                                       fig.add_subplot(grid[1, 1]))
+        s, d = self._settings, self.data
+        labels = [datasets.FEATURES[f][0] for f in s["features"]]
+        kernels = [layer.kernel.numpy() for layer in self.model.layers]
+        biases = [layer.bias.numpy() for layer in self.model.layers]
+        figures.draw_network(ax_net, labels, kernels, biases, self.neuron_pictures())
+        surface = self.predict_grid()
+        if surface.ndim == 3:
+            if self.discretize.value:
+                surface = np.eye(surface.shape[-1])[surface.argmax(axis=-1)]
+            image = figures.mix_colours(surface)
+        else:
+            image = surface
+        points = [(d["x_train"], d["y_train"], False)]
+        if self.show_test.value:
+            points.append((d["x_test"], d["y_test"], True))
+        scale = figures.nice_limits(np.concatenate([d["y_train"], d["y_test"]])) \
+            if s["problem"] == "regression" else 1.0
+        figures.draw_surface(ax_surface, image, self.extent, points, s["n_classes"], scale)
+        curves = [{"values": self.history.get(f"{p}_loss", []), "colour": c, "label": p}
+                  for p, c in (("train", "#555555"), ("test", "#000000"))]
+        curves[1]["dashed"] = True
+        figures.draw_curves(ax_loss, curves, "loss", start=0)
+        ax_loss.legend(fontsize=7)
+        ax_loss.set_xlabel("epoch", fontsize=8, labelpad=1)
+        ax_loss.tick_params(labelsize=7)
+        fig.subplots_adjust(left=0.01, right=0.99, bottom=0.1, top=0.98, hspace=0.15, wspace=0.05)
+        self.plot.value = figures.to_png(fig)
+
+    def weights_table(self) -> str:
+        """Every weight and bias as text, one block per layer (rows: inputs, columns:
+        neurons, last row: biases)."""
+        blocks = []
+        for name, rows, columns, W, b in self._weight_blocks():
+            width = max(len(r) for r in rows + ["bias"])
+            head = " " * width + "".join(f"{c:>9}" for c in columns)
+            lines = [f"{name}: W {W.shape[0]}×{W.shape[1]}, b {b.shape[0]}", head]
+            lines += [f"{r:<{width}}" + "".join(f"{v:9.4f}" for v in W[i]) for i, r in enumerate(rows)]
+            lines.append(f"{'bias':<{width}}" + "".join(f"{v:9.4f}" for v in b))
+            blocks.append("\n".join(lines))
+        return "\n\n".join(blocks)
+
+    def _weight_blocks(self):
+        rows = list(self._settings["features"])
+        for number_, layer in enumerate(self.model.layers, start=1):
+            W, b = layer.kernel.numpy(), layer.bias.numpy()
+            last = number_ == len(self.model.layers)
+            columns = [f"out{j}" if last else f"h{number_}.{j}" for j in range(W.shape[1])]
+            yield f"layer {number_} ({layer.name})", rows, columns, W, b
+            rows = columns
+
+    def _weights_html(self) -> str:
+        parts = []
+        for name, rows, columns, W, b in self._weight_blocks():
+            head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+            body = "".join(f"<tr><th>{html.escape(r)}</th>" + "".join(
+                f"<td style='color:{_sign_colour(v)}'>{v:.3f}</td>" for v in W[i]) + "</tr>"
+                for i, r in enumerate(rows))
+            body += "<tr><th>bias</th>" + "".join(
+                f"<td style='color:{_sign_colour(v)}'>{v:.3f}</td>" for v in b) + "</tr>"
+            parts.append(f"<b>{html.escape(name)}</b><table style='font-family:monospace;"
+                         f"font-size:11px'><tr><th></th>{head}</tr>{body}</table>")
+        return "".join(parts)
+
+    def code(self) -> str:
+        """Keras code that trains the same model on the same points to this epoch (the same
+        numbers with kteach, as long as no setting was changed during the run)."""
+        s = self._start or self._settings
+        loss, metrics = self.loss_and_metrics()
+        lines = [HEADER.rstrip("\n").replace("import kteach", "import numpy as np\nimport kteach"), ""]
+        lines.append(datasets.features_code(s["features"]))
+        lines.append("# x_train, y_train, x_test, y_test: the playground's points, in pg.data")
+        lines.append(f"keras.utils.set_random_seed({s['seed']})")
+        layers = sequential_code(len(s["features"]), self.layer_specs())
+        lines.append(layers.rstrip("\n"))
+        if s["regularization"] and s["regularization_rate"]:
+            cls = s["regularization"].upper()
+            lines.append(f"# {cls} regularisation, rate {number(s['regularization_rate'])}: in "
+                         f"Keras, give each Dense layer\n#   kernel_regularizer=keras.regularizers."
+                         f"{cls}({number(s['regularization_rate'])})\n# (kteach has no "
+                         f"regularizers yet; the Playground adds the penalty itself, see\n"
+                         f"# kteach.widgets.regularization.PenaltyStep).")
+        lines.append(f"model.compile(optimizer={optimizer_code(s['optimizer'], s['learning_rate'], s['momentum'])},\n"
+                     f"              loss=\"{loss}\", metrics={metrics!r})")
+        if self._changes:
+            lines.append(f"# Changed during the run (not in this code): {self._changes}")
+        lines.append(f"history = model.fit(features(x_train), y_train, batch_size={s['batch_size']}, "
+                     f"epochs={max(self.epoch, 1)}, verbose=0)")
+        lines.append("print(model.evaluate(features(x_test), y_test, verbose=0))")
+        return "\n".join(lines) + "\n"
+
+    def toggle_code(self) -> None:
+        """Show or hide the code (the "Show code" button)."""
+        hidden = self.code_html.layout.display == "none"
+        self.code_html.layout.display = None if hidden else "none"
+        self.code_button.description = "Hide code" if hidden else "Show code"
+        self.code_html.value = _pre(self.code()) if hidden else ""
+
+    def __repr__(self) -> str:
+        s = self._settings
+        return (f"<Playground {s['dataset']} {s['problem']}: hidden {s['hidden']}, "
+                f"epoch {self.epoch}>")
+
+
+# ----- helpers ------------------------------------------------------------------------------------
+def _sign_colour(value: float) -> str:
+    return figures.CLASS_COLOURS[1] if value > 0 else figures.CLASS_COLOURS[0] if value < 0 else "#444"
+
+
+def _pre(text: str) -> str:
+    return f"<pre style='font-size:12px;line-height:1.25'>{html.escape(text)}</pre>"
+
+
+def _check_custom_data(x, y, problem: str | None = None) -> dict:
+    """Your own points: x ``(n, 2)``, y ``(n,)``. Whole numbers 0 … 7 are class labels
+    (classification) unless ``problem='regression'``; other numbers are regression targets."""
+    if x is None or y is None:
+        raise DataError("Give both the points and their targets: Playground(x, y), with x of "
+                        "shape (n, 2) and y of shape (n,).")
+    x = np.asarray(x, dtype="float32")
+    y = np.asarray(y)
+    if x.ndim != 2 or x.shape[1] != 2:
+        raise DataError(f"The Playground works on points in a plane: x must have shape (n, 2), "
+                        f"but it has shape {x.shape}. Pick two columns, e.g. x[:, :2].")
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1 or len(y) != len(x):
+        raise DataError(f"y must hold one target per point, shape ({len(x)},); got {y.shape}. "
+                        f"(One-hot labels? Use y.argmax(axis=1).)")
+    if not np.all(np.isfinite(y.astype(float))) or not np.all(np.isfinite(x)):
+        raise DataError("x and y must not hold NaN or infinite values.")
+    whole = np.all(np.mod(y.astype(float), 1) == 0) and y.min() >= 0
+    if problem == "regression" or (problem is None and not whole):
+        return {"x": x, "y": y.astype("float32"), "settings": {"problem": "regression"}}
+    if not whole or y.max() > 7:
+        raise DataError(
+            f"For classification, y must hold class labels 0, 1, ... up to 7 (the Playground "
+            f"shows at most 8 classes), but it holds values from {y.min()} to {y.max()}. "
+            f"For numbers to predict, pass problem='regression'.")
+    k = max(2, int(y.max()) + 1)
+    return {"x": x, "y": y.astype("int64"),
+            "settings": {"problem": "classification", "n_classes": k}}
