@@ -214,11 +214,14 @@ class Trainer:
 
     def _train_batch(self, xs: list[np.ndarray], ys: list[np.ndarray], ws: list | None = None) -> None:
         """Forward, loss, backward, update -- the four steps of training on one batch."""
-        preds, tape = self._graph.forward(xs, training=True)
-        total, per_output, d_preds = self._objective.value_and_gradients(ys, preds, ws)
-        if not np.isfinite(total):
-            raise _NonFiniteLoss(total)
-        _, grads = self._graph.backward(tape, d_preds)
+        # Overflow on the way to a NaN loss is reported by the clear error below, not by
+        # NumPy's RuntimeWarnings.
+        with np.errstate(over="ignore", invalid="ignore"):
+            preds, tape = self._graph.forward(xs, training=True)
+            total, per_output, d_preds = self._objective.value_and_gradients(ys, preds, ws)
+            if not np.isfinite(total):
+                raise _NonFiniteLoss(total)
+            _, grads = self._graph.backward(tape, d_preds)
         variables = self.trainable_weights
         for v in variables:
             g = grads.get(id(v))
