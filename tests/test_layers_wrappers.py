@@ -287,3 +287,13 @@ def test_formulas():
     bi = built(Bidirectional(LSTM(2, return_sequences=True, name="l")), (3, 4))
     assert bi.formula((5, 3, 4), (5, 3, 4)) == (
         "y = concat([forward_l(x), flip_t(backward_l(x))], axis=-1) : (5, 3, 4) → (5, 3, 4)")
+
+
+def test_time_distributed_model_with_the_wrong_step_shape_says_so():
+    # The English tutorial applies a 64-input model to Input(shape=(20, 784)).
+    inner_in = kteach.Input((64,))
+    inner = kteach.Model(inner_in, kteach.layers.Dense(10, activation="softmax")(inner_in))
+    with pytest.raises(ValueError, match=r"TimeDistributed\('functional(_\d+)?'\) gives .* one time "
+                                         r"step at a time, of shape \(None, 784\).*refuses it: .*"
+                                         r"expected shape \(None, 64\)"):
+        TimeDistributed(inner)(kteach.Input((20, 784)))

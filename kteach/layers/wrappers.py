@@ -9,6 +9,8 @@ A wrapper's weights are the weights of the layers it wraps (Keras' order), so
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from typing import Any
 
 import numpy as np
@@ -74,11 +76,27 @@ class TimeDistributed(_Wrapper):
         return (input_shape[0],) + tuple(input_shape[2:])
 
     def build(self, input_shape):
-        with naming.name_scope(self.name):
+        with naming.name_scope(self.name), self._explained(input_shape):
             self.layer._maybe_build(self._step_shape(input_shape))
 
     def check_input_shape(self, shape):
-        self.layer.check_input_shape(self._step_shape(shape))
+        with self._explained(shape):
+            self.layer.check_input_shape(self._step_shape(shape))
+
+    @contextmanager
+    def _explained(self, input_shape):
+        """Say in TimeDistributed's terms when the inner layer refuses one time step."""
+        try:
+            yield
+        except ShapeError as error:
+            step = self._step_shape(input_shape)
+            raise ShapeError(
+                f"TimeDistributed('{self.layer.name}') gives '{self.layer.name}' one time step "
+                f"at a time, of shape {format_shape(step)} (the input "
+                f"{format_shape(tuple(input_shape))} without its time axis), and "
+                f"'{self.layer.name}' refuses it: {error} Make each time step the shape the "
+                f"inner layer expects, e.g. Input(shape=(timesteps, ...)) with the inner "
+                f"layer's input shape after the time axis.") from None
 
     def compute_output_shape(self, input_shape):
         out = self.layer.compute_output_shape(self._step_shape(input_shape))
