@@ -117,8 +117,14 @@ class Embedding(Layer):
         return self.embeddings.value[ids], ids
 
     def backward(self, ids, dy):
-        dE = np.zeros_like(self.embeddings.value)
-        np.add.at(dE, ids.ravel(), dy.reshape(-1, self.output_dim))
+        V, D = self.embeddings.shape
+        dE = np.zeros((V, D), dtype=self.embeddings.value.dtype)
+        # dE[v, j] += dy[b, t, j] for every position (b, t) holding id v. np.add.at adds
+        # repeated ids correctly (plain `dE[ids] += dy` would keep only one of them); it is
+        # several times faster with one flat index per number than with one row index per
+        # id, so each entry E[v, j] is addressed by its flat position v·D + j.
+        flat = (ids.reshape(-1, 1).astype(np.intp) * D + np.arange(D)).ravel()
+        np.add.at(dE.reshape(V * D), flat, dy.reshape(-1))
         return None, [dE]
 
     # ----- checking the ids ---------------------------------------------------------------------

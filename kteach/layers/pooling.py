@@ -92,8 +92,10 @@ class _Pooling(Layer):
         win, xp_shape, pads = self._windows(x, -np.inf)  # -inf padding never wins
         n_taps = math.prod(self.pool_size)
         taps = win.reshape(win.shape[:self.rank + 1] + (n_taps, x.shape[-1]))  # (b, *out, taps, C)
-        j = taps.argmax(axis=-2)  # the first maximum when several tie
-        y = np.take_along_axis(taps, j[..., np.newaxis, :], axis=-2)[..., 0, :]
+        y = taps.max(axis=-2)
+        # which tap won: the first one holding the maximum when several tie (the same j as
+        # taps.argmax(axis=-2), which is about twice as slow along this middle axis)
+        j = (taps == y[..., np.newaxis, :]).argmax(axis=-2)
         return y, (j, xp_shape, pads)
 
     def _max_backward(self, cache, dy):

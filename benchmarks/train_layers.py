@@ -1,0 +1,238 @@
+"""Time per training step of the English tutorial's question-answering and posts models.
+
+    python benchmarks/train_layers.py                 # totals and a per-layer breakdown
+    python benchmarks/train_layers.py --no-layers     # totals only
+    KERAS_BACKEND=torch python benchmarks/train_layers.py --keras   # also Keras, if installed
+
+The models are the tutorial's, at its sizes:
+
+* **QA**: two inputs of token ids (vocabularies 10000 and 10000), Embedding(10000, 64) +
+  LSTM(32) and Embedding(10000, 32) + LSTM(16), concatenated, Dense(500, softmax);
+  RMSprop and categorical cross-entropy. Batch 128 and sequences of 100 steps, as the
+  tutorial fits it (``max_length = 100``, ``batch_size=128``).
+* **posts**: Embedding(50000, 256) (the fixed order of the tutorial's swapped arguments),
+  Conv1D(128, 5) / MaxPooling1D(5) / 2 × Conv1D(256, 5) / MaxPooling1D(5) / 2 × Conv1D(256, 5),
+  GlobalMaxPooling1D, Dense(128) and the three heads age / income / gender; RMSprop with
+  the loss list mse / categorical cross-entropy / binary cross-entropy and loss_weights
+  [0.25, 1, 10]. The tutorial does not say how long its posts are; this uses 500 steps (the
+  stack needs at least 269). Batch 128 (the tutorial fits with 64, also timed).
+
+The step time is ``train_on_batch`` on a fixed batch, best of a few repeats (the minimum is
+the most repeatable number on a busy 2-core machine).
+
+The per-layer breakdown runs the model's forward and backward pass by hand
+(``model.forward(x, training=True)`` and ``model.backward(tape, dy)``, the two calls a
+training step makes) with a tracer in ``kteach.engine.graph.TRACERS``. The engine tells a
+tracer about each layer call just after it returns, so the time since the previous report is
+that layer's time. "optimizer update" is ``model.optimizer.apply(grads, weights)``; the rest
+of a step (loss, data checks, metrics) is the step time minus these.
+
+On a machine shared with other busy processes, OpenBLAS' threads wait for each other and the
+many small matrix products of an LSTM can become several times slower; for repeatable
+numbers there, run with ``OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1`` (the first variable for
+NumPy's BLAS, the second for torch with ``--keras``).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import defaultdict
+
+import numpy as np
+
+sys.path.insert(0, __file__.rsplit("/benchmarks/", 1)[0])
+import kteach  # noqa: E402
+from kteach.engine import graph  # noqa: E402
+
+BATCH = 128
+QA_LENGTH = 100      # the tutorial's max_length
+POSTS_LENGTH = 500   # not in the tutorial; at least 269 steps get through the stack
+
+
+# ----- the tutorial's models (built with kteach or with keras: the code is the same) -------------
+def qa_model(keras):
+    layers, Input = keras.layers, keras.Input
+    text_input = Input(shape=(None,), dtype='int32', name='text')
+    encoded_text = layers.LSTM(32)(layers.Embedding(10000, 64)(text_input))
+    question_input = Input(shape=(None,), dtype='int32', name='question')
+    encoded_question = layers.LSTM(16)(layers.Embedding(10000, 32)(question_input))
+    concatenated = layers.concatenate([encoded_text, encoded_question], axis=-1)
+    answer = layers.Dense(500, activation='softmax')(concatenated)
+    model = keras.Model([text_input, question_input], answer)
+    model.compile(optimizer='rmsprop', loss='categorical_crossentropy', metrics=['acc'])
+    return model
+
+
+def qa_batch(keras, batch: int):
+    rng = np.random.default_rng(0)
+    text = rng.integers(1, 10000, size=(batch, QA_LENGTH)).astype("int32")
+    question = rng.integers(1, 10000, size=(batch, QA_LENGTH)).astype("int32")
+    answers = keras.utils.to_categorical(rng.integers(0, 500, batch), 500)
+    return [text, question], answers
+
+
+def posts_model(keras):
+    layers, Input = keras.layers, keras.Input
+    posts_input = Input(shape=(None,), dtype='int32', name='posts')
+    x = layers.Embedding(50000, 256)(posts_input)
+    x = layers.Conv1D(128, 5, activation='relu')(x)
+    x = layers.MaxPooling1D(5)(x)
+    x = layers.Conv1D(256, 5, activation='relu')(x)
+    x = layers.Conv1D(256, 5, activation='relu')(x)
+    x = layers.MaxPooling1D(5)(x)
+    x = layers.Conv1D(256, 5, activation='relu')(x)
+    x = layers.Conv1D(256, 5, activation='relu')(x)
+    x = layers.GlobalMaxPooling1D()(x)
+    x = layers.Dense(128, activation='relu')(x)
+    age = layers.Dense(1, name='age')(x)
+    income = layers.Dense(10, activation='softmax', name='income')(x)
+    gender = layers.Dense(1, activation='sigmoid', name='gender')(x)
+    model = keras.Model(posts_input, [age, income, gender])
+    model.compile(optimizer='rmsprop',
+                  loss=['mse', 'categorical_crossentropy', 'binary_crossentropy'],
+                  loss_weights=[0.25, 1., 10.])
+    return model
+
+
+def posts_batch(keras, batch: int):
+    rng = np.random.default_rng(0)
+    posts = rng.integers(1, 50000, size=(batch, POSTS_LENGTH)).astype("int32")
+    age = rng.integers(20, 60, size=(batch, 1)).astype("float32")
+    income = keras.utils.to_categorical(rng.integers(0, 10, batch), 10)
+    gender = rng.integers(0, 2, size=(batch, 1)).astype("float32")
+    return posts, [age, income, gender]
+
+
+# ----- timing -------------------------------------------------------------------------------------
+def best_time(fn, repeats: int) -> float:
+    fn()  # warm-up: builds the optimizer's slots, touches the memory
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+class LayerTimer:
+    """A tracer: the time since the previous report goes to the layer just reported."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+        self.times: dict[tuple[str, str], float] = {}
+
+    def mark(self) -> None:
+        self.last = time.perf_counter()
+
+    def _note(self, layer, direction: str) -> None:
+        now = time.perf_counter()
+        self.times[(layer.name, direction)] = now - self.last
+        self.last = now
+
+    def forward(self, layer, inputs, outputs, cache) -> None:
+        self._note(layer, "forward")
+
+    def backward(self, layer, d_outputs, d_inputs, grads) -> None:
+        self._note(layer, "backward")
+
+
+def by_hand_step(model, x, timer: LayerTimer, rng: np.random.Generator) -> float:
+    """Forward and backward (reported to ``timer`` layer by layer) and the optimizer update,
+    as a training step makes them; the loss gradient is replaced by small random numbers
+    (its values do not change the time). Returns the time of the update."""
+    timer.mark()
+    outputs, tape = model.forward(x, training=True)
+    outputs = outputs if isinstance(outputs, list) else [outputs]
+    dys = [rng.standard_normal(y.shape).astype(y.dtype) * 0.01 for y in outputs]
+    timer.mark()
+    _, grads = model.backward(tape, dys if len(dys) > 1 else dys[0])
+    start = time.perf_counter()
+    model.optimizer.apply(grads, model.trainable_weights)
+    return time.perf_counter() - start
+
+
+def measure(model, x, y, repeats: int, breakdown: bool) -> tuple[float, dict, float]:
+    """Best ``train_on_batch`` time; with ``breakdown`` also the best time of each layer's
+    forward and backward call and of the optimizer update, measured in the same rounds (so
+    that a busy machine disturbs both alike)."""
+    step = update = float("inf")
+    layers: dict[tuple[str, str], float] = defaultdict(lambda: float("inf"))
+    timer, rng = LayerTimer(), np.random.default_rng(1)
+    for round_ in range(repeats + 1):            # round 0 is a warm-up: slots, memory
+        start = time.perf_counter()
+        model.train_on_batch(x, y)
+        if round_:
+            step = min(step, time.perf_counter() - start)
+        if not breakdown:
+            continue
+        graph.TRACERS.append(timer)
+        try:
+            t_update = by_hand_step(model, x, timer, rng)
+        finally:
+            graph.TRACERS.remove(timer)
+        if round_:
+            update = min(update, t_update)
+            for key, t in timer.times.items():
+                layers[key] = min(layers[key], t)
+    return step, dict(layers), update
+
+
+def print_breakdown(model, step: float, times: dict, update: float) -> None:
+    print(f"    {'layer':<42} {'forward':>10} {'backward':>10}")
+    fw_total = bw_total = 0.0
+    for layer in model.layers:
+        fw, bw = times.get((layer.name, "forward")), times.get((layer.name, "backward"))
+        if fw is None:
+            continue   # an InputLayer: nothing runs
+        fw_total += fw
+        bw_total += bw or 0.0
+        label = f"{layer.name} ({type(layer).__name__})"
+        back = "-" if bw is None else f"{bw * 1e3:7.1f} ms"
+        print(f"    {label:<42} {fw * 1e3:7.1f} ms {back:>10}")
+    print(f"    {'all layers':<42} {fw_total * 1e3:7.1f} ms {bw_total * 1e3:7.1f} ms")
+    print(f"    {'optimizer update (RMSprop)':<42} {update * 1e3:7.1f} ms")
+    rest = step - fw_total - bw_total - update
+    print(f"    {'rest (loss, checks, metrics)':<42} {rest * 1e3:7.1f} ms   (step − the above; "
+          f"noise can make it < 0)")
+
+
+def kteach_step(name: str, batch: int, repeats: int, breakdown: bool) -> float:
+    kteach.utils.set_random_seed(0)
+    build, data = (qa_model, qa_batch) if name == "QA" else (posts_model, posts_batch)
+    model = build(kteach)
+    x, y = data(kteach, batch)
+    step, times, update = measure(model, x, y, repeats, breakdown)
+    print(f"{name:>6} batch {batch:>3}: kteach {step * 1e3:8.1f} ms per step")
+    if breakdown:
+        print_breakdown(model, step, times, update)
+    return step
+
+
+def keras_step(name: str, batch: int, repeats: int) -> float:
+    import keras  # only with --keras
+    keras.utils.set_random_seed(0)
+    build, data = (qa_model, qa_batch) if name == "QA" else (posts_model, posts_batch)
+    model = build(keras)
+    x, y = data(keras, batch)
+    step = best_time(lambda: model.train_on_batch(x, y), repeats)
+    print(f"{name:>6} batch {batch:>3}: keras  {step * 1e3:8.1f} ms per step")
+    return step
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keras", action="store_true", help="also time Keras (must be installed)")
+    parser.add_argument("--no-layers", action="store_true", help="skip the per-layer breakdown")
+    parser.add_argument("--repeats", type=int, default=3, help="timed repeats (best is shown)")
+    args = parser.parse_args()
+    print(f"numpy {np.__version__}; QA: sequences of {QA_LENGTH} steps; "
+          f"posts: {POSTS_LENGTH} steps")
+    for name, batch in (("QA", BATCH), ("posts", BATCH), ("posts", 64)):
+        kteach_step(name, batch, args.repeats, breakdown=not args.no_layers and batch == BATCH)
+        if args.keras:
+            keras_step(name, batch, args.repeats)
+
+
+if __name__ == "__main__":
+    main()
