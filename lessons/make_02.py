@@ -1,18 +1,23 @@
 """Build lessons/02-inside-one-training-step.ipynb from the cells below.
 
 The lesson text lives here, as Python, so that it can be reviewed in a diff. This script
-writes the notebook *without* outputs; execute it to store them (nbval compares against them):
+writes the notebook and executes it to store the outputs (nbval compares against them):
 
-    python lessons/make_02.py
-    cd lessons && jupyter nbconvert --execute --to notebook --inplace \\
-        02-inside-one-training-step.ipynb
+    python lessons/make_02.py                 # writes and executes it (about 10 s)
+    python lessons/make_02.py --no-execute    # only writes it
+
+It executes with nbclient and does not store the widgets' state in the notebook (the
+StepThrough panel's state holds a diagram per step, and nbval does not look at it).
 
 Rules for the cells (see DESIGN.md, "Notebooks"): seed before every model, print floats with
 fixed precision, and never print numbers that are only rounding noise (a gradient check's
 relative errors of 1e-10 differ between machines): print whether they are small instead.
+A cell that shows a widget is marked ``# NBVAL_IGNORE_OUTPUT``; the cell after it prints what
+the widget shows, through the widget's own methods, so nbval checks that.
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import nbformat
@@ -289,6 +294,41 @@ code("""
 print(record['dense_1'])
 """)
 
+md("""
+### Step by step, on the diagram
+
+The `StepThrough` panel walks through the same record one step at a time. Press **Next** and
+**Previous** (or drag the slider, or jump to a phase): the layer of the current step turns
+orange on the model's diagram, and beside it you see the step's formula and its arrays. A
+backward step shows the gradient arriving at the layer, the gradient it passes on and the
+gradients of its weights; an update step shows the optimizer's rule with its numbers and
+each value before and after. Like `explain`, the panel leaves the model unchanged.
+""")
+
+code("""
+# NBVAL_IGNORE_OUTPUT
+from kteach.widgets import StepThrough
+
+steps = StepThrough(model, x, y)
+steps
+""")
+
+md("""
+Everything the buttons do can also be done from code: `steps.next()` is the **Next** button,
+`steps.caption()` is the line above the diagram, `steps.highlighted` names the orange box,
+and `steps.details_text()` is what the panel shows beside it. Three times Next brings us
+from the first forward step to the first backward step:
+""")
+
+code("""
+for _ in range(3):
+    steps.next()
+print(steps.caption())
+print("orange box:", steps.highlighted)
+print(steps.details_text())
+print("the same numbers as record[3]:", np.array_equal(steps.step['dkernel'], back_2['dkernel']))
+""")
+
 # ----- 6. gradient check ------------------------------------------------------------------------
 md("""
 ## 6. Is backpropagation right? A gradient check
@@ -477,6 +517,8 @@ md("""
   gives `dW = xᵀ·dz`, `db = Σ dz` and `dx = dz·Wᵀ` for every Dense layer.
 * `keras.utils.check_gradients` compares backprop with finite differences and catches a
   wrong backward pass that no error message would reveal.
+* `StepThrough(model, x, y)` walks through the record with Next / Previous and shows each
+  step's layer on the diagram, with its formula and arrays.
 * An optimizer's update uses the gradient *and* its own memory (here: momentum);
   `TrainingStats` shows how weights, gradients and activations change during `fit`.
 """)
@@ -497,8 +539,17 @@ def build() -> nbformat.NotebookNode:
     return nb
 
 
+def execute(nb: nbformat.NotebookNode) -> None:
+    """Run every cell in a fresh kernel, in the lessons folder, keeping the outputs."""
+    from nbclient import NotebookClient
+    NotebookClient(nb, timeout=300, kernel_name="python3", store_widget_state=False,
+                   resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
+
+
 if __name__ == "__main__":
     nb = build()
     nbformat.validate(nb)
+    if "--no-execute" not in sys.argv:
+        execute(nb)
     nbformat.write(nb, NOTEBOOK)
     print(f"wrote {NOTEBOOK.name}: {len(nb.cells)} cells")

@@ -3,6 +3,7 @@
 * :class:`ModelBuilder` -- build a Sequential model by hand; live summary, diagram and code.
 * :class:`OptimizerLab` -- train one model with different optimizers; curves and a table of runs.
 * :class:`Playground` -- TensorFlow-Playground-like training on two-feature toy data.
+* :class:`StepThrough` -- Next / Previous through ``model.explain(x, y)``, on the diagram.
 * :class:`LivePlot` -- a callback that redraws loss curves during an ordinary ``fit``
   (also ``kteach.callbacks.LivePlot``).
 
@@ -19,9 +20,9 @@ import importlib
 from typing import Any
 
 _LAZY = {"ModelBuilder": ".builder", "OptimizerLab": ".lab", "Playground": ".playground",
-         "LivePlot": ".liveplot"}
+         "LivePlot": ".liveplot", "StepThrough": ".stepthrough"}
 
-__all__ = ["ModelBuilder", "OptimizerLab", "Playground", "LivePlot"]
+__all__ = ["ModelBuilder", "OptimizerLab", "Playground", "LivePlot", "StepThrough"]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,0 +1,277 @@
+"""Every widget in a real browser: Voilà serves a small notebook, headless Chromium clicks.
+
+Voilà (on 127.0.0.1, a free port, with HOME and the Jupyter folders in a temporary folder)
+runs the notebook below in a kernel and sends the page; Debian's ``/usr/bin/chromium``,
+driven by Playwright (never ``playwright install``: the browser comes from apt), opens it.
+For each widget -- ModelBuilder, OptimizerLab, Playground, StepThrough -- the test checks that
+it is drawn and that a click reaches the kernel and comes back as a change on the page. At
+the end: no JavaScript error, no stderr output in the page, and a screenshot (its path is
+printed; set KTEACH_SCREENSHOT=path.png to choose it).
+
+``scripts/test.sh`` installs chromium with apt and sets KTEACH_REQUIRE_BROWSER=1, so there a
+missing browser fails the test; elsewhere it skips with the reason.
+"""
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+NOTEBOOK = "widgets.ipynb"
+TIMEOUT_MS = 60_000          # generous: the two CI cores also run the other tests
+STDERR = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+
+
+def _missing(what: str, fix: str) -> None:
+    """Skip -- or fail where the test command promised a browser (KTEACH_REQUIRE_BROWSER=1)."""
+    message = f"the browser test needs {what}, which is missing. {fix}"
+    if os.environ.get("KTEACH_REQUIRE_BROWSER") == "1":
+        pytest.fail(message)
+    pytest.skip(message, allow_module_level=True)
+
+
+if not os.path.exists(CHROMIUM):
+    _missing(f"Debian's Chromium ({CHROMIUM})", "Install it with: apt-get install chromium "
+             "(as root; scripts/test.sh does this).")
+for _module in ("playwright", "voila"):
+    try:
+        __import__(_module)
+    except ImportError:
+        _missing(f"the Python package {_module}", "Install the test dependencies with: "
+                 "pip install -e '.[all]'")
+
+from playwright.sync_api import Error as PlaywrightError  # noqa: E402
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+# The notebook Voilà shows: one cell per widget, with small data so that it runs fast. Each
+# widget gets a CSS class, so that the test finds it on the page.
+CELLS = [
+    """
+import numpy as np
+import kteach as keras
+from kteach.layers import Dense, Input
+from kteach.models import Sequential
+from kteach.widgets import ModelBuilder, OptimizerLab, Playground, StepThrough
+
+keras.utils.set_random_seed(0)
+x = np.random.normal(size=(64, 2)).astype('float32')
+y = (x[:, 0] * x[:, 1] > 0).astype('float32')
+""",
+    """
+builder = ModelBuilder(input_size=2)
+builder.add_class('kteach-builder')
+builder.rows_box.add_class('kteach-builder-rows')
+builder
+""",
+    """
+model = Sequential([Input(shape=(2,)), Dense(4, activation='tanh'), Dense(1, activation='sigmoid')])
+lab = OptimizerLab(model, x, y, epochs=3, batch_size=16)
+lab.add_class('kteach-lab')
+lab.table.add_class('kteach-lab-table')
+lab
+""",
+    """
+pg = Playground(n_samples=100, resolution=20)
+pg.add_class('kteach-playground')
+pg.epoch_label.add_class('kteach-playground-epoch')
+pg
+""",
+    """
+small = Sequential([Input(shape=(2,)), Dense(3, activation='relu', name='hidden'),
+                    Dense(1, activation='sigmoid', name='out')])
+small.compile(optimizer='sgd', loss='binary_crossentropy')
+steps = StepThrough(small, x[:4], y[:4])
+steps.add_class('kteach-step')
+steps.caption_html.add_class('kteach-step-caption')
+steps
+""",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _write_notebook(folder: Path) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source.strip("\n")) for source in CELLS]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, folder / NOTEBOOK)
+
+
+def _server_environment(home: Path) -> dict:
+    """A clean HOME and Jupyter folders; kteach from this checkout; matplotlib's font cache
+    kept (building it again would print a warning into the page)."""
+    import matplotlib
+    env = dict(os.environ)
+    env.update(HOME=str(home), JUPYTER_CONFIG_DIR=str(home / "jupyter-config"),
+               JUPYTER_DATA_DIR=str(home / "jupyter-data"),
+               JUPYTER_RUNTIME_DIR=str(home / "jupyter-runtime"), IPYTHONDIR=str(home / "ipython"),
+               JUPYTER_PLATFORM_DIRS="1", PYDEVD_DISABLE_FILE_VALIDATION="1",
+               MPLCONFIGDIR=os.environ.get("MPLCONFIGDIR") or matplotlib.get_cachedir(),
+               PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH"))
+                                          if p))
+    env.pop("MPLBACKEND", None)
+    return env
+
+
+@pytest.fixture(scope="module")
+def voila(tmp_path_factory):
+    """Voilà serving the widget notebook; yields the notebook's URL."""
+    folder = tmp_path_factory.mktemp("browser")
+    (folder / "notebooks").mkdir()
+    (folder / "home").mkdir()
+    _write_notebook(folder / "notebooks")
+    port = _free_port()
+    log = open(folder / "voila.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "voila", str(folder / "notebooks"), "--no-browser",
+         f"--port={port}", "--Voila.ip=127.0.0.1", f"--Voila.root_dir={folder / 'notebooks'}",
+         "--show_tracebacks=True"],
+        env=_server_environment(folder / "home"), stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for_server(base, proc, folder / "voila.log")
+        yield f"{base}/voila/render/{NOTEBOOK}"
+    finally:
+        proc.send_signal(signal.SIGTERM)          # Voilà shuts its kernels down on the way out
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def _wait_for_server(base: str, proc: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            pytest.fail(f"Voilà stopped at start-up:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(base + "/", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"Voilà did not answer within {timeout} s:\n{log.read_text()}")
+
+
+class Page:
+    """The rendered notebook in Chromium, with the JavaScript errors seen so far."""
+
+    def __init__(self, browser, url: str):
+        self.errors: list[str] = []
+        self.page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        try:
+            self.page.goto(url, timeout=TIMEOUT_MS)
+            # The last widget, or an error: Voilà shows a cell's exception as stderr output.
+            self.page.wait_for_selector(f".kteach-step, {STDERR}", timeout=TIMEOUT_MS)
+            if self.page.locator(STDERR).count():
+                pytest.fail("The notebook wrote to stderr (an exception or a warning):\n"
+                            + "\n".join(self.page.locator(STDERR).all_inner_texts()))
+            for name in ("builder", "lab", "playground", "step"):
+                expect(self.widget(name)).to_be_visible(timeout=TIMEOUT_MS)
+        except Exception:
+            self.page.close()
+            raise
+
+    def widget(self, name: str):
+        return self.page.locator(f".kteach-{name}")
+
+
+def button(widget, text: str):
+    """The button labelled ``text`` in ``widget``. (Not get_by_role: a button's accessible
+    name also holds its icon, a Font Awesome character.)"""
+    return widget.locator("button", has_text=re.compile(rf"^\s*{re.escape(text)}\s*$"))
+
+
+@pytest.fixture(scope="module")
+def page(voila):
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                    headless=True)
+        try:
+            try:
+                shown = Page(browser, voila)
+            except (AssertionError, PlaywrightError) as error:    # one retry: a slow start
+                print(f"first load failed, trying once more: {error}")
+                shown = Page(browser, voila)
+            yield shown
+        finally:
+            browser.close()
+
+
+def test_model_builder_adds_a_row(page):
+    builder = page.widget("builder")
+    rows = builder.locator(".kteach-builder-rows > .widget-hbox")
+    expect(rows).to_have_count(2)                  # the default model: two Dense layers
+    button(builder, "+ Dense").click()
+    expect(rows).to_have_count(3, timeout=TIMEOUT_MS)
+    expect(builder).to_contain_text("Total params: 49")    # 2·8+8 + 8·1+1 + 1·8+8
+
+
+def test_optimizer_lab_train_adds_a_run_to_the_table(page):
+    lab = page.widget("lab")
+    expect(lab).to_contain_text("No runs yet.")
+    expect(lab.locator(".kteach-lab-table tr")).to_have_count(0)
+    button(lab, "Train").click()
+    expect(lab.locator(".kteach-lab-table tr")).to_have_count(2, timeout=TIMEOUT_MS)
+    expect(lab).to_contain_text("done, epoch 3/3", timeout=TIMEOUT_MS)
+    expect(lab.locator("img")).to_be_visible()         # the curves, as PNG
+
+
+def test_playground_step_trains_one_epoch(page):
+    pg = page.widget("playground")
+    epoch = page.widget("playground-epoch")
+    expect(epoch).to_have_text("epoch 0")
+    button(pg, "Step").click()
+    expect(epoch).to_have_text("epoch 1", timeout=TIMEOUT_MS)
+    expect(pg).to_contain_text("epoch 1  train loss")
+
+
+def test_step_through_next_moves_to_the_next_step(page):
+    steps = page.widget("step")
+    caption = page.widget("step-caption")
+    # the diagram, drawn by Graphviz as SVG: the box of the current layer has an orange title
+    orange_box = steps.locator("svg g.node:has(polygon[fill='darkorange']) > title")
+    expect(caption).to_have_text("step 1 of 9: forward through hidden")
+    expect(orange_box).to_have_text("hidden")
+    button(steps, "Next").click()
+    expect(caption).to_have_text("step 2 of 9: forward through out", timeout=TIMEOUT_MS)
+    expect(orange_box).to_have_text("out")
+    button(steps, "Previous").click()
+    expect(caption).to_have_text("step 1 of 9: forward through hidden", timeout=TIMEOUT_MS)
+    button(steps, "Next").click()                         # left at step 2 for the screenshot
+    expect(caption).to_have_text("step 2 of 9: forward through out", timeout=TIMEOUT_MS)
+
+
+def test_no_errors_and_a_screenshot(page, tmp_path_factory):
+    expect(page.page.locator(STDERR)).to_have_count(0)
+    assert "Traceback" not in page.page.content()
+    path = Path(os.environ.get("KTEACH_SCREENSHOT")
+                or tmp_path_factory.mktemp("screenshot") / "widgets.png")
+    # Voilà's page scrolls inside a box, so a full-page screenshot would show only the
+    # window: make the window as tall as the notebook first.
+    height = page.page.evaluate(
+        "Math.max(...Array.from(document.querySelectorAll('*'), e => e.scrollHeight))")
+    page.page.set_viewport_size({"width": 1280, "height": min(int(height) + 100, 8000)})
+    page.page.screenshot(path=str(path), full_page=True)
+    print(f"screenshot: {path}")
+    assert path.stat().st_size > 10_000
+    assert page.errors == []
