@@ -43,7 +43,9 @@ def test_time_distributed_model_as_written_does_not_fit_784_vectors():
     # kteach's message follows Keras 3.15.1's ValueError: "Input 0 with name 'input_layer' of
     # layer 'functional' is incompatible with the layer: expected shape=(None, 64), found
     # shape=(None, 784)"
-    with pytest.raises(ValueError, match=r"^Input 'input_layer' of model 'functional' is "
+    with pytest.raises(ValueError, match=r"^TimeDistributed\('functional'\) gives 'functional' "
+                                         r"one time step at a time, of shape \(None, 784\).*"
+                                         r"Input 'input_layer' of model 'functional' is "
                                          r"incompatible: expected shape \(None, 64\), found "
                                          r"shape \(None, 784\)"):
         TimeDistributed(model)(input_sequences)

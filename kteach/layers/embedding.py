@@ -165,8 +165,10 @@ class Embedding(Layer):
                 f"{head} It received token id {highest}, but input_dim={V} only allows ids 0 "
                 f"to {V - 1}. Did you mean Embedding({D}, {V})? The first argument is the "
                 f"vocabulary size (input_dim: the number of different ids, the largest id + 1), "
-                f"the second the length of each vector (output_dim). If {D} is meant as the "
-                f"vector length, make input_dim larger: {fits}.")
+                f"the second the length of each vector (output_dim)."
+                # ids well below output_dim leave another reading: a vocabulary too small
+                + (f" If {D} is meant as the vector length, make input_dim larger: {fits}."
+                   if highest + 1 <= D // 2 else ""))
         raise TokenIdError(
             f"{head} It received token id {highest}, but input_dim={V} only allows ids 0 to "
             f"{V - 1}. input_dim is the vocabulary size, the largest id + 1: {fits} (if a "
