@@ -1,10 +1,10 @@
 """Build lessons/05-multi-output-posts.ipynb from the cells below.
 
 The lesson text lives here, as Python, so that it can be reviewed in a diff. This script
-writes the notebook *without* outputs; execute it to store them (nbval compares against them):
+writes the notebook and executes it to store the outputs (nbval compares against them):
 
-    python lessons/make_05.py
-    cd lessons && jupyter nbconvert --execute --to notebook --inplace 05-multi-output-posts.ipynb
+    python lessons/make_05.py                 # writes and executes it (see lessonkit.py)
+    python lessons/make_05.py --no-execute    # only writes it
 
 Rules for the cells (see DESIGN.md, "Notebooks"): seed before every model, print floats with
 fixed precision, pass verbose=0 to fit/predict/evaluate and print what matters instead, and
@@ -14,23 +14,11 @@ sequence it accepts is the tutorial's too (269 steps).
 """
 from __future__ import annotations
 
-from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from lessonkit import Lesson
 
-NOTEBOOK = Path(__file__).with_name("05-multi-output-posts.ipynb")
-
-CELLS: list[tuple[str, str]] = []
-
-
-def md(text: str) -> None:
-    CELLS.append(("markdown", text.strip("\n")))
-
-
-def code(text: str) -> None:
-    CELLS.append(("code", text.strip("\n")))
-
+lesson = Lesson("05-multi-output-posts.ipynb")
+md, code = lesson.md, lesson.code
 
 # ----- title ------------------------------------------------------------------------------------
 md("""
@@ -510,23 +498,5 @@ md("""
 """)
 
 
-def build() -> nbformat.NotebookNode:
-    """The notebook with the cells above, no outputs, and the python3 kernel."""
-    nb = new_notebook()
-    nb.cells = [new_markdown_cell(text) if kind == "markdown" else new_code_cell(text)
-                for kind, text in CELLS]
-    for i, cell in enumerate(nb.cells):
-        cell.id = f"cell-{i:02d}"   # stable ids, so a rebuild gives a small diff
-    nb.metadata = {
-        "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)",
-                       "language": "python"},
-        "language_info": {"name": "python"},
-    }
-    return nb
-
-
 if __name__ == "__main__":
-    nb = build()
-    nbformat.validate(nb)
-    nbformat.write(nb, NOTEBOOK)
-    print(f"wrote {NOTEBOOK.name}: {len(nb.cells)} cells")
+    lesson.main()

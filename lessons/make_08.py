@@ -16,24 +16,11 @@ print the numbers that nbval checks, computed with the widget's own methods
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from lessonkit import Lesson
 
-NOTEBOOK = Path(__file__).with_name("08-playground.ipynb")
-
-CELLS: list[tuple[str, str]] = []
-
-
-def md(text: str) -> None:
-    CELLS.append(("markdown", text.strip("\n")))
-
-
-def code(text: str) -> None:
-    CELLS.append(("code", text.strip("\n")))
-
+lesson = Lesson("08-playground.ipynb")
+md, code = lesson.md, lesson.code
 
 md("""
 # Lesson 8 · The playground: watch a network learn to separate points
@@ -316,32 +303,5 @@ md("""
 """)
 
 
-def build() -> nbformat.NotebookNode:
-    """The notebook with the cells above, no outputs, and the python3 kernel."""
-    nb = new_notebook()
-    nb.cells = [new_markdown_cell(text) if kind == "markdown" else new_code_cell(text)
-                for kind, text in CELLS]
-    for i, cell in enumerate(nb.cells):
-        cell.id = f"cell-{i:02d}"   # stable ids, so a rebuild gives a small diff
-    nb.metadata = {
-        "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)",
-                       "language": "python"},
-        "language_info": {"name": "python"},
-    }
-    return nb
-
-
-def execute(nb: nbformat.NotebookNode) -> None:
-    """Run every cell in a fresh kernel, in the lessons folder, keeping the outputs."""
-    from nbclient import NotebookClient
-    NotebookClient(nb, timeout=300, kernel_name="python3", store_widget_state=False,
-                   resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
-
-
 if __name__ == "__main__":
-    nb = build()
-    nbformat.validate(nb)
-    if "--no-execute" not in sys.argv:
-        execute(nb)
-    nbformat.write(nb, NOTEBOOK)
-    print(f"wrote {NOTEBOOK.name}: {len(nb.cells)} cells")
+    lesson.main()
