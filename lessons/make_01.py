@@ -179,6 +179,16 @@ model.summary()
 """)
 
 md("""
+The same model as a picture: `plot_model` draws one box per layer with its input and output
+shapes, and an arrow for each connection (`keras.utils.plot_model` in Keras too). A Sequential
+diagram starts at the first layer, without a box for the `Input`:
+""")
+
+code("""
+keras.utils.plot_model(model, show_shapes=True)
+""")
+
+md("""
 A `Dense` layer computes `y = x · W + b`. The matrix `W` (Keras calls it the *kernel*) has one
 row per input and one column per unit; the bias `b` has one number per unit. So
 
@@ -274,6 +284,10 @@ builds a functional model inside itself, which took the name `functional`, so ou
 
 code("""
 func_model.summary()
+""")
+
+code("""
+keras.utils.plot_model(func_model, show_shapes=True)
 """)
 
 md("""

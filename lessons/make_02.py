@@ -80,6 +80,10 @@ y = keras.utils.to_categorical(labels, 3)
 print(y)
 """)
 
+code("""
+keras.utils.plot_model(model, show_shapes=True, show_layer_activations=True)
+""")
+
 # ----- 2. forward -------------------------------------------------------------------------------
 md("""
 ## 2. Forward, by hand

@@ -161,6 +161,14 @@ pair_model.summary()
 """)
 
 md("""
+In the diagram the shared model is **one** box with two arrows leaving it, one per call:
+""")
+
+code("""
+keras.utils.plot_model(pair_model, show_shapes=True, show_layer_names=True)
+""")
+
+md("""
 Read the *Connected to* column: `functional` is connected to both inputs, and `dot` takes
 `functional[1][0]` and `functional[2][0]`: output 0 of the model's call number 1 and of its
 call number 2. (Calls are counted from 0 for each layer; call 0 of our model was the one that
@@ -209,6 +217,14 @@ probabilities = model(inputs)
 low_class = Dense(1, activation='sigmoid', name='low_class')(probabilities)
 bigger = Model(inputs, low_class)
 bigger.summary()
+""")
+
+md("""
+`expand_nested=True` opens the nested model and draws its layers inside a frame:
+""")
+
+code("""
+keras.utils.plot_model(bigger, show_shapes=True, expand_nested=True)
 """)
 
 md("""
@@ -309,6 +325,10 @@ the same way.)
 code("""
 video_model = Model(input_sequences, processed_sequences)
 video_model.summary()
+""")
+
+code("""
+keras.utils.plot_model(video_model, show_shapes=True, expand_nested=True)
 """)
 
 md("""

@@ -179,6 +179,14 @@ model.summary()
 """)
 
 md("""
+The diagram shows the two branches side by side, meeting at `concatenate`:
+""")
+
+code("""
+keras.utils.plot_model(model, show_shapes=True, show_layer_names=True)
+""")
+
+md("""
 With two inputs the summary gets a *Connected to* column: `lstm` reads from `embedding`,
 `concatenate` from both LSTMs. Now the parameters, one layer type at a time.
 

@@ -177,6 +177,14 @@ model.summary()
 """)
 
 md("""
+The diagram makes the three heads easy to see: one trunk, three output boxes at the bottom.
+""")
+
+code("""
+keras.utils.plot_model(model, show_shapes=True, show_layer_names=True)
+""")
+
+md("""
 The counts, by hand: the Embedding has 1000 · 16 = 16,000; a `Conv1D` with kernel size k,
 C input channels and F filters has k · C · F + F (one k × C window of weights per filter, and
 a bias): 5 · 16 · 16 + 16 = 1,296, then 5 · 16 · 32 + 32 = 2,592, then 5 · 32 · 32 + 32 = 5,152
