@@ -17,40 +17,9 @@ from kteach.engine import errors
 from kteach.engine.errors import KteachWarning, ShapeError, UnknownArgumentError
 from kteach.layers.embedding import Embedding
 from kteach.layers.recurrent import GRU, LSTM, NotSupportedError, SimpleRNN
-from gradcheck import numeric_gradient
+from gradcheck import assert_gradients, built, numeric_gradient
 
 REFERENCE = json.loads((Path(__file__).parent / "fixtures" / "recurrent_reference.json").read_text())
-
-
-def assert_gradients(layer, x, seed: int = 0):
-    """Backward against central differences of ``Σ r·y`` (every output, input and weight).
-
-    Like gradcheck.check_layer, but with an absolute floor: through several time steps some
-    gradient entries are ~1e-5, where the finite differences' own noise (~1e-10) would
-    already make a relative error of 1e-5.
-    """
-    rng = np.random.default_rng(seed)
-    y, cache = layer.forward(x)
-    ys = y if isinstance(y, list) else [y]
-    rs = [rng.normal(size=v.shape) for v in ys]
-
-    def loss():
-        out, _ = layer.forward(x)
-        outs = out if isinstance(out, list) else [out]
-        return float(sum(np.sum(r * o) for r, o in zip(rs, outs)))
-
-    dx, grads = layer.backward(cache, rs if isinstance(y, list) else rs[0])
-    assert len(grads) == len(layer.weights)
-    np.testing.assert_allclose(dx, numeric_gradient(loss, x), rtol=1e-6, atol=1e-9)
-    for w, g in zip(layer.weights, grads):
-        assert g.shape == w.shape
-        np.testing.assert_allclose(g, numeric_gradient(loss, w.value), rtol=1e-6, atol=1e-9,
-                                   err_msg=w.path)
-
-
-def built(layer, shape):
-    layer._maybe_build((None,) + tuple(shape))
-    return layer
 
 
 LAYERS = [(SimpleRNN, {}), (LSTM, {}), (GRU, {}), (GRU, {"reset_after": False})]
