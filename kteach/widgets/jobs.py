@@ -241,3 +241,21 @@ class Redraw:
             self.live = True
             if self.out_of_date:
                 self.request()
+
+
+class LivePicture:
+    """Mixin for a widget whose matplotlib picture is kept by ``self.redraw`` (a
+    :class:`Redraw`): drawn on demand, and kept up to date once the widget is on screen."""
+
+    def draw(self) -> None:
+        """Redraw the picture now (in a notebook this happens by itself)."""
+        self.redraw.draw()
+
+    def _repr_mimebundle_(self, **kwargs):
+        self.redraw.live = True              # displayed: keep the picture up to date
+        self.redraw.draw_if_needed()
+        return super()._repr_mimebundle_(**kwargs)
+
+    def _clicked(self, action) -> None:
+        self.redraw.go_live()                # a click: the widget is on screen
+        action()

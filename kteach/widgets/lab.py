@@ -24,7 +24,7 @@ import numpy as np
 from ..engine.errors import NumericalError, unknown_keyword_error
 from . import figures
 from .codegen import OPTIMIZERS, check_optimizer, make_optimizer, optimizer_code
-from .jobs import Job, RandomStream, Redraw
+from .jobs import Job, LivePicture, RandomStream, Redraw
 
 SETTINGS = ("optimizer", "learning_rate", "momentum", "batch_size", "epochs")
 BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
@@ -88,7 +88,7 @@ class Run:
         return f"<Run {self.label()}: {self.status}, {self.epochs_done} epochs>"
 
 
-class OptimizerLab(W.VBox):
+class OptimizerLab(LivePicture, W.VBox):
     """A panel to train ``model`` (or the model of a :class:`ModelBuilder`) on ``x, y``.
 
     ``loss``/``metrics`` default to a guess from the model's last activation (see
@@ -306,19 +306,6 @@ class OptimizerLab(W.VBox):
         self.redraw.out_of_date = True
         if picture:
             self.redraw.request()
-
-    def draw(self) -> None:
-        """Redraw the curves now (in a notebook this happens by itself)."""
-        self.redraw.draw()
-
-    def _repr_mimebundle_(self, **kwargs):
-        self.redraw.live = True              # displayed: keep the picture up to date
-        self.redraw.draw_if_needed()
-        return super()._repr_mimebundle_(**kwargs)
-
-    def _clicked(self, action) -> None:
-        self.redraw.go_live()                # a click: the widget is on screen
-        action()
 
     def _draw(self) -> None:
         metric = self._metric_key()

@@ -28,7 +28,7 @@ from ..models import Model
 from . import datasets, figures
 from .codegen import (HEADER, check_optimizer, make_optimizer, make_sequential, number,
                       optimizer_code, sequential_code)
-from .jobs import Job, RandomStream, Redraw, running_loop
+from .jobs import Job, LivePicture, RandomStream, Redraw, running_loop
 from .lab import diverged_message
 from .playground_controls import MAX_LAYERS, MAX_NEURONS, PROBLEMS, PlaygroundControls
 from .regularization import PenaltyStep, check_kind, penalty
@@ -47,7 +47,7 @@ LIVE = ("learning_rate", "regularization", "regularization_rate", "batch_size")
 STATE_VERSION = 1
 
 
-class Playground(PlaygroundControls, widgets.VBox):
+class Playground(LivePicture, PlaygroundControls, widgets.VBox):
     """A TensorFlow-Playground-like panel. Keyword arguments are the settings (see
     :data:`DEFAULTS`); ``activation`` sets every hidden layer's activation at once.
 
@@ -413,19 +413,6 @@ class Playground(PlaygroundControls, widgets.VBox):
         self.redraw.out_of_date = True
         if picture:
             self.redraw.request()
-
-    def draw(self) -> None:
-        """Redraw the picture now (in a notebook this happens by itself)."""
-        self.redraw.draw()
-
-    def _repr_mimebundle_(self, **kwargs):
-        self.redraw.live = True              # displayed: keep the picture up to date
-        self.redraw.draw_if_needed()
-        return super()._repr_mimebundle_(**kwargs)
-
-    def _clicked(self, action) -> None:
-        self.redraw.go_live()                # a click: the widget is on screen
-        action()
 
     def _draw(self) -> None:
         with np.errstate(over="ignore", invalid="ignore"):    # a diverged model's NaN
