@@ -70,5 +70,7 @@ class Lesson:
         nbformat.validate(nb)
         if "--no-execute" not in argv:
             self.execute(nb)
+            for cell in nb.cells:   # execution timestamps would change every rebuild
+                cell.metadata.pop("execution", None)
         nbformat.write(nb, self.path)
         print(f"wrote {self.path.name}: {len(nb.cells)} cells")

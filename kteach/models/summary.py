@@ -351,7 +351,7 @@ class SummaryTable:
 
     def _repr_html_(self) -> str:
         def cells(tag: str, texts: list[str]) -> str:
-            return "".join(f'<{tag} style="text-align:{a}; white-space:pre-wrap">'
+            return "".join(f'<{tag} style="text-align:{a}; white-space:pre-wrap; padding:0.1em 0.8em">'
                            f"{html.escape(t)}</{tag}>" for t, a in zip(texts, self.alignment))
 
         body = "".join(f"<tr>{cells('td', row)}</tr>" for row in self.rows)

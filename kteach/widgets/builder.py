@@ -20,6 +20,7 @@ from typing import Any
 import ipywidgets as W
 
 from ..engine.errors import unknown_keyword_error
+from ..models.summary import summarize
 from .codegen import (HEADER, LAYER_TYPES, check_layer, make_sequential, sequential_code)
 from .jobs import RandomStream
 
@@ -231,7 +232,9 @@ class ModelBuilder(W.VBox):
                 self.model, self.error = None, f"{type(error).__name__}: {error}"
         self.status.value = ("" if self.error is None else
                              f"<span style='color:#b00'>{html.escape(self.error)}</span>")
-        self.summary_html.value = _pre(self.summary_text())
+        # the HTML table, not the box-drawing text: browsers' monospace fonts often lack
+        # the box characters, and the columns would not line up
+        self.summary_html.value = "" if self.model is None else summarize(self.model)._repr_html_()
         self._draw_diagram()
         if self.code_html.layout.display != "none":
             self.code_html.value = _pre(self.code())
