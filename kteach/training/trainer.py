@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .. import losses, optimizers
-from ..engine import random
+from ..engine import graph, random
 from ..engine.errors import NotCompiledError, NotSupportedError, NumericalError, check_keywords
 from . import data
 from .callbacks import CallbackList, History, TerminateOnNaN
@@ -259,34 +259,46 @@ class Trainer:
         quiet_nan = any(isinstance(cb, TerminateOnNaN) for cb in cbs)
         self.stop_training = False
         self.history = history
-        calls.call("on_train_begin", None)
-        for epoch in range(initial_epoch, epochs):
-            self._reset_trackers()
-            calls.call("on_epoch_begin", epoch, None)
-            order = random.rng().permutation(n) if shuffle else None
-            for step, idx in enumerate(_batches(n, batch_size, order)):
-                calls.call("on_train_batch_begin", step, None)
-                try:
-                    self._train_batch([a[idx] for a in xs], [b[idx] for b in ys], _take(ws, idx))
-                except _NonFiniteLoss as bad:
-                    if not quiet_nan:
-                        raise self._nan_error(bad.value, epoch, step, steps, xs) from None
-                    calls.call("on_train_batch_end", step, {"loss": bad.value})
-                    break
-                calls.call("on_train_batch_end", step, self._logs())
+        tracers_before = list(graph.TRACERS)
+        try:
+            calls.call("on_train_begin", None)
+            for epoch in range(initial_epoch, epochs):
+                logs = self._fit_epoch(epoch, xs, ys, ws, batch_size, shuffle, calls, quiet_nan)
+                if val is not None and (epoch + 1) % validation_freq == 0:
+                    val_logs = self._run_test(val[0], val[1], validation_batch_size or batch_size)
+                    logs.update({"val_" + k: v for k, v in val_logs.items()})
+                calls.call("on_epoch_end", epoch, logs)
                 if self.stop_training:
                     break
-            logs = self._logs()
-            if val is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self._run_test(val[0], val[1], validation_batch_size or batch_size)
-                logs.update({"val_" + k: v for k, v in val_logs.items()})
-            calls.call("on_epoch_end", epoch, logs)
-            if self.stop_training:
-                break
-        calls.call("on_train_end", None)
+            calls.call("on_train_end", None)
+        finally:
+            # a callback that listens to the layers (TrainingStats) stops listening even when
+            # a batch fails
+            graph.TRACERS[:] = tracers_before
         history.params = {"verbose": verbose, "epochs": epochs, "steps": steps}
         history.model = self
         return history
+
+    def _fit_epoch(self, epoch, xs, ys, ws, batch_size, shuffle, calls, quiet_nan) -> dict:
+        """One pass over the training data, in batches; returns the epoch's logs."""
+        self._reset_trackers()
+        calls.call("on_epoch_begin", epoch, None)
+        n = len(xs[0])
+        steps = -(-n // batch_size)
+        order = random.rng().permutation(n) if shuffle else None
+        for step, idx in enumerate(_batches(n, batch_size, order)):
+            calls.call("on_train_batch_begin", step, None)
+            try:
+                self._train_batch([a[idx] for a in xs], [b[idx] for b in ys], _take(ws, idx))
+            except _NonFiniteLoss as bad:
+                if not quiet_nan:
+                    raise self._nan_error(bad.value, epoch, step, steps, xs) from None
+                calls.call("on_train_batch_end", step, {"loss": bad.value})
+                break
+            calls.call("on_train_batch_end", step, self._logs())
+            if self.stop_training:
+                break
+        return self._logs()
 
     def _split(self, xs, ys, n, validation_split, validation_data):
         """Training arrays and validation arrays (or None). ``validation_split`` keeps the
