@@ -175,36 +175,32 @@ class RandomUniform(RandomInitializer):
         return {"minval": self.minval, "maxval": self.maxval, **super().get_config()}
 
 
-class RandomNormal(RandomInitializer):
-    """Normal with mean ``mean`` and standard deviation ``stddev``."""
+class _MeanAndStddev(RandomInitializer):
+    """The arguments RandomNormal and TruncatedNormal share."""
 
     @check_keywords
     def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None):
         self.mean, self.stddev = mean, stddev
         super().__init__(seed)
+
+    def get_config(self) -> dict:
+        return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
+
+
+class RandomNormal(_MeanAndStddev):
+    """Normal with mean ``mean`` and standard deviation ``stddev``."""
 
     def __call__(self, shape: Shape, dtype: Any = None) -> np.ndarray:
         shape, dtype = _standardize(shape, dtype)
         return self.generator().normal(self.mean, self.stddev, shape).astype(dtype)
 
-    def get_config(self) -> dict:
-        return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
 
-
-class TruncatedNormal(RandomInitializer):
+class TruncatedNormal(_MeanAndStddev):
     """Normal(mean, stddev²) with every draw beyond 2 stddev from the mean drawn again."""
-
-    @check_keywords
-    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None):
-        self.mean, self.stddev = mean, stddev
-        super().__init__(seed)
 
     def __call__(self, shape: Shape, dtype: Any = None) -> np.ndarray:
         shape, dtype = _standardize(shape, dtype)
         return truncated_normal(self.generator(), shape, self.mean, self.stddev).astype(dtype)
-
-    def get_config(self) -> dict:
-        return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
 
 
 # A standard normal truncated at ±2 has standard deviation 0.8796; dividing by it makes the

@@ -157,7 +157,6 @@ def check_keywords(func: Callable) -> Callable:
     Python would already refuse the keyword, but only with "unexpected keyword argument";
     this adds the closest correct names, which is what a learner needs.
     """
-    where = func.__qualname__.split(".")[-2] if func.__name__ == "__init__" else func.__name__
     allowed: list[str] = []  # filled on first call: reading signatures at import time is slow
 
     @functools.wraps(func)
@@ -167,6 +166,8 @@ def check_keywords(func: Callable) -> Callable:
                 allowed.extend(keyword_names(func))
             for key in kwargs:
                 if key not in allowed:
+                    # a constructor is named after the class actually being made
+                    where = type(args[0]).__name__ if func.__name__ == "__init__" else func.__name__
                     raise unknown_keyword_error(where, key, allowed)
         return func(*args, **kwargs)
 

@@ -9,7 +9,18 @@ from ..engine.tensor import format_shape
 from .convolutional import check_channels_last, check_spatial_input
 
 
-class UpSampling1D(Layer):
+class _Steps1D(Layer):
+    """What UpSampling1D and ZeroPadding1D share: inputs ``(batch, steps, channels)`` whose
+    channel count stays the one the layer was built for (the length may vary)."""
+
+    def build(self, input_shape):
+        check_spatial_input(self, input_shape, 1)
+
+    def check_input_shape(self, shape):
+        check_spatial_input(self, shape, 1, self._build_input_shape[-1])
+
+
+class UpSampling1D(_Steps1D):
     """Repeat every step ``size`` times: ``(batch, L, C)`` → ``(batch, L·size, C)``,
     ``y[b, t, c] = x[b, ⌊t/size⌋, c]``.
 
@@ -26,12 +37,6 @@ class UpSampling1D(Layer):
             raise ValueError(f"`size` must be a positive integer (how many times each step is "
                              f"repeated). Received: size={size}.")
         self.size = int(size)
-
-    def build(self, input_shape):
-        check_spatial_input(self, input_shape, 1)
-
-    def check_input_shape(self, shape):
-        check_spatial_input(self, shape, 1, self._build_input_shape[-1])
 
     def compute_output_shape(self, input_shape):
         check_spatial_input(self, input_shape, 1)
@@ -50,7 +55,7 @@ class UpSampling1D(Layer):
         return dy.reshape(b, L, self.size, c).sum(axis=2), []
 
 
-class ZeroPadding1D(Layer):
+class ZeroPadding1D(_Steps1D):
     """Add zero steps: ``padding`` at both ends, or ``(left, right)``:
     ``(batch, L, C)`` → ``(batch, left + L + right, C)``.
 
@@ -70,12 +75,6 @@ class ZeroPadding1D(Layer):
                 f"tuple of 2 of them (steps added before, steps added after). Received: "
                 f"padding={padding!r}.")
         self.padding = (int(items[0]), int(items[1]))
-
-    def build(self, input_shape):
-        check_spatial_input(self, input_shape, 1)
-
-    def check_input_shape(self, shape):
-        check_spatial_input(self, shape, 1, self._build_input_shape[-1])
 
     def compute_output_shape(self, input_shape):
         check_spatial_input(self, input_shape, 1)
