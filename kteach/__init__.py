@@ -4,11 +4,13 @@ Write the same code as in a Keras tutorial -- ``import kteach as keras`` -- and 
 behind it can be looked at: weights, forward values, gradients and optimizer updates are
 plain NumPy.
 """
-from . import activations, backend, callbacks, config, initializers, layers, losses, metrics, models, optimizers, utils
+from . import (activations, backend, callbacks, config, initializers, layers, losses, metrics,
+               models, ops, optimizers, utils)
+from .engine.tape import GradientTape
 from .layers import Input
 from .models import Model, Sequential
 
 __version__ = "0.1.0"
 
-__all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "config",
-           "initializers", "layers", "losses", "metrics", "models", "optimizers", "utils"]
+__all__ = ["GradientTape", "Input", "Model", "Sequential", "activations", "backend", "callbacks", "config",
+           "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers", "utils"]

@@ -52,8 +52,76 @@ class Variable:
                              f"has shape {value.shape}.")
         self.value = value.astype(self.value.dtype, copy=False)
 
+    def assign_add(self, delta) -> None:
+        """``value += delta`` (Keras' ``variable.assign_add``), keeping the dtype."""
+        self.assign(self.value + np.asarray(delta))
+
+    def assign_sub(self, delta) -> None:
+        """``value -= delta``."""
+        self.assign(self.value - np.asarray(delta))
+
+    @property
+    def ndim(self) -> int:
+        return self.value.ndim
+
     def __array__(self, dtype=None, copy=None):
         return self.value if dtype is None else self.value.astype(dtype)
+
+    # A Variable works in arithmetic like an array. While a tape records, each operator is a
+    # kteach op on the tape, so gradients reach the variable: ``x @ self.w + self.b``.
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        from .arrays import dispatch_ufunc  # arrays imports this module; resolved at call time
+        return dispatch_ufunc(ufunc, method, inputs, kwargs)
+
+    def __add__(self, other):
+        return np.add(self, other)
+
+    def __radd__(self, other):
+        return np.add(other, self)
+
+    def __sub__(self, other):
+        return np.subtract(self, other)
+
+    def __rsub__(self, other):
+        return np.subtract(other, self)
+
+    def __mul__(self, other):
+        return np.multiply(self, other)
+
+    def __rmul__(self, other):
+        return np.multiply(other, self)
+
+    def __truediv__(self, other):
+        return np.true_divide(self, other)
+
+    def __rtruediv__(self, other):
+        return np.true_divide(other, self)
+
+    def __matmul__(self, other):
+        return np.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return np.matmul(other, self)
+
+    def __pow__(self, other):
+        return np.power(self, other)
+
+    def __neg__(self):
+        return np.negative(self)
+
+    def __getitem__(self, key):
+        from .arrays import METHODS, current
+        op = METHODS.get("__getitem__") if current() is not None else None
+        return op(self, key) if op is not None else self.value[key]
+
+    def __float__(self) -> float:
+        return float(self.value)
+
+    def __int__(self) -> int:
+        return int(self.value)
+
+    def __len__(self) -> int:
+        return len(self.value)
 
     def __repr__(self) -> str:
         return (f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}, "
