@@ -85,3 +85,49 @@ def built(layer, shape):
     """``layer`` built for inputs of ``(None,) + shape``."""
     layer._maybe_build((None,) + tuple(shape))
     return layer
+
+
+def check_op(op, *inputs, wrt=None, seed: int = 0, tol: float = 1e-6, **kwargs):
+    """Compare the tape's gradient of a kteach op with central differences, in float64.
+
+    ``op(*inputs, **kwargs)`` is run under a GradientTape that watches the float inputs (or
+    only those whose positions are in ``wrt``); the scalar checked is ``sum(r * op(...))`` for a
+    fixed random ``r`` (and ``sum`` over each output for an op that returns a list).
+    Returns the op's output, so a test can also check its value.
+    """
+    import kteach
+
+    rng = np.random.default_rng(seed)
+    arrays = [np.array(x, dtype=np.float64) if _is_float(x) else x for x in inputs]
+    positions = [i for i, x in enumerate(arrays) if _is_float(x)] if wrt is None else list(wrt)
+    out = op(*arrays, **kwargs)
+    outs = out if isinstance(out, (list, tuple)) else [out]
+    rs = [rng.normal(size=np.shape(o)) for o in outs]
+
+    def value():
+        res = op(*arrays, **kwargs)
+        res = res if isinstance(res, (list, tuple)) else [res]
+        return float(sum(np.sum(r * np.asarray(o, dtype=np.float64)) for r, o in zip(rs, res)))
+
+    with kteach.GradientTape() as tape:
+        for i in positions:
+            tape.watch(arrays[i])
+        res = op(*arrays, **kwargs)
+        res = res if isinstance(res, (list, tuple)) else [res]
+        total = kteach.ops.sum(kteach.ops.multiply(rs[0], res[0]))
+        for r, o in zip(rs[1:], res[1:]):
+            total = kteach.ops.add(total, kteach.ops.sum(kteach.ops.multiply(r, o)))
+    grads = tape.gradient(total, [arrays[i] for i in positions])
+    for i, g in zip(positions, grads):
+        assert g is not None, f"no gradient for input {i} of {op.__name__}"
+        assert np.shape(g) == np.shape(arrays[i]), (i, np.shape(g), np.shape(arrays[i]))
+        expected = numeric_gradient(value, arrays[i])
+        err = float(np.max(np.abs(np.asarray(g) - expected) / np.maximum(1.0, np.abs(expected))))
+        assert err < tol, f"{op.__name__} input {i}: tape vs central differences differ by {err:.2e}"
+    return out
+
+
+def _is_float(x) -> bool:
+    return (isinstance(x, float) and not isinstance(x, bool)) or (
+        isinstance(x, np.ndarray) and x.dtype.kind == "f") or (
+        isinstance(x, list) and np.asarray(x).dtype.kind == "f")

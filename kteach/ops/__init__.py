@@ -4,15 +4,19 @@ Use them as ``keras.ops``: on NumPy arrays they compute and return arrays; insid
 ``call`` or under a ``GradientTape`` they are also recorded, so kteach can find gradients by
 walking the tape backwards. Every op's docstring gives its formula and its backward formula,
 and its code has the two side by side.
+
+One module per family: arithmetic, nn (activations), logic (comparisons), reductions, linalg,
+shape and creation.
 """
-from . import dispatch
-from .arithmetic import add, divide, exp, multiply, subtract
+from . import arithmetic, linalg, reductions, shape
+from .arithmetic import *  # noqa: F403 (each module lists its ops in __all__)
 from .core import OpError
-from .linalg import matmul
-from .reductions import sum  # noqa: A004 (Keras' name)
-from .shape import getitem, reshape
+from .dispatch import register
+from .linalg import *  # noqa: F403
+from .reductions import *  # noqa: F403
+from .shape import *  # noqa: F403
 
-dispatch.register()
+_FAMILIES = [arithmetic, linalg, reductions, shape]
+register(_FAMILIES)
 
-__all__ = ["OpError", "add", "divide", "exp", "getitem", "matmul", "multiply", "reshape",
-           "subtract", "sum"]
+__all__ = ["OpError"] + [name for module in _FAMILIES for name in module.__all__]

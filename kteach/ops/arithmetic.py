@@ -65,3 +65,11 @@ def exp(x: Any) -> Any:
         return (dy * y,)
 
     return record_op("exp", [x], y, vjp, f"y = exp(x) : {shapes(a, y)}")
+
+
+# What NumPy operators and functions on a recorded Tensor turn into (see dispatch.py).
+NUMPY_UFUNCS = {np.add: add, np.subtract: subtract, np.multiply: multiply,
+                np.true_divide: divide, np.exp: exp}
+NUMPY_FUNCTIONS: dict = {}
+TENSOR_METHODS: dict = {}
+__all__ = ["add", "divide", "exp", "multiply", "subtract"]

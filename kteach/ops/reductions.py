@@ -26,3 +26,14 @@ def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001 
         return (np.broadcast_to(_kept(dy, a.shape, axis, keepdims), a.shape).astype(dy.dtype),)
 
     return record_op("sum", [x], y, vjp, f"y = Σ x (axis={axis}) : {shapes(a, y)}")
+
+
+def _sum_like_numpy(x: Any, axis: Any = None, dtype: Any = None, out: Any = None,
+                    keepdims: bool = False) -> Any:
+    return sum(x, axis=axis, keepdims=keepdims)
+
+
+NUMPY_UFUNCS: dict = {}
+NUMPY_FUNCTIONS = {np.sum: _sum_like_numpy}
+TENSOR_METHODS = {"sum": _sum_like_numpy}
+__all__ = ["sum"]

@@ -41,3 +41,17 @@ def getitem(x: Any, key: Any) -> Any:
         return (dx,)
 
     return record_op("getitem", [x], y, vjp, f"y = x[...] : {shapes(a, y)}")
+
+
+def _reshape_method(x: Any, *shape: Any, order: str = "C") -> Any:
+    return reshape(x, shape[0] if len(shape) == 1 else shape)
+
+
+def _reshape_like_numpy(a: Any, newshape: Any = None, order: str = "C", shape: Any = None) -> Any:
+    return reshape(a, newshape if newshape is not None else shape)
+
+
+NUMPY_UFUNCS: dict = {}
+NUMPY_FUNCTIONS = {np.reshape: _reshape_like_numpy}
+TENSOR_METHODS = {"__getitem__": getitem, "reshape": _reshape_method}
+__all__ = ["getitem", "reshape"]
