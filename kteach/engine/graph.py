@@ -11,7 +11,9 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import Tensor, plain
 from .layer import Layer
+from .tape import Entry, Tape, current, paused
 from .tensor import KerasTensor, Node
 
 # Objects with .forward(layer, inputs, outputs, cache) and .backward(layer, d_outputs,
@@ -20,11 +22,43 @@ TRACERS: list = []
 
 
 def call_layer(layer: Layer, inputs: Any, training: bool) -> tuple[Any, Any]:
-    """Run one layer forward, telling any tracer."""
+    """Run one layer forward, telling any tracer; while a tape records, the call is one entry
+    on it."""
+    tape = current()
+    if tape is not None:
+        return _call_recorded(tape, layer, inputs, training)
     outputs, cache = layer.forward(inputs, training)
     for tracer in TRACERS:
         tracer.forward(layer, inputs, outputs, cache)
     return outputs, cache
+
+
+def _call_recorded(tape: Tape, layer: Layer, inputs: Any, training: bool) -> tuple[Any, Any]:
+    """One layer call as one tape entry whose vjp is the layer's ``backward``.
+
+    The layer computes with plain arrays and nothing inside it records on ``tape`` (a
+    learner's layer records on a tape of its own). The entry's inputs are the call's inputs
+    followed by the layer's weights, so its vjp returns ``dx`` then ``dw`` for each weight.
+    """
+    args = plain(inputs)
+    with paused():
+        outputs, cache = layer.forward(args, training)
+    for tracer in TRACERS:
+        tracer.forward(layer, args, outputs, cache)
+    flat_in = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    weights = layer.weights
+    if not any(tape.follows(x) for x in flat_in + weights):
+        return outputs, cache
+    several = isinstance(outputs, list)
+    outs = [np.asarray(o).view(Tensor) for o in (outputs if several else [outputs])]
+
+    def vjp(d_outputs: list) -> list:
+        d_in, grads = backprop_layer(layer, cache, d_outputs if several else d_outputs[0])
+        flat_d = list(d_in) if isinstance(inputs, (list, tuple)) else [d_in]
+        return flat_d + list(grads)
+
+    tape.record(Entry("layer", layer.name, flat_in + weights, outs, vjp, layer=layer, cache=cache))
+    return (outs if several else outs[0]), cache
 
 
 def backprop_layer(layer: Layer, cache: Any, d_outputs: Any) -> tuple[Any, list]:

@@ -10,6 +10,12 @@ A layer is a page of math. Subclasses write
 
 Everything else -- building a graph on symbolic tensors, checking shapes, names, weight
 lists, recording steps -- happens here and in :mod:`kteach.engine.graph`, never in a layer.
+
+A learner's layer is written the Keras 3 way instead: ``build`` with ``add_weight`` and
+``call(inputs)`` with :mod:`kteach.ops`. It needs no ``backward``: its ``forward`` runs
+``call`` under a tape of its own (:mod:`kteach.engine.tape`), and its ``backward`` walks that
+tape in reverse. Layers assigned as attributes (``self.dense = Dense(8)``) are tracked, so
+their weights are the layer's weights too.
 """
 from __future__ import annotations
 
@@ -21,6 +27,8 @@ import numpy as np
 
 from . import config, naming
 from .errors import NotBuiltError, ShapeError, keyword_names, unknown_keyword_error, warn_once
+from . import tape as tapes
+from .arrays import Tensor, plain
 from .tensor import KerasTensor, Node, Shape, format_shape
 from .variable import Variable
 
@@ -34,6 +42,8 @@ class Layer:
 
     # Old keywords a subclass accepts and translates itself (Model: input=, output=).
     _legacy_keywords: tuple[str, ...] = ()
+    # How many positional arrays call() takes (a layer called as layer(a, b) has 2).
+    _call_positional = 1
 
     def __init_subclass__(cls, **kwargs: Any):
         """Give every layer's constructor the misspelt-keyword check (``Dense(unit=3)`` says
@@ -55,22 +65,71 @@ class Layer:
         self.dtype: str = str(np.dtype(kwargs.get("dtype") or config.floatx()))
         self.built = False
         self._weights: list[Variable] = []
+        self._tracked: list[Layer] = []       # layers assigned as attributes (and in lists)
+        self._losses: list = []               # what add_loss received in the latest call
         self._inbound_nodes: list[Node] = []
         self._build_input_shape: Any = None
         self._batch_input_shape = _batch_shape_from_kwargs(type(self).__name__, kwargs)
 
     # ----- weights -------------------------------------------------------------------------
-    def add_weight(self, name: str, shape: tuple, initializer: Callable, trainable: bool = True) -> Variable:
-        """Create a weight of ``shape`` filled by ``initializer(shape, dtype)``."""
-        value = np.asarray(initializer(tuple(shape), self.dtype), dtype=self.dtype)
+    def add_weight(self, shape: Any = None, initializer: Any = None, dtype: Any = None,
+                   trainable: bool = True, regularizer: Any = None, constraint: Any = None,
+                   name: str | None = None, *legacy: Any, **kwargs: Any) -> Variable:
+        """Create a weight, as Keras 3: ``add_weight(shape=(3, 4), initializer='zeros',
+        trainable=True, name='w')``.
+
+        ``initializer`` is a name (``'glorot_uniform'``, the default for floats), an
+        initializer object or any ``f(shape, dtype)``; ``shape=None`` is a scalar. kteach's
+        older positional form ``add_weight(name, shape, initializer)`` still works.
+        """
+        if isinstance(shape, str):  # add_weight('kernel', (3, 4), init[, trainable])
+            shape, initializer, dtype, name = initializer, dtype, None, shape
+            if not isinstance(trainable, bool) or legacy:
+                raise TypeError("add_weight(name, shape, initializer) takes no more positional "
+                                "arguments; write add_weight(shape=..., initializer=..., "
+                                "trainable=..., name=...).")
+        elif legacy:
+            raise TypeError("add_weight takes at most seven positional arguments; use keywords: "
+                            "add_weight(shape=..., initializer=..., name=...).")
+        for key in kwargs:
+            if key not in ("autocast", "aggregation", "overwrite_with_gradient"):
+                raise unknown_keyword_error("add_weight", key, keyword_names(Layer.add_weight))
+        from .errors import refuse_unsupported
+        refuse_unsupported("add_weight", regularizer=regularizer, constraint=constraint)
+        shape = () if shape is None else (tuple(shape) if isinstance(shape, (tuple, list)) else (shape,))
+        dtype = str(np.dtype(dtype or self.dtype))
+        init = _initializer(initializer, dtype, name)
+        if name is None:  # Keras names unnamed weights variable, variable_1, ...
+            name = "variable" + (f"_{len(self._weights)}" if self._weights else "")
+        value = np.asarray(init(shape, dtype), dtype=dtype)
+        if value.shape != shape:
+            raise ValueError(f"The initializer of weight '{name}' of layer '{self.name}' made "
+                             f"shape {value.shape}, not the requested {shape}.")
         v = Variable(value, name=name, path=naming.weight_path(self.name, name), trainable=trainable)
         self._weights.append(v)
         return v
 
+    def __setattr__(self, key: str, value: Any) -> None:
+        """Track layers assigned as attributes (or in a list), as Keras does, so that their
+        weights belong to this layer too."""
+        if not key.startswith("_") and "_tracked" in self.__dict__:
+            items = value if isinstance(value, (list, tuple)) else [value]
+            for item in items:
+                if isinstance(item, Layer) and item is not self and \
+                        all(item is not t for t in self._tracked):
+                    self._tracked.append(item)
+        object.__setattr__(self, key, value)
+
     @property
     def weights(self) -> list[Variable]:
-        """All weights in Keras' order (the order ``get_weights()`` uses)."""
-        return list(self._weights)
+        """All weights in Keras' order (the order ``get_weights()`` uses): the layer's own,
+        then those of the layers it tracks."""
+        if not self._tracked:
+            return list(self._weights)
+        out = list(self._weights)
+        for layer in self._tracked:
+            out += [w for w in layer.weights if all(w is not o for o in out)]
+        return out
 
     @property
     def trainable(self) -> bool:
@@ -84,7 +143,24 @@ class Layer:
     def trainable_weights(self) -> list[Variable]:
         if not self.trainable:
             return []
-        return [w for w in self.weights if w.trainable]
+        frozen = {id(w) for layer in self._tracked if not layer.trainable for w in layer.weights}
+        return [w for w in self.weights if w.trainable and id(w) not in frozen]
+
+    # ----- losses a layer adds (Keras' add_loss) -----------------------------------------------
+    def add_loss(self, loss: Any) -> None:
+        """Add ``loss`` (a number computed in ``call``) to the training loss, e.g. an activity
+        penalty. It is kept until the layer's next call; ``fit`` adds it to the compiled loss
+        and trains through it."""
+        self._losses.append(loss)
+
+    @property
+    def losses(self) -> list:
+        """The values given to ``add_loss`` in the latest call, this layer's and its
+        sublayers'."""
+        out = list(self._losses)
+        for layer in self._tracked:
+            out += layer.losses
+        return out
 
     @property
     def non_trainable_weights(self) -> list[Variable]:
@@ -137,11 +213,62 @@ class Layer:
     def compute_output_shape(self, input_shape: Any) -> Any:
         return input_shape
 
+    def call(self, *args: Any, **kwargs: Any) -> Any:
+        """The layer's computation with :mod:`kteach.ops` (a learner's layer writes this
+        instead of ``forward``/``backward``)."""
+        raise NotImplementedError(
+            f"Layer {type(self).__name__} has no call() (and no forward()). Write "
+            f"`def call(self, inputs): return ...` using kteach.ops.")
+
     def forward(self, inputs: Any, training: bool = False) -> tuple[Any, Any]:
-        raise NotImplementedError(f"{type(self).__name__} has no forward().")
+        """Run ``call`` under a tape of this call's own; the tape is the cache.
+
+        Built-in layers replace this with hand-written math. Here the inputs become Tensors
+        the tape follows, so every op in ``call`` (and every layer it calls) is recorded.
+        """
+        if type(self).call is Layer.call:
+            raise NotImplementedError(
+                f"Layer {type(self).__name__} defines neither call() nor forward(). Write "
+                f"`def call(self, inputs): ...` with kteach.ops.")
+        tape = tapes.Tape()
+        tape.backward_log = [] if _tracing() else None
+        flat = inputs if isinstance(inputs, list) else [inputs]
+        watched = [np.asarray(x).view(Tensor) for x in flat]
+        tape.watch(watched)
+        self._losses = []
+        with tape:
+            args = watched if isinstance(inputs, list) else watched[0]
+            outputs = self._run_call(args, training)
+        flat_out = _check_call_outputs(self, outputs)
+        cache = CallCache(tape, watched, flat_out, list(self._losses),
+                          several=isinstance(outputs, (list, tuple)),
+                          list_inputs=isinstance(inputs, list))
+        plain_out = [np.asarray(plain(o)) for o in flat_out]
+        return (plain_out if cache.several else plain_out[0]), cache
 
     def backward(self, cache: Any, d_outputs: Any) -> tuple[Any, list]:
-        raise NotImplementedError(f"{type(self).__name__} has no backward().")
+        """Walk this call's tape backwards from ``d_outputs`` (and from 1 for every value the
+        call gave to ``add_loss``)."""
+        if not isinstance(cache, CallCache):
+            raise NotImplementedError(f"{type(self).__name__} has no backward().")
+        dys = d_outputs if cache.several else [d_outputs]
+        seeds = [(o, np.asarray(d)) for o, d in zip(cache.outputs, dys) if d is not None]
+        seeds += [(loss, np.ones(np.shape(loss), "float32")) for loss in cache.losses
+                  if isinstance(loss, Tensor)]
+        with tapes.paused():
+            grads = cache.tape.backprop(seeds)
+        d_in = [grads.get(id(x)) for x in cache.inputs]
+        d_in = [np.zeros(x.shape, x.dtype) if g is None and x.dtype.kind == "f" else g
+                for g, x in zip(d_in, cache.inputs)]
+        d_weights = [grads.get(id(w)) for w in self.weights]
+        return (d_in if cache.list_inputs else d_in[0]), d_weights
+
+    def _run_call(self, inputs: Any, training: bool) -> Any:
+        """``call(inputs)``, passing ``training`` only when ``call`` takes it (as Keras)."""
+        kwargs = {"training": training} if _takes(type(self).call, "training") else {}
+        if self._call_positional > 1:
+            return self.call(*inputs, **kwargs)
+        return self.call(inputs, **kwargs)
 
     def formula(self, input_shape: Any, output_shape: Any) -> str:
         """The layer's math written with actual shapes, for step records and diagrams, e.g.
@@ -176,7 +303,16 @@ class Layer:
         else:
             self.check_input_shape(input_shape)
 
-    def __call__(self, inputs: Any, training: bool | None = None, **kwargs: Any) -> Any:
+    def __call__(self, inputs: Any, *more: Any, training: bool | None = None, **kwargs: Any) -> Any:
+        if more:  # layer(a, b): a call() with several positional inputs
+            if type(self).call is Layer.call:
+                raise TypeError(f"Layer '{self.name}' takes one input (or a list of inputs), "
+                                f"but was called with {1 + len(more)} positional arguments. "
+                                f"Pass them as a list: layer([a, b]).")
+            inputs = [inputs, *more]
+            self._call_positional = len(inputs)
+        if kwargs.get("mask", 1) is None:
+            del kwargs["mask"]
         if kwargs:
             key = next(iter(kwargs))
             raise unknown_keyword_error(f"{self.name}.__call__", key, ["inputs", "training"])
@@ -184,9 +320,9 @@ class Layer:
         if any(isinstance(t, KerasTensor) for t in flat):
             return self._call_symbolic(inputs)
         from .graph import call_layer  # graph imports layer; this import is for one function
-        arrays = [np.asarray(a) for a in flat]
+        arrays = [a if isinstance(a, (np.ndarray, Variable)) else np.asarray(a) for a in flat]
         inputs = arrays if isinstance(inputs, (list, tuple)) else arrays[0]
-        self._maybe_build(_shapes_of(inputs))
+        self._maybe_build(_shapes_of(plain(inputs)))
         outputs, _ = call_layer(self, inputs, bool(training))
         return outputs
 
@@ -201,7 +337,10 @@ class Layer:
                 )
         shapes = [t.shape for t in flat] if isinstance(inputs, (list, tuple)) else flat[0].shape
         self._maybe_build(shapes)
-        out_shape = self.compute_output_shape(shapes)
+        if _infers_by_running(type(self)):
+            out_shape = self._probe_output_shape(shapes, [t.dtype for t in flat])
+        else:
+            out_shape = self.compute_output_shape(shapes)
         dtype = self._output_dtype(flat)
         if isinstance(out_shape, list):
             outputs = [KerasTensor(s, dtype) for s in out_shape]
@@ -213,6 +352,25 @@ class Layer:
 
     def _output_dtype(self, inputs: list[KerasTensor]) -> str:
         return self.dtype
+
+    def _probe_output_shape(self, input_shape: Any, dtypes: list[str]) -> Any:
+        """The output shape of a layer that has ``call`` but no ``compute_output_shape``:
+        run ``call`` once on zeros (unknown sizes taken as 2), in inference mode, recording
+        nothing and leaving the random generators as they were."""
+        from . import random
+        shapes = input_shape if isinstance(input_shape, list) else [input_shape]
+        zeros = [np.zeros(tuple(2 if d is None else d for d in s), dtype=dt)
+                 for s, dt in zip(shapes, dtypes)]
+        state = random.get_state()
+        try:
+            with tapes.paused():
+                out = self._run_call(zeros if isinstance(input_shape, list) else zeros[0], False)
+        finally:
+            random.set_state(state)
+            self._losses = []
+        flat_out = _check_call_outputs(self, out)
+        out_shapes = [(None,) + np.shape(o)[1:] for o in flat_out]
+        return out_shapes if isinstance(out, (list, tuple)) else out_shapes[0]
 
     # ----- the first call's tensors, as Keras' layer.input / layer.output -------------------
     def _first_node(self, what: str) -> Node:
@@ -234,6 +392,61 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+class CallCache:
+    """What ``backward`` needs from one ``call`` run under a tape: the tape, the Tensors that
+    stood for the inputs, the outputs, and the values given to ``add_loss``."""
+
+    __slots__ = ("tape", "inputs", "outputs", "losses", "several", "list_inputs")
+
+    def __init__(self, tape, inputs: list, outputs: list, losses: list, several: bool,
+                 list_inputs: bool):
+        self.tape, self.inputs, self.outputs, self.losses = tape, inputs, outputs, losses
+        self.several, self.list_inputs = several, list_inputs
+
+
+def _tracing() -> bool:
+    from .graph import TRACERS
+    return bool(TRACERS)
+
+
+def _infers_by_running(cls: type) -> bool:
+    """A learner's layer with ``call`` but without its own ``compute_output_shape``."""
+    return cls.call is not Layer.call and cls.compute_output_shape is Layer.compute_output_shape
+
+
+@functools.lru_cache(maxsize=None)
+def _takes(func: Callable, name: str) -> bool:
+    params = inspect.signature(func).parameters
+    return name in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
+
+
+def _check_call_outputs(layer: "Layer", outputs: Any) -> list:
+    """The outputs of ``call`` as a list of arrays; anything else is refused clearly."""
+    flat = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+    for o in flat:
+        if not isinstance(o, (np.ndarray, np.generic, Variable, float, int)) or isinstance(o, bool):
+            raise TypeError(
+                f"The call() of layer '{layer.name}' ({type(layer).__name__}) returned "
+                f"{type(o).__name__} {o!r:.60}, not an array. call() must return the output "
+                f"array (or a list of arrays), e.g. `return kteach.ops.relu(x)`.")
+    return flat
+
+
+def _initializer(initializer: Any, dtype: str, name: str | None) -> Callable:
+    """An ``f(shape, dtype)`` from a name, an initializer object or a function; None is
+    Keras' default: 'glorot_uniform' for floats, 'zeros' otherwise."""
+    from .. import initializers  # a name is looked up in the math layer above the engine
+    if initializer is None:
+        initializer = "glorot_uniform" if np.dtype(dtype).kind == "f" else "zeros"
+    if isinstance(initializer, str):
+        return initializers.get(initializer)
+    if not callable(initializer):
+        raise TypeError(f"add_weight(initializer=...) for weight '{name}' must be a name such "
+                        f"as 'zeros' or 'glorot_uniform', or an initializer; got "
+                        f"{initializer!r}.")
+    return initializer
 
 
 def _shapes_text(shape: Any) -> str:
