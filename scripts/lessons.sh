@@ -2,11 +2,16 @@
 # Set up (same as scripts/test.sh: graphviz, .venv, kteach with all extras) and open the
 # lessons in JupyterLab on http://127.0.0.1:8888 . Extra arguments go to `jupyter lab`,
 # e.g.  bash scripts/lessons.sh --port 9999   or   --ip 0.0.0.0  to serve other machines.
+# jupytext (from the `notebooks` extra) pairs each lesson notebook with its source,
+# lessons/NN-*.md (see lessons/jupytext.toml): saving a lesson in JupyterLab writes both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/test.sh --setup-only
 export MPLCONFIGDIR="$PWD/.venv/mplconfig"
+# The kernels get the environment the lessons' stored outputs were made in (see
+# scripts/build_lessons.py), so a lesson run here prints the same numbers.
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONHASHSEED=0
 
 args=(--ip=127.0.0.1)
 if [ "$(id -u)" = 0 ]; then
