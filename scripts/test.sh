@@ -5,9 +5,9 @@
 #   bash scripts/test.sh -k dense        # extra arguments go to pytest
 #   bash scripts/test.sh --setup-only    # only install (used by scripts/lessons.sh)
 #
-# Works on a fresh Debian machine with nothing but Python >= 3.10: installs Graphviz's `dot`
-# and Chromium (for the browser test) with apt when run as root, makes .venv, installs kteach
-# with all extras, runs pytest.
+# Works on a fresh Debian machine with nothing but Python >= 3.10: installs Graphviz's `dot`,
+# Chromium (for the browser test) and a CJK font with apt when run as root, makes .venv,
+# installs kteach with all extras, runs pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
@@ -15,11 +15,20 @@ start=$SECONDS
 say() { printf '[test.sh] %s\n' "$*"; }
 
 # 1. System packages: Graphviz's `dot` (kteach also renders without it, via pygraphviz, but
-#    the lessons use it) and Debian's Chromium, which tests/test_browser.py drives with
-#    Playwright (never `playwright install`: the browser comes from apt).
+#    the lessons use it), Debian's Chromium, which tests/test_browser.py drives with
+#    Playwright (never `playwright install`: the browser comes from apt), and Noto CJK, a font
+#    with Chinese characters, without which Chromium draws the Chinese lessons as boxes.
+has_chinese_font() {
+    if command -v fc-list >/dev/null 2>&1; then
+        [ -n "$(fc-list :lang=zh family 2>/dev/null)" ]
+    else
+        dpkg -s fonts-noto-cjk >/dev/null 2>&1
+    fi
+}
 missing=()
 command -v dot >/dev/null 2>&1 || missing+=(graphviz)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+has_chinese_font || missing+=(fonts-noto-cjk)
 if [ "${#missing[@]}" -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         say "installing ${missing[*]} with apt-get (about 30 s)"
@@ -38,6 +47,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
             case $package in
                 graphviz) say "Graphviz's 'dot' is not installed. Diagram tests may fail." ;;
                 chromium) say "Chromium is not installed, so the browser test will be skipped." ;;
+                fonts-noto-cjk) say "No font with Chinese characters: browsers show Chinese text as boxes." ;;
             esac
         done
         say "Install with:  sudo apt-get install ${missing[*]}   (macOS: brew install graphviz)"
