@@ -67,11 +67,21 @@ def record_op_outputs(name: str, inputs: list, outputs: list,
     return outs
 
 
-def _unrecorded(what: str, suggestion: str, inputs: Any) -> None:
+def _unrecorded(what: str, suggestion: str, inputs: Any, result: Any = None) -> None:
+    """Warn that a NumPy call on values the tape follows was not recorded -- unless its
+    ``result`` (when given) holds no floats (a bool mask, indices, a shape): then there is
+    no gradient to lose."""
     tape = current()
-    if tape is not None and any(tape.follows(x) for x in _leaves(inputs)):
+    if (tape is not None and (result is None or _has_float(result))
+            and any(tape.follows(x) for x in _leaves(inputs))):
         warn_once(f"{what} is not recorded on the tape, so no gradient flows through it. "
                   f"{suggestion}", key=f"unrecorded-{what}")
+
+
+def _has_float(x: Any) -> bool:
+    if isinstance(x, (list, tuple)):
+        return any(_has_float(v) for v in x)
+    return isinstance(x, (np.ndarray, np.generic, float)) and np.asarray(x).dtype.kind in "fc"
 
 
 def _leaves(x: Any) -> list:
@@ -87,14 +97,13 @@ def dispatch_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) ->
         op = UFUNCS.get(ufunc)
         if op is not None and method == "__call__" and not kwargs:
             return op(*inputs)
-        if ufunc.types and np.issubdtype(np.result_type(*[np.asarray(plain(x)) for x in inputs]),
-                                         np.floating):
-            _unrecorded(f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}"),
-                        "Use the kteach.ops function of the same name.", list(inputs))
     args = [plain(x) for x in inputs]
     if "out" in kwargs:
         kwargs = dict(kwargs, out=tuple(plain(o) for o in kwargs["out"]))
-    return getattr(ufunc, method)(*args, **kwargs)
+    result = getattr(ufunc, method)(*args, **kwargs)
+    _unrecorded(f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}"),
+                "Use the kteach.ops function of the same name.", list(inputs), result)
+    return result
 
 
 class Tensor(np.ndarray):
@@ -114,9 +123,11 @@ class Tensor(np.ndarray):
             op = FUNCTIONS.get(func)
             if op is not None:
                 return op(*args, **kwargs)
-            _unrecorded(f"np.{func.__name__}", f"Use kteach.ops.{func.__name__} if it exists, "
-                        f"or write the computation with kteach.ops.", [args, list(kwargs.values())])
-        return func(*_plain_tree(args), **{k: _plain_tree(v) for k, v in kwargs.items()})
+        result = func(*_plain_tree(args), **{k: _plain_tree(v) for k, v in kwargs.items()})
+        _unrecorded(f"np.{func.__name__}", f"Use kteach.ops.{func.__name__} if it exists, "
+                    f"or write the computation with kteach.ops.", [args, list(kwargs.values())],
+                    result)
+        return result
 
     def _method(self, name: str, *args: Any, **kwargs: Any) -> Any:
         op = METHODS.get(name) if current() is not None else None
