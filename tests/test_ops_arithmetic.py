@@ -285,6 +285,12 @@ def test_a_string_input_is_refused_with_the_op_name():
         ops.clip(np.ones(2), 0.0, "1")
 
 
+def test_an_integer_to_a_negative_power_explains():
+    with pytest.raises(OpError, match="kteach.ops.power: an integer to a negative power"):
+        ops.power(np.array([1, 2], "int32"), -1)
+    np.testing.assert_array_equal(ops.power(np.array([1.0, 2.0]), -1), [1.0, 0.5])
+
+
 def test_shapes_that_do_not_broadcast_are_refused_with_both_shapes():
     with pytest.raises(ShapeError) as info:
         ops.multiply(np.ones((2, 3)), np.ones(4))

@@ -145,6 +145,10 @@ def power(x1: Any, x2: Any) -> Any:
     where ``x1 <= 0`` (no real logarithm) ``dx2 = 0``, as TensorFlow does.
     """
     a, b = _promoted("power", x1, x2)
+    if a.dtype.kind in "iu" and np.any(b < 0):
+        raise OpError("kteach.ops.power: an integer to a negative power is a fraction, which "
+                      "an integer array cannot hold. Make the base a float first: "
+                      "ops.power(x1.astype('float32'), x2), or write 2.0 instead of 2.")
     y = np.power(a, b)
 
     def vjp(dy):

@@ -44,7 +44,9 @@ def sigmoid(x: Any) -> Any:
 
 
 def tanh(x: Any) -> Any:
-    """``y = tanh x = (eˣ - e⁻ˣ) / (eˣ + e⁻ˣ)``, in (-1, 1).  Backward: ``dx = dy · (1 - y²)``."""
+    """``y = tanh x = (eˣ - e⁻ˣ) / (eˣ + e⁻ˣ)``, in (-1, 1).
+
+    Backward: ``dx = dy · (1 - y²)``."""
     a = _input("tanh", x)
     y = activations.tanh(a)
 
