@@ -239,6 +239,8 @@ class Layer:
         with tape:
             args = watched if isinstance(inputs, list) else watched[0]
             outputs = self._run_call(args, training)
+        if isinstance(outputs, dict):  # outputs by name: kept in the order call gave them
+            outputs = list(outputs.values())
         flat_out = _check_call_outputs(self, outputs)
         cache = CallCache(tape, watched, flat_out, list(self._losses),
                           several=isinstance(outputs, (list, tuple)),
@@ -356,17 +358,14 @@ class Layer:
     def _probe_output_shape(self, input_shape: Any, dtypes: list[str]) -> Any:
         """The output shape of a layer that has ``call`` but no ``compute_output_shape``:
         run ``call`` once on zeros (unknown sizes taken as 2), in inference mode, recording
-        nothing and leaving the random generators as they were."""
-        from . import random
+        nothing. (Layers it calls for the first time are built, as in Keras.)"""
         shapes = input_shape if isinstance(input_shape, list) else [input_shape]
         zeros = [np.zeros(tuple(2 if d is None else d for d in s), dtype=dt)
                  for s, dt in zip(shapes, dtypes)]
-        state = random.get_state()
         try:
             with tapes.paused():
                 out = self._run_call(zeros if isinstance(input_shape, list) else zeros[0], False)
         finally:
-            random.set_state(state)
             self._losses = []
         flat_out = _check_call_outputs(self, out)
         out_shapes = [(None,) + np.shape(o)[1:] for o in flat_out]

@@ -428,6 +428,42 @@ class UpdateStep(Step):
                               + " + ".join(f"from {src}" for src, _ in parts))
 
 
+class OpStep(Step):
+    """One op that a learner's ``call`` ran, forwards (``x0``, ``x1``, ... → ``y``) or
+    backwards (``dy`` → ``dx0``, ``dx1``, ...), as the tape recorded it. ``entry`` is the
+    tape's :class:`~kteach.engine.tape.Entry`."""
+
+    def __init__(self, entry, forward: bool, owner, path: str, depth: int,
+                 d_outputs: list | None = None, d_inputs: list | None = None):
+        self.kind = "forward" if forward else "backward"
+        self.entry = entry
+        super().__init__(entry.name, owner, None, "", path, depth)
+        ins = [np.asarray(getattr(x, "value", x)) for x in entry.inputs]
+        if forward:
+            self.formula = entry.formula or f"y = {entry.name}(...)"
+            for i, x in enumerate(ins):
+                self.arrays[f"x{i}" if len(ins) > 1 else "x"] = x
+            for i, y in enumerate(entry.outputs):
+                self.arrays[f"y{i}" if len(entry.outputs) > 1 else "y"] = np.asarray(y)
+        else:
+            for i, d in enumerate(d_outputs or []):
+                self.arrays[f"dy{i}" if len(d_outputs) > 1 else "dy"] = np.asarray(d)
+            made = []
+            for i, d in enumerate(d_inputs or []):
+                if d is not None:
+                    key = f"dx{i}" if len(ins) > 1 else "dx"
+                    self.arrays[key] = np.asarray(d)
+                    made.append(f"{key} {format_shape(np.shape(d))}")
+            dy = ", ".join(f"{k} {format_shape(a.shape)}" for k, a in self.arrays.items()
+                           if k.startswith("dy"))
+            self.formula = f"{dy} → {', '.join(made) or 'nothing'}"
+        self.notes.append(f"an op inside {owner.name}'s call()")
+
+    @property
+    def label(self) -> str:
+        return self.path
+
+
 def _is_model(layer) -> bool:
     """A nested model (anything that runs its own graph) rather than a plain layer."""
     return getattr(layer, "_graph", None) is not None

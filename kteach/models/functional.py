@@ -1,8 +1,14 @@
-"""Model: a graph of layer calls from ``Input`` tensors to output tensors.
+"""Model: a graph of layer calls from ``Input`` tensors to output tensors -- or a ``call``.
 
 ``Model(inputs, outputs)`` takes the tensors made by calling layers on ``Input(...)``. A model
 is itself a layer: it can be called on new tensors (a nested model), and its ``forward`` and
 ``backward`` run the whole graph, so the chain rule flows through it like through any layer.
+
+The third way is subclassing, as in Keras 3: ``__init__`` creates layers (tracked as
+attributes), ``call(inputs, training=None)`` composes them with any Python and
+:mod:`kteach.ops`. Such a model has no graph; it runs ``call`` under a tape, and backward walks
+that tape (each layer call on it is one step whose backward is the layer's own). It learns its
+outputs' shapes from the first data it sees.
 """
 from __future__ import annotations
 
@@ -13,7 +19,8 @@ import numpy as np
 from ..engine import config
 from ..engine.errors import NotBuiltError, ShapeError, check_keywords, warn_once
 from ..engine.graph import Graph
-from ..engine.layer import Layer
+from ..engine import naming
+from ..engine.layer import CallCache, Layer
 from ..engine.tensor import KerasTensor, format_shape
 from ..engine.variable import Variable
 from ..training.trainer import Trainer
@@ -55,17 +62,26 @@ class Model(Trainer, Layer):
         Layer.__init__(self, name=name or self._default_name(), trainable=trainable, **kwargs)
         Trainer.__init__(self)
         self._graph: Graph | None = None
+        self._output_spec: list[KerasTensor] | None = None   # a subclassed model's outputs
+        self._output_keys: list[str] | None = None           # ... when call returns a dict
         if inputs is None and outputs is None and type(self) is Model:
-            raise TypeError("Model() needs inputs and outputs: Model(inputs, outputs). "
-                            "kteach does not support subclassing Model with call() yet.")
+            raise TypeError("Model() needs inputs and outputs: Model(inputs, outputs). Or "
+                            "subclass it: class MyModel(keras.Model) with layers made in "
+                            "__init__ and a call(self, inputs) that uses them.")
         if inputs is not None or outputs is not None:
             if inputs is None or outputs is None:
                 raise TypeError("Model() needs both inputs and outputs: Model(inputs, outputs).")
             self._set_graph(inputs, outputs)
 
     def _default_name(self) -> str:
-        from ..engine import naming
+        if self._subclassed():
+            return naming.unique_name(naming.snake_case(type(self).__name__))
         return naming.unique_name("functional")
+
+    @classmethod
+    def _subclassed(cls) -> bool:
+        """A model written with call() rather than a graph of Input tensors."""
+        return cls.call is not Layer.call
 
     def _set_graph(self, inputs: Any, outputs: Any) -> None:
         ins = _flatten_tensors(inputs, "inputs")
@@ -88,7 +104,9 @@ class Model(Trainer, Layer):
 
     @property
     def outputs(self) -> list[KerasTensor]:
-        return list(self._graph.outputs) if self._graph else []
+        if self._graph is None:
+            return list(self._output_spec or [])
+        return list(self._graph.outputs)
 
     @property
     def input(self) -> Any:
@@ -106,11 +124,15 @@ class Model(Trainer, Layer):
 
     @property
     def output_names(self) -> list[str]:
+        if self._graph is None:
+            return _spec_names(self._output_spec, self._output_keys)
         return [t.node.layer.name for t in self.outputs]
 
     @property
     def layers(self) -> list[Layer]:
-        return list(self._graph.layers) if self._graph else []
+        if self._graph is None:
+            return list(self._tracked)
+        return list(self._graph.layers)
 
     def _shapes(self, tensors: list[KerasTensor]) -> Any:
         shapes = [t.shape for t in tensors]
@@ -155,6 +177,8 @@ class Model(Trainer, Layer):
     # ----- weights -------------------------------------------------------------------------------
     @property
     def weights(self) -> list[Variable]:
+        if self._graph is None:
+            return Layer.weights.fget(self)
         seen: set[int] = set()
         out = []
         for layer in self.layers:
@@ -168,6 +192,8 @@ class Model(Trainer, Layer):
     def trainable_weights(self) -> list[Variable]:
         if not self.trainable:
             return []
+        if self._graph is None:
+            return Layer.trainable_weights.fget(self)
         seen: set[int] = set()
         out = []
         for layer in self.layers:
@@ -178,6 +204,8 @@ class Model(Trainer, Layer):
         return out
 
     def count_params(self) -> int:
+        if self._graph is None and self._output_spec is not None:
+            return int(sum(w.value.size for w in self.weights))
         if self._graph is None:
             raise NotBuiltError(
                 f"You tried to call `count_params` on model '{self.name}', but the model isn't "
@@ -186,14 +214,27 @@ class Model(Trainer, Layer):
         return int(sum(w.value.size for w in self.weights))
 
     # ----- running the graph -----------------------------------------------------------------------
+    @property
+    def losses(self) -> list:
+        """What the layers gave to ``add_loss`` in the latest forward pass."""
+        if self._graph is None:
+            return Layer.losses.fget(self)
+        return [loss for layer in self.layers for loss in layer.losses]
+
     def forward(self, inputs: Any, training: bool = False) -> tuple[Any, Any]:
-        """Run every layer from the inputs to the outputs. The cache is the graph's tape."""
+        """Run every layer from the inputs to the outputs. The cache is the graph's tape
+        (a subclassed model: ``call`` run under a tape)."""
+        if self._graph is None:
+            outputs, cache = Layer.forward(self, _from_dict(inputs, self), training)
+            return outputs, cache
         arrays = inputs if isinstance(inputs, list) else [inputs]
         outputs, tape = self._graph.forward(arrays, training)
         return (outputs if len(outputs) > 1 else outputs[0]), tape
 
     def backward(self, tape: Any, d_outputs: Any) -> tuple[Any, list]:
         """Chain rule through the whole graph; weight gradients in :attr:`weights` order."""
+        if isinstance(tape, CallCache):
+            return Layer.backward(self, tape, d_outputs)
         d_out = d_outputs if isinstance(d_outputs, list) else [d_outputs]
         d_inputs, grads = self._graph.backward(tape, d_out)
         d_in = d_inputs if len(d_inputs) > 1 else d_inputs[0]
@@ -204,10 +245,15 @@ class Model(Trainer, Layer):
             f"{type(self).__name__}(x)", f"{self._class_label}(x)", 1)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
+        if self._graph is None:
+            return self._probe_output_shape(input_shape, [self.dtype] * (
+                len(input_shape) if isinstance(input_shape, list) else 1))
         shapes = [t.shape for t in self.outputs]
         return shapes if len(shapes) > 1 else shapes[0]
 
     def check_input_shape(self, shape: Any) -> None:
+        if self._graph is None:
+            return  # a subclassed model's call() decides what it accepts
         shapes = shape if isinstance(shape, list) else [shape]
         if len(shapes) != len(self.inputs):
             raise ShapeError(f"Model '{self.name}' expects {len(self.inputs)} input(s) "
@@ -224,19 +270,55 @@ class Model(Trainer, Layer):
         return self.outputs[0].dtype if self.outputs else self.dtype
 
     def _call_symbolic(self, inputs: Any) -> Any:
+        if self._graph is None and self._subclassed():
+            return Layer._call_symbolic(self, inputs)
         self._require_built("graph to call")
         return Layer._call_symbolic(self, inputs)
 
     def __call__(self, inputs: Any, training: bool | None = None, **kwargs: Any) -> Any:
-        if isinstance(inputs, dict):
+        if isinstance(inputs, dict) and self._graph is not None:
             inputs = [inputs[n] for n in self.input_names]
         if isinstance(inputs, np.ndarray) or not isinstance(inputs, (list, tuple, KerasTensor)):
             if self._graph is None:
                 self._build_from_data(np.asarray(inputs))
         return Layer.__call__(self, inputs, training=training, **kwargs)
 
-    def _build_from_data(self, x: np.ndarray) -> None:
-        self._require_built("graph")
+    def _build_from_data(self, x: Any) -> None:
+        if not self._subclassed():
+            self._require_built("graph")
+        if self._output_spec is None:
+            self._learn_outputs(x)
+
+    def build(self, input_shape: Any = None) -> None:
+        """A subclassed model: run ``call`` once on zeros of ``input_shape`` (batch size 2
+        where it is None) so every layer makes its weights, as Keras' ``model.build``."""
+        if self._graph is not None or input_shape is None or self._output_spec is not None:
+            return
+        shapes = input_shape if isinstance(input_shape, list) else [input_shape]
+        zeros = [np.zeros(tuple(2 if d is None else d for d in s), dtype=self.dtype) for s in shapes]
+        self._learn_outputs(zeros if isinstance(input_shape, list) else zeros[0])
+
+    def _learn_outputs(self, x: Any) -> None:
+        """Run ``call`` on the first two samples (inference mode, nothing recorded) to build
+        the layers and learn the outputs' structure and shapes."""
+        from ..engine import tape as tapes
+        first = _first_samples(x, 2)
+        with tapes.paused():
+            out = self._run_call(first, False)
+        self._losses = []
+        for layer in self._tracked:
+            layer._losses = []
+        keys = list(out) if isinstance(out, dict) else None
+        flat = [out[k] for k in keys] if keys else (list(out) if isinstance(out, (list, tuple)) else [out])
+        for o in flat:
+            if not isinstance(o, np.ndarray):
+                raise TypeError(f"The call() of model '{self.name}' returned {type(o).__name__}, "
+                                f"not an array: it must return the output array (or a list or "
+                                f"dict of arrays).")
+        self._output_keys = keys
+        self._several_outputs = isinstance(out, (list, tuple, dict))
+        self._output_spec = [KerasTensor((None,) + np.shape(o)[1:], str(o.dtype)) for o in flat]
+        self.built = True
 
     # ----- summary ---------------------------------------------------------------------------------
     @check_keywords
@@ -249,7 +331,8 @@ class Model(Trainer, Layer):
                       layer_range=layer_range)
 
     def __repr__(self) -> str:
-        return f"<{self._class_label} name={self.name}, built={self.built}>"
+        label = type(self).__name__ if self._graph is None and self._subclassed() else self._class_label
+        return f"<{label} name={self.name}, built={self.built}>"
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict | None:
         """In Jupyter: Keras' one-line repr, or the model's diagram after
@@ -258,3 +341,25 @@ class Model(Trainer, Layer):
             return None
         from ..viz.diagram import plot_model
         return plot_model(self, show_shapes=True)._repr_mimebundle_(include, exclude)
+
+
+def _spec_names(spec: list | None, keys: list[str] | None) -> list[str]:
+    """Output names of a subclassed model: the dict keys its call returns, else ``output_1``,
+    ``output_2``, ... (one output is named after nothing: its logs have no prefix)."""
+    if spec is None:
+        return []
+    if keys is not None:
+        return list(keys)
+    return [f"output_{i + 1}" for i in range(len(spec))] if len(spec) > 1 else ["output"]
+
+
+def _first_samples(x: Any, n: int) -> Any:
+    if isinstance(x, dict):
+        return {k: np.asarray(v)[:n] for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [np.asarray(v)[:n] for v in x]
+    return np.asarray(x)[:n]
+
+
+def _from_dict(inputs: Any, model: Model) -> Any:
+    return inputs

@@ -233,7 +233,7 @@ def _footer(model) -> list[str]:
              line("Non-trainable params", frozen)]
     if optimizer_vars is not None:
         lines.append(line("Optimizer params", optimizer))
-    if getattr(model, "_graph", None) is None and model.layers:
+    if getattr(model, "_graph", None) is None and model.layers and not model.built:
         lines.append(" Not built yet: start with Input(shape=...) or call fit() on data.")
     return lines
 

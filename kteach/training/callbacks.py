@@ -53,6 +53,10 @@ class CallbackList:
             cb.set_params(params)
 
     def call(self, method: str, *args: Any) -> None:
+        """Call ``method`` on every callback. Logs are always a dict (empty where there is
+        nothing to report yet), as Keras 3 passes them: ``logs.keys()`` always works."""
+        if args and args[-1] is None:
+            args = args[:-1] + ({},)
         for cb in self.callbacks:
             getattr(cb, method)(*args)
 

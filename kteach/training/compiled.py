@@ -203,3 +203,44 @@ def _layer_text(layer) -> str:
         act_part = f", activation='{act_name}'" if act_name and act_name != "linear" else ""
         return f" ({type(layer).__name__}({units}{act_part}))"
     return f" ({type(layer).__name__})"
+
+
+class CompileMetrics:
+    """What ``model.metrics`` holds after the loss tracker: every compiled metric behind one
+    object, as Keras 3's ``compile_metrics``. ``update_state(y, y_pred)`` updates them all;
+    ``result()`` is a dict of their values, by log name."""
+
+    name = "compile_metrics"
+
+    def __init__(self, model):
+        self.model = model
+
+    def _groups(self, y: Any, y_pred: Any) -> tuple[list, list, list]:
+        objective = self.model._objective_for_use()
+        ys = [np.asarray(v) for v in (y if isinstance(y, (list, tuple)) else [y])]
+        ps = [np.asarray(v) for v in (y_pred if isinstance(y_pred, (list, tuple)) else [y_pred])]
+        objective.resolve_metrics(ys, [p.shape for p in ps])
+        return objective.metrics, ys, ps
+
+    def update_state(self, y: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        groups, ys, ps = self._groups(y, y_pred)
+        for group, t, p in zip(groups, ys, ps):
+            for metric in group:
+                metric.update_state(t, p)
+
+    def result(self) -> dict[str, float]:
+        objective = self.model._objective
+        if objective is None or objective.metrics is None:
+            return {}
+        out = {}
+        for name, group in zip(objective.names, objective.metrics):
+            for metric in group:
+                out[f"{name}_{metric.name}" if objective.multi else metric.name] = float(metric.result())
+        return out
+
+    def reset_state(self) -> None:
+        objective = self.model._objective
+        if objective is not None and objective.metrics is not None:
+            for group in objective.metrics:
+                for metric in group:
+                    metric.reset_state()

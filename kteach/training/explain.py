@@ -24,9 +24,10 @@ from typing import Any
 import numpy as np
 
 from ..engine import random
+from ..engine.layer import CallCache
 from ..engine.recording import (BackwardCall, BackwardStep, ForwardCall, ForwardStep,
-                                GradientSum, LossStep, Record, Recorder, Step, TotalLossStep,
-                                UpdateStep, _is_model, _num)
+                                GradientSum, LossStep, OpStep, Record, Recorder, Step,
+                                TotalLossStep, UpdateStep, _is_model, _num)
 
 
 # ===================================================================== saving and restoring
@@ -109,6 +110,8 @@ def explain(model, x: Any, y: Any = None, apply: bool = False, sample_weight: An
 
 def _run_step(model, xs, ys, ws, n: int, apply: bool, training: bool) -> Record:
     graph = model._graph
+    if graph is None:
+        return _run_call_step(model, xs, ys, ws, n, apply, training)
     recorder = Recorder()
     with recorder:
         preds, tape = graph.forward(xs, training=training)
@@ -180,6 +183,8 @@ def _inner_steps(layer, cache, calls: list, prefix: str, depth: int, forward: bo
                  d_outputs: Any = None) -> list[Step]:
     """Steps for calls made inside one layer call: a nested model's graph, or any layer that
     runs other layers itself."""
+    if isinstance(cache, CallCache):
+        return _tape_steps(layer, cache.tape, calls, prefix, depth, forward)
     if not calls:
         return []
     if _is_model(layer) and forward:
@@ -251,6 +256,61 @@ def _backward_steps(graph, tape: list, d_outputs: list, calls: list, prefix: str
     return steps, weight_parts
 
 
+def _tape_steps(owner, tape, calls: list, prefix: str, depth: int, forward: bool) -> list[Step]:
+    """Steps of a learner's ``call`` from its tape: one :class:`OpStep` per op, and for each
+    layer it called that layer's own step (with the steps inside it). Backwards, the order is
+    the one the tape's reverse walk took."""
+    if forward:
+        order = [(e, None, None) for e in tape.entries]
+    else:
+        order = [(b.entry, b.d_outputs, b.d_inputs) for b in (tape.backward_log or [])]
+    kind = ForwardCall if forward else BackwardCall
+    steps: list[Step] = []
+    pos = 0
+    for entry, d_out, d_in in order:
+        if entry.kind == "op":
+            steps.append(OpStep(entry, forward, owner, prefix + entry.name, depth, d_out, d_in))
+            continue
+        j = _find(calls, pos, kind, entry.layer)
+        make = ForwardStep if forward else BackwardStep
+        steps.append(make(calls[j], path=prefix + entry.layer.name, depth=depth))
+        steps += _inner_steps(entry.layer, entry.cache, calls[pos:j],
+                              prefix + entry.layer.name + "/", depth + 1, forward,
+                              calls[j].d_outputs if not forward else None)
+        pos = j + 1
+    return steps
+
+
+def _run_call_step(model, xs, ys, ws, n: int, apply: bool, training: bool) -> Record:
+    """:func:`_run_step` for a subclassed model: its call's tape gives the steps."""
+    recorder = Recorder()
+    with recorder:
+        preds, cache = model._forward_batch(xs, training=training)
+    steps: list[Step] = _tape_steps(model, cache.tape, recorder.calls, "", 0, True)
+    outputs = preds[0] if len(preds) == 1 else preds
+    if ys is None:
+        return Record(steps, title=f"Forward pass on a batch of {n}", outputs=outputs,
+                      applied=apply, batch_size=n)
+    total, per_output, d_preds = model._objective.value_and_gradients(ys, preds, ws)
+    total += model._added_loss()
+    steps += _loss_steps(model, ys, preds, ws, per_output, d_preds, total)
+    recorder = Recorder()
+    with recorder:
+        grads = model._backward_batch(cache, d_preds)
+    steps += _tape_steps(model, cache.tape, recorder.calls, "", 0, False)
+    if apply and not np.isfinite(total):
+        raise model._nan_error(total, 0, 0, 1, xs)
+    variables = model.trainable_weights
+    for v in variables:
+        g = grads.get(id(v))
+        v.grad = np.zeros_like(v.value) if g is None else g.astype(v.dtype, copy=False)
+    if variables and model.optimizer is not None:
+        steps += _update_steps(model, variables, {})
+    kept = "the update was applied" if apply else "not applied: the model is unchanged"
+    return Record(steps, title=f"Training step on a batch of {n}: loss {_num(total)}; {kept}",
+                  outputs=outputs, total_loss=float(total), applied=apply, batch_size=n)
+
+
 # ===================================================================== loss and updates
 def _loss_steps(model, ys, preds, ws, per_output, d_preds, total: float) -> list[Step]:
     objective = model._objective
@@ -263,10 +323,15 @@ def _loss_steps(model, ys, preds, ws, per_output, d_preds, total: float) -> list
         y_true, y_pred = loss.align(ys[k], preds[k])
         per_sample = np.asarray(loss.call(y_true, y_pred))
         steps.append(LossStep(name, loss, objective.loss_weights[k], ys[k], preds[k], per_sample,
-                              per_output[k], d_preds[k], ws[k], layer=model.outputs[k].node.layer))
+                              per_output[k], d_preds[k], ws[k], layer=_output_layer(model, k)))
     if len(steps) > 1:
         return steps + [TotalLossStep(steps, total)]
     return list(steps)
+
+
+def _output_layer(model, k: int):
+    node = model.outputs[k].node
+    return node.layer if node is not None else model
 
 
 def _owners(model) -> dict[int, Any]:

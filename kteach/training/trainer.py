@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .. import losses, optimizers
+from ..metrics import result_as_float
 from ..engine import graph, random
 from ..engine.errors import NotCompiledError, NotSupportedError, NumericalError, check_keywords
 from . import data
@@ -72,6 +73,21 @@ def _refuse(**unsupported: Any) -> None:
 
 def _take(ws: list | None, idx) -> list | None:
     return None if ws is None else [None if w is None else w[idx] for w in ws]
+
+
+def _float_logs(logs: Any, where: str) -> dict[str, float]:
+    """A step's returned logs as ``{name: float}``; nested dicts (``compile_metrics``) are
+    opened up, as Keras does."""
+    if not isinstance(logs, dict):
+        raise TypeError(f"{where} must return a dict of logs, e.g. "
+                        f"{{m.name: m.result() for m in self.metrics}}; it returned {logs!r:.80}.")
+    out: dict[str, float] = {}
+    for key, value in logs.items():
+        if isinstance(value, dict):
+            out.update(_float_logs(value, where))
+        else:
+            out[key] = float(np.asarray(value))
+    return dict(sorted(out.items()))
 
 
 def _batches(n: int, batch_size: int, order: np.ndarray | None):
@@ -131,11 +147,25 @@ class Trainer:
     def _inputs(self, x: Any, what: str = "x") -> list[np.ndarray]:
         if x is None:
             raise ValueError(f"No data given: pass the input data as {what}.")
+        if self._graph is None and self._subclassed():
+            return self._subclass_inputs(x, what)
         if self._graph is None:
             first = x[0] if isinstance(x, (list, tuple)) and x and isinstance(x[0], np.ndarray) else x
             self._build_from_data(data.to_array(first, what))
         arrays = data.check_inputs(self, data.structure(self, x, self.input_names, what, "input"), what)
         data.check_lengths(self, arrays)
+        return arrays
+
+    def _subclass_inputs(self, x: Any, what: str) -> list[np.ndarray]:
+        """A subclassed model's inputs as a list of arrays (its call decides their shapes)."""
+        items = list(x) if isinstance(x, (list, tuple)) else [x]
+        arrays = [data.to_array(a, what) for a in items]
+        for a in arrays:
+            if np.issubdtype(a.dtype, np.floating):
+                data.check_finite(a, what)
+        self._several_inputs = isinstance(x, (list, tuple))
+        self._build_from_data(arrays if self._several_inputs else arrays[0])
+        data.check_counts(arrays, None)
         return arrays
 
     def _targets(self, y: Any, what: str = "y") -> list[np.ndarray]:
@@ -184,6 +214,9 @@ class Trainer:
     # ----- one batch -----------------------------------------------------------------------------------
     def _reset_trackers(self) -> None:
         objective = self._objective
+        self._custom_logs = None
+        for metric in self.metrics:
+            metric.reset_state()
         self._trackers = {"loss": RunningMean()}
         if objective.multi:
             for name in objective.names:
@@ -204,12 +237,14 @@ class Trainer:
                 metric.update_state(y, p)
 
     def _logs(self) -> dict[str, float]:
+        if getattr(self, "_custom_logs", None) is not None:
+            return dict(self._custom_logs)
         objective = self._objective
         logs = {key: m.result() for key, m in self._trackers.items()}
         for name, group in zip(objective.names, objective.metrics):
             for metric in group:
                 key = f"{name}_{metric.name}" if objective.multi else metric.name
-                logs[key] = float(metric.result())
+                logs[key] = result_as_float(metric)  # one number, or a clear error
         return dict(sorted(logs.items()))
 
     def _train_batch(self, xs: list[np.ndarray], ys: list[np.ndarray], ws: list | None = None) -> None:
@@ -217,11 +252,12 @@ class Trainer:
         # Overflow on the way to a NaN loss is reported by the clear error below, not by
         # NumPy's RuntimeWarnings.
         with np.errstate(over="ignore", invalid="ignore"):
-            preds, tape = self._graph.forward(xs, training=True)
+            preds, tape = self._forward_batch(xs, training=True)
             total, per_output, d_preds = self._objective.value_and_gradients(ys, preds, ws)
+            total += self._added_loss()
             if not np.isfinite(total):
                 raise _NonFiniteLoss(total)
-            _, grads = self._graph.backward(tape, d_preds)
+            grads = self._backward_batch(tape, d_preds)
         variables = self.trainable_weights
         for v in variables:
             g = grads.get(id(v))
@@ -230,9 +266,103 @@ class Trainer:
         self._track(ys, preds, total, per_output)
 
     def _test_batch(self, xs, ys, ws: list | None = None) -> None:
-        preds, _ = self._graph.forward(xs, training=False)
+        preds, _ = self._forward_batch(xs, training=False)
         total, per_output = self._objective.values(ys, preds, ws)
-        self._track(ys, preds, total, per_output)
+        self._track(ys, preds, total + self._added_loss(), per_output)
+
+    # ----- customising fit: train_step / test_step, as the Keras guide ----------------------------
+    def train_step(self, data: tuple) -> dict:
+        """One training step on one batch, ``data = (x, y)`` or ``(x, y, sample_weight)``;
+        returns the logs. ``fit`` calls it for every batch: override it to change what a
+        step does (forward under a ``GradientTape``, ``self.compute_loss``, gradients,
+        ``self.optimizer.apply``, update ``self.metrics``, return their results)."""
+        xs, ys, ws = self._batch_lists(data)
+        self._train_batch(xs, ys, ws)
+        return self._logs()
+
+    def test_step(self, data: tuple) -> dict:
+        """One evaluation step on one batch (used by ``evaluate`` and validation)."""
+        xs, ys, ws = self._batch_lists(data)
+        self._test_batch(xs, ys, ws)
+        return self._logs()
+
+    def _step(self, which: str, xs: list, ys: list, ws: list | None) -> None:
+        """Run one batch: kteach's own step, or the model's overriding train_step/test_step."""
+        method = getattr(type(self), which)
+        if method is getattr(Trainer, which):
+            (self._train_batch if which == "train_step" else self._test_batch)(xs, ys, ws)
+            return
+        data = (self._as_given(xs, "input"), self._as_given(ys, "output"))
+        if ws is not None:
+            data += (ws[0] if len(ws) == 1 else ws,)
+        logs = getattr(self, which)(data)
+        self._custom_logs = _float_logs(logs, f"{type(self).__name__}.{which}")
+
+    def _as_given(self, arrays: list, kind: str) -> Any:
+        several = getattr(self, "_several_inputs", len(arrays) > 1) if kind == "input" \
+            else len(arrays) > 1
+        return list(arrays) if several else arrays[0]
+
+    def _batch_lists(self, data: Any) -> tuple[list, list, list | None]:
+        if not isinstance(data, tuple) or len(data) not in (2, 3):
+            raise ValueError("train_step/test_step take data = (x, y) or (x, y, sample_weight).")
+        x, y = data[0], data[1]
+        w = data[2] if len(data) == 3 else None
+        as_list = lambda v: list(v) if isinstance(v, (list, tuple)) else [v]  # noqa: E731
+        return as_list(x), as_list(y), None if w is None else as_list(w)
+
+    def compute_loss(self, x: Any = None, y: Any = None, y_pred: Any = None,
+                     sample_weight: Any = None, training: bool = True) -> Any:
+        """The compiled loss of ``y_pred`` against ``y`` (weighted over the outputs), plus
+        what the layers gave to ``add_loss``. Under a GradientTape it is recorded, so
+        ``tape.gradient(loss, self.trainable_variables)`` works (Keras 3's ``compute_loss``)."""
+        from .. import ops
+        objective = self._objective_for_use()
+        ys = list(y) if isinstance(y, (list, tuple)) else [y]
+        preds = list(y_pred) if isinstance(y_pred, (list, tuple)) else [y_pred]
+        total = None
+        for loss, weight, t, p in zip(objective.losses, objective.loss_weights, ys, preds):
+            if loss is None:
+                continue
+            term = loss(t, p, sample_weight)
+            term = term if weight == 1.0 else ops.multiply(weight, term)
+            total = term if total is None else ops.add(total, term)
+        for extra in self.losses:
+            total = ops.sum(extra) if total is None else ops.add(total, ops.sum(extra))
+        return total
+
+    @property
+    def metrics(self) -> list:
+        """Keras 3's ``model.metrics``: a ``Mean`` named ``'loss'``, then one object named
+        ``'compile_metrics'`` that updates every compiled metric (empty before compile)."""
+        if not self.compiled:
+            return []
+        if getattr(self, "_metric_objects", None) is None:
+            from .compiled import CompileMetrics
+            from ..metrics import Mean
+            self._metric_objects = [Mean(name="loss"), CompileMetrics(self)]
+        return list(self._metric_objects)
+
+    # ----- the model's forward and backward, graph or call ----------------------------------------
+    def _forward_batch(self, xs: list[np.ndarray], training: bool) -> tuple[list, Any]:
+        """The predictions (a list, one per output) and what backward needs."""
+        if self._graph is not None:
+            return self._graph.forward(xs, training)
+        several = getattr(self, "_several_inputs", len(xs) > 1)
+        out, cache = self.forward(list(xs) if several else xs[0], training)
+        return (list(out) if cache.several else [out]), cache
+
+    def _backward_batch(self, cache: Any, d_preds: list) -> dict[int, np.ndarray]:
+        """``{id(weight): dloss/dweight}`` from the gradients at the predictions."""
+        if self._graph is not None:
+            return self._graph.backward(cache, d_preds)[1]
+        _, grads = self.backward(cache, d_preds if cache.several else d_preds[0])
+        return {id(w): g for w, g in zip(self.weights, grads) if g is not None}
+
+    def _added_loss(self) -> float:
+        """The sum of what layers gave to ``add_loss`` in the latest forward pass."""
+        added = self.losses
+        return float(sum(float(np.sum(loss)) for loss in added)) if added else 0.0
 
     # ----- fit ---------------------------------------------------------------------------------------
     @check_keywords
@@ -289,7 +419,7 @@ class Trainer:
         for step, idx in enumerate(_batches(n, batch_size, order)):
             calls.call("on_train_batch_begin", step, None)
             try:
-                self._train_batch([a[idx] for a in xs], [b[idx] for b in ys], _take(ws, idx))
+                self._step("train_step", [a[idx] for a in xs], [b[idx] for b in ys], _take(ws, idx))
             except _NonFiniteLoss as bad:
                 if not quiet_nan:
                     raise self._nan_error(bad.value, epoch, step, steps, xs) from None
@@ -342,7 +472,7 @@ class Trainer:
         self._reset_trackers()
         n = len(xs[0])
         for step, idx in enumerate(_batches(n, batch_size, None)):
-            self._test_batch([a[idx] for a in xs], [b[idx] for b in ys], _take(ws, idx))
+            self._step("test_step", [a[idx] for a in xs], [b[idx] for b in ys], _take(ws, idx))
             if bar is not None:
                 bar.update(step + 1, self._logs(), finalize=(idx.stop == n))
         return self._logs()
@@ -384,7 +514,7 @@ class Trainer:
         bar = Progbar(steps_total, verbose=verbose) if verbose else None
         pieces: list[list[np.ndarray]] = []
         for step, idx in enumerate(_batches(n, batch_size, None)):
-            preds, _ = self._graph.forward([a[idx] for a in xs], training=False)
+            preds, _ = self._forward_batch([a[idx] for a in xs], training=False)
             pieces.append(preds)
             if bar is not None:
                 bar.update(step + 1, None, finalize=step + 1 == steps_total)
@@ -418,7 +548,7 @@ class Trainer:
     @check_keywords
     def predict_on_batch(self, x):
         """The outputs for this one batch, in inference mode."""
-        preds, _ = self._graph.forward(self._inputs(x), training=False) 
+        preds, _ = self._forward_batch(self._inputs(x), training=False)
         return preds[0] if len(preds) == 1 else preds
 
     # ----- one batch, recorded ------------------------------------------------------------------------

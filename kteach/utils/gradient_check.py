@@ -211,18 +211,18 @@ def check_gradients(model, x: Any, y: Any, eps: float = 1e-6, tolerance: float =
     xs = [_float64(a) for a in xs]
     ys = [_float64(a) for a in ys]
     ws = None if ws is None else [None if w is None else _float64(w) for w in ws]
-    graph, objective = model._graph, model._objective
+    objective = model._objective
     swap = _Float64Weights(model.weights, layer_generators(model))
     try:
         def loss() -> float:
             swap.reset_randomness()
-            preds, _ = graph.forward(xs, training=training)
-            return objective.value_and_gradients(ys, preds, ws)[0]
+            preds, _ = model._forward_batch(xs, training=training)
+            return objective.value_and_gradients(ys, preds, ws)[0] + model._added_loss()
 
         swap.reset_randomness()
-        preds, tape = graph.forward(xs, training=training)
+        preds, tape = model._forward_batch(xs, training=training)
         _, _, d_preds = objective.value_and_gradients(ys, preds, ws)
-        _, grads = graph.backward(tape, d_preds)
+        grads = model._backward_batch(tape, d_preds)
         checks = []
         for v in model.trainable_weights:
             backprop = grads.get(id(v))
