@@ -8,9 +8,10 @@ and its code has the two side by side.
 One module per family: arithmetic, nn (activations), logic (comparisons), reductions, linalg,
 shape and creation.
 """
-from . import arithmetic, linalg, logic, nn, reductions, shape
+from . import arithmetic, creation, linalg, logic, nn, reductions, shape
 from .arithmetic import *  # noqa: F403 (each module lists its ops in __all__)
 from .core import OpError
+from .creation import *  # noqa: F403
 from .dispatch import register
 from .linalg import *  # noqa: F403
 from .logic import *  # noqa: F403
@@ -18,7 +19,7 @@ from .nn import *  # noqa: F403
 from .reductions import *  # noqa: F403
 from .shape import *  # noqa: F403
 
-_FAMILIES = [arithmetic, linalg, logic, nn, reductions, shape]
+_FAMILIES = [arithmetic, creation, linalg, logic, nn, reductions, shape]
 register(_FAMILIES)
 
 __all__ = ["OpError"] + [name for module in _FAMILIES for name in module.__all__]
