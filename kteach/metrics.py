@@ -1,14 +1,17 @@
 """Metrics, as ``keras.metrics``: numbers that say how well the model does, over an epoch.
 
-A metric is a small running average. ``fit`` calls, for every batch::
+A metric sums up the batches seen so far, most often as an average. ``fit`` calls, for
+every batch::
 
     metric.update_state(y_true, y_pred)   # add this batch
-    metric.result()                       # the average over all batches so far (a float)
+    metric.result()                       # the value over all batches so far
 
-and ``metric.reset_state()`` at the start of each epoch. Most metrics are a per-sample
-function ``fn(y_true, y_pred) -> one value per sample`` averaged by :class:`Mean`, so a batch
-of 32 samples counts 32 times and a last batch of 8 counts 8 times: the epoch's value is the
-mean over all samples, whatever the batch size.
+and ``metric.reset_state()`` at the start of each epoch. A metric keeps what it has seen in
+state Variables made by ``add_variable``; a learner's own metric is a :class:`Metric` subclass
+written exactly like the built-in ones (see its docstring). Most built-in metrics are a
+per-sample function ``fn(y_true, y_pred) -> one value per sample`` averaged by :class:`Mean`,
+so a batch of 32 samples counts 32 times and a last batch of 8 counts 8 times: the epoch's
+value is the mean over all samples, whatever the batch size.
 
 Nothing here needs a gradient (metrics are only looked at, never minimised), so a plain
 function works as a metric: ``metrics=[my_fn]`` logs it under ``my_fn.__name__``. Return one
@@ -26,11 +29,13 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import losses
+from . import initializers, losses
 from .engine import config
+from .engine.arrays import plain
 from .engine.errors import (KteachError, UnknownNameError, check_keywords,
                             unknown_name_error)
 from .engine.naming import snake_case, unique_name
+from .engine.variable import Variable
 
 
 class AccuracyNeedsShapesError(KteachError, ValueError):
@@ -43,32 +48,221 @@ def _mean_over_trailing_axes(x: np.ndarray, start: int) -> np.ndarray:
 
 
 # ----- base classes ------------------------------------------------------------------------
+class MetricResultError(KteachError, TypeError, ValueError):
+    """A metric's ``result()`` gave something that is not one number."""
+
+
+_AGGREGATIONS = ("none", "mean", "sum", "only_first_replica")
+
+
+def _overrides(obj: Any, method: str) -> bool:
+    """Whether ``obj``'s class replaces :class:`Metric`'s ``method`` with its own."""
+    return getattr(type(obj), method) is not getattr(Metric, method)
+
+
+def _standard_shape(shape: Any) -> tuple[int, ...]:
+    """``None`` or ``()`` -> a scalar; ``3`` -> ``(3,)``; a list or tuple -> a tuple of ints."""
+    if shape is None:
+        return ()
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    return tuple(int(n) for n in shape)
+
+
 class Metric:
     """Base class of all metrics (``keras.metrics.Metric``).
 
-    Subclasses write ``update_state(y_true, y_pred, sample_weight=None)`` (add one batch),
-    ``result() -> float`` and ``reset_state()`` (forget everything). Calling a metric,
-    ``metric(y_true, y_pred)``, adds the batch and returns the new result.
+    A metric keeps its running state in Variables and turns it into a number on demand.
+    A subclass writes three methods, as in Keras 3::
+
+        class Hits(kteach.metrics.Metric):
+            def __init__(self, name="hits", **kwargs):
+                super().__init__(name=name, **kwargs)
+                self.hits = self.add_variable(shape=(), initializer="zeros", name="hits")
+
+            def update_state(self, y_true, y_pred, sample_weight=None):   # add one batch
+                self.hits.assign_add(ops.sum(ops.cast(y_true == y_pred, "float32")))
+
+            def result(self):                                             # the number so far
+                return self.hits.value
+
+    ``reset_state()`` (forget every batch) need not be written: the default puts every state
+    variable back to zeros, as Keras 3 does. ``fit`` calls it at the start of each epoch,
+    ``update_state`` for every batch, and ``result()`` for the logs, where the value becomes a
+    Python float (``result`` may give a float, a 0-d array, a Tensor or a Variable).
+
+    ``metric(y_true, y_pred)`` adds the batch and returns the new result. It hands
+    ``update_state`` plain arrays even inside a ``GradientTape`` (the built-in metrics strip
+    Tensors themselves), so no metric step lands on the tape: a metric is only looked at,
+    never differentiated.
     """
 
-    def __init__(self, name: str | None = None) -> None:
+    @check_keywords
+    def __init__(self, dtype: Any = None, name: str | None = None) -> None:
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"The name of a metric must be a string, not {name!r}.")
         self.name = name or unique_name(snake_case(type(self).__name__))
+        self._dtype = self._standard_dtype(dtype)
+        self._variables: list[Variable] = []   # made by add_variable, in order
+        self._metrics: list[Metric] = []       # metrics kept as attributes (their state is ours)
 
+    def _standard_dtype(self, dtype: Any) -> str:
+        if dtype is None:
+            return config.floatx()
+        try:
+            return str(np.dtype(dtype))
+        except TypeError:
+            raise TypeError(
+                f"{type(self).__name__}: {dtype!r} is not a dtype. Keras 3's Metric takes "
+                f"(dtype=None, name=None) in that order (Keras 2 put the name first), so a name "
+                f"given by position lands in dtype. Write super().__init__(name={dtype!r})."
+            ) from None
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        """Keep track of metrics stored as attributes (or in a list of them), as Keras does,
+        so that their variables are part of this metric and reset with it."""
+        if not key.startswith("_") and "_metrics" in self.__dict__:
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                if isinstance(item, Metric) and item is not self and \
+                        all(item is not m for m in self._metrics):
+                    self._metrics.append(item)
+        object.__setattr__(self, key, value)
+
+    def _check_init(self) -> None:
+        if "_variables" not in self.__dict__:
+            raise RuntimeError(
+                f"{type(self).__name__}.__init__ did not call super().__init__(): write "
+                f"super().__init__(name=name, **kwargs) as its first line.")
+
+    # ----- state ------------------------------------------------------------------------------
+    def add_variable(self, shape: Any, initializer: Any, dtype: Any = None,
+                     aggregation: str | None = "sum", name: str | None = None) -> Variable:
+        """A new state Variable of this metric (never trained), e.g.
+        ``self.add_variable(shape=(), initializer='zeros', name='total')``.
+
+        ``initializer`` is a name (``'zeros'``, ``'ones'``...), an initializer object or any
+        ``f(shape, dtype)`` (see :func:`kteach.initializers.get`); ``dtype`` defaults to
+        ``floatx()``; ``aggregation`` says how copies on several devices would be combined
+        (kteach runs on one device, so it is only checked and kept, as ``v.aggregation``).
+        """
+        self._check_init()
+        if aggregation not in (None,) + _AGGREGATIONS:
+            raise ValueError(f"aggregation must be one of {', '.join(map(repr, _AGGREGATIONS))} "
+                             f"or None, not {aggregation!r}.")
+        if initializer is None:
+            raise ValueError(f"{type(self).__name__}.add_variable needs an initializer, "
+                             f"e.g. initializer='zeros' for a running count.")
+        init = initializers.get(initializer)
+        shape = _standard_shape(shape)
+        dtype = str(np.dtype(dtype or config.floatx()))
+        if name is None:  # unnamed variables are variable, variable_1, ... as in Keras
+            name = "variable" + (f"_{len(self._variables)}" if self._variables else "")
+        value = np.asarray(init(shape, dtype), dtype=dtype)
+        if value.shape != shape:
+            raise ValueError(f"The initializer of variable '{name}' of metric '{self.name}' "
+                             f"made shape {value.shape}, not the requested {shape}.")
+        v = Variable(value, name=name, path=f"{self.name}/{name}", trainable=False)
+        v.aggregation = aggregation or "none"
+        self._variables.append(v)
+        return v
+
+    def add_weight(self, shape: Any = (), initializer: Any = None, dtype: Any = None,
+                   name: str | None = None) -> Variable:
+        """The older name of :meth:`add_variable`. Keras 2's order, with the name first
+        (``add_weight('tp', initializer='zeros')``), is understood too."""
+        if isinstance(shape, str):
+            shape, name = (), shape
+        return self.add_variable(shape=shape, initializer=initializer, dtype=dtype, name=name)
+
+    @property
+    def variables(self) -> list[Variable]:
+        """The state: this metric's variables in the order they were made, then those of the
+        metrics it keeps as attributes."""
+        out = list(self.__dict__.get("_variables", []))
+        for metric in self.__dict__.get("_metrics", []):
+            out += [v for v in metric.variables if all(v is not o for o in out)]
+        return out
+
+    @property
+    def dtype(self) -> str:
+        return self._dtype
+
+    # ----- what a subclass writes -------------------------------------------------------------
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        raise NotImplementedError(f"{type(self).__name__} must define update_state().")
+        raise NotImplementedError(
+            f"{type(self).__name__} must define update_state(self, y_true, y_pred, "
+            f"sample_weight=None): add one batch to the metric's variables.")
 
-    def result(self) -> float:
-        raise NotImplementedError(f"{type(self).__name__} must define result().")
+    def result(self) -> Any:
+        raise NotImplementedError(
+            f"{type(self).__name__} must define result(self): turn the variables into the "
+            f"metric's value, e.g. return self.total.value / self.count.value.")
 
     def reset_state(self) -> None:
-        raise NotImplementedError(f"{type(self).__name__} must define reset_state().")
+        """Forget every batch: each state variable back to zeros (zeros, whatever its
+        initializer, as Keras 3 does).
 
-    def __call__(self, *args: Any, **kwargs: Any) -> float:
-        self.update_state(*args, **kwargs)
+        A metric written for Keras 2 overrides ``reset_states`` instead; then this calls that
+        override, so that ``fit``'s reset at each epoch reaches it.
+        """
+        if _overrides(self, "reset_states") and not _overrides(self, "reset_state") \
+                and not self.__dict__.get("_in_reset_states"):
+            # The flag stops the loop if that override calls self.reset_state() in turn.
+            self._in_reset_states = True
+            try:
+                self.reset_states()
+            finally:
+                self._in_reset_states = False
+            return
+        for v in self.variables:
+            v.assign(np.zeros(v.shape, dtype=v.dtype))
+
+    def reset_states(self) -> None:
+        """Keras 2's name of :meth:`reset_state` (calls it)."""
+        if _overrides(self, "reset_state"):
+            self.reset_state()
+        else:  # the default reset, without looking for overrides again
+            for v in self.variables:
+                v.assign(np.zeros(v.shape, dtype=v.dtype))
+
+    # ----- use --------------------------------------------------------------------------------
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """``update_state(*args, **kwargs)`` on plain arrays, then ``result()``."""
+        self._check_init()
+        self.update_state(*plain(list(args)), **{k: plain(v) for k, v in kwargs.items()})
         return self.result()
+
+    def get_config(self) -> dict:
+        """What rebuilds the metric: ``type(m)(**m.get_config())``."""
+        return {"name": self.name, "dtype": self.dtype}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Metric":
+        return cls(**config)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}>"
+
+
+def result_as_float(metric: Metric) -> float:
+    """``metric.result()`` as a Python float, for the logs; a clear error when it is not
+    one number (a string, a dict, None, an array of several values)."""
+    value = metric.result()
+    problem = None
+    if isinstance(value, (str, bytes, dict)) or value is None:
+        problem = f"a {type(value).__name__}" if value is not None else "None (no return?)"
+    else:
+        a = np.asarray(plain(value))
+        if a.dtype.kind not in "biuf":
+            problem = f"a {type(value).__name__} of dtype {a.dtype}"
+        elif a.size != 1:
+            problem = f"an array of shape {a.shape}"
+    if problem is not None:
+        raise MetricResultError(
+            f"The metric '{metric.name}' ({type(metric).__name__}) returned {problem} from "
+            f"result(); the logs need one number. Return a float, a 0-d array or a Variable, "
+            f"e.g. `return self.total.value`.")
+    return float(a.reshape(()))
 
 
 class Mean(Metric):
@@ -81,32 +275,38 @@ class Mean(Metric):
     * with ``sample_weight`` ``w``: ``total += sum_i w_i v_i``, ``count += sum_i w_i``;
     * a single number counts once (``count += 1``), or ``w`` times with ``sample_weight=w``.
 
-    The training loop tracks the loss this way: ``tracker.update_state(batch_loss,
-    sample_weight=batch_size)``, so the epoch loss is the mean over samples. ``result()``
-    is 0.0 before any update.
+    ``total`` and ``count`` are the metric's two variables (``m.variables``), kept in float64
+    so that an epoch's mean keeps its digits (Keras keeps them in float32); ``m.total`` and
+    ``m.count`` read them as floats. ``result()`` is 0.0 before any update.
     """
 
-    def __init__(self, name: str = "mean") -> None:
-        super().__init__(name=name)
-        self.reset_state()
+    @check_keywords
+    def __init__(self, name: str = "mean", dtype: Any = None) -> None:
+        super().__init__(dtype=dtype, name=name)
+        self._total = self.add_variable((), "zeros", dtype="float64", name="total")
+        self._count = self.add_variable((), "zeros", dtype="float64", name="count")
 
-    def reset_state(self) -> None:
-        self.total = 0.0
-        self.count = 0.0
+    @property
+    def total(self) -> float:
+        return float(self._total.value)
+
+    @property
+    def count(self) -> float:
+        return float(self._count.value)
 
     def update_state(self, values: Any, sample_weight: Any = None) -> None:
-        v = np.asarray(values, dtype=np.float64)
+        v = np.asarray(plain(values), dtype=np.float64)
         if sample_weight is None:
             v = _mean_over_trailing_axes(v, 1)
-            self.total += float(v.sum())
-            self.count += float(v.shape[0]) if v.ndim >= 1 else 1.0
+            self._total.assign_add(v.sum())
+            self._count.assign_add(v.shape[0] if v.ndim >= 1 else 1.0)
             return
-        w = np.asarray(sample_weight, dtype=np.float64)
+        w = np.asarray(plain(sample_weight), dtype=np.float64)
         v, w = losses.align_ranks(v, w)
         v = _mean_over_trailing_axes(v, w.ndim)  # values finer than the weights: average
         v, w = np.broadcast_arrays(v, w)
-        self.total += float(_mean_over_trailing_axes(v * w, 1).sum())
-        self.count += float(_mean_over_trailing_axes(w, 1).sum())
+        self._total.assign_add(_mean_over_trailing_axes(v * w, 1).sum())
+        self._count.assign_add(_mean_over_trailing_axes(w, 1).sum())
 
     def result(self) -> float:
         return self.total / self.count if self.count else 0.0
@@ -115,18 +315,28 @@ class Mean(Metric):
 class MeanMetricWrapper(Mean):
     """A :class:`Mean` of ``fn(y_true, y_pred, **kwargs)``, one value per sample.
 
-    ``update_state(y_true, y_pred, sample_weight=None)`` evaluates ``fn`` on the batch and
-    adds the values as :meth:`Mean.update_state` does. The default name is ``fn``'s name.
+    ``update_state(y_true, y_pred, sample_weight=None)`` evaluates ``fn`` on the batch (as
+    plain arrays) and adds the values as :meth:`Mean.update_state` does. The default name is
+    ``fn``'s name.
     """
 
-    def __init__(self, fn: Callable, name: str | None = None, **kwargs: Any) -> None:
-        super().__init__(name=name or _name_of(fn))
+    def __init__(self, fn: Callable, name: str | None = None, dtype: Any = None,
+                 **kwargs: Any) -> None:
+        super().__init__(name=name or _name_of(fn), dtype=dtype)
         self.fn = fn
         self.fn_kwargs = kwargs
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        values = self.fn(y_true, y_pred, **self.fn_kwargs)
-        super().update_state(values, sample_weight=sample_weight)
+        values = self.fn(plain(y_true), plain(y_pred), **self.fn_kwargs)
+        super().update_state(values, sample_weight=plain(sample_weight))
+
+    def get_config(self) -> dict:
+        """Name, dtype and ``fn``'s keyword arguments (``threshold``, ``from_logits``...);
+        a wrapper made directly also names its ``fn``."""
+        config = {**super().get_config(), **self.fn_kwargs}
+        if type(self) is MeanMetricWrapper:
+            config["fn"] = _name_of(self.fn)
+        return config
 
 
 def _name_of(fn: Any) -> str:
@@ -187,16 +397,17 @@ class Accuracy(MeanMetricWrapper):
     """
 
     @check_keywords
-    def __init__(self, name: str = "accuracy") -> None:
-        super().__init__(accuracy, name=name)
+    def __init__(self, name: str = "accuracy", dtype: Any = None) -> None:
+        super().__init__(accuracy, name=name, dtype=dtype)
 
 
 class BinaryAccuracy(MeanMetricWrapper):
     """Fraction of outputs with ``(y_pred > threshold) == y_true``: for sigmoid outputs."""
 
     @check_keywords
-    def __init__(self, name: str = "binary_accuracy", threshold: float = 0.5) -> None:
-        super().__init__(binary_accuracy, name=name, threshold=threshold)
+    def __init__(self, name: str = "binary_accuracy", dtype: Any = None,
+                 threshold: float = 0.5) -> None:
+        super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
         self.threshold = threshold
 
 
@@ -204,62 +415,62 @@ class CategoricalAccuracy(MeanMetricWrapper):
     """Fraction of samples whose largest output is the one-hot target's class."""
 
     @check_keywords
-    def __init__(self, name: str = "categorical_accuracy") -> None:
-        super().__init__(categorical_accuracy, name=name)
+    def __init__(self, name: str = "categorical_accuracy", dtype: Any = None) -> None:
+        super().__init__(categorical_accuracy, name=name, dtype=dtype)
 
 
 class SparseCategoricalAccuracy(MeanMetricWrapper):
     """Fraction of samples whose largest output is at the integer label."""
 
     @check_keywords
-    def __init__(self, name: str = "sparse_categorical_accuracy") -> None:
-        super().__init__(sparse_categorical_accuracy, name=name)
+    def __init__(self, name: str = "sparse_categorical_accuracy", dtype: Any = None) -> None:
+        super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)
 
 
 class MeanSquaredError(MeanMetricWrapper):
     """Running mean of :func:`kteach.losses.mean_squared_error` over all samples."""
 
     @check_keywords
-    def __init__(self, name: str = "mean_squared_error") -> None:
-        super().__init__(losses.mean_squared_error, name=name)
+    def __init__(self, name: str = "mean_squared_error", dtype: Any = None) -> None:
+        super().__init__(losses.mean_squared_error, name=name, dtype=dtype)
 
 
 class MeanAbsoluteError(MeanMetricWrapper):
     """Running mean of :func:`kteach.losses.mean_absolute_error` over all samples."""
 
     @check_keywords
-    def __init__(self, name: str = "mean_absolute_error") -> None:
-        super().__init__(losses.mean_absolute_error, name=name)
+    def __init__(self, name: str = "mean_absolute_error", dtype: Any = None) -> None:
+        super().__init__(losses.mean_absolute_error, name=name, dtype=dtype)
 
 
 class BinaryCrossentropy(MeanMetricWrapper):
     """Running mean of :func:`kteach.losses.binary_crossentropy` over all samples."""
 
     @check_keywords
-    def __init__(self, name: str = "binary_crossentropy", from_logits: bool = False,
-                 label_smoothing: float = 0.0) -> None:
-        super().__init__(losses.binary_crossentropy, name=name, from_logits=from_logits,
-                         label_smoothing=label_smoothing)
+    def __init__(self, name: str = "binary_crossentropy", dtype: Any = None,
+                 from_logits: bool = False, label_smoothing: float = 0.0) -> None:
+        super().__init__(losses.binary_crossentropy, name=name, dtype=dtype,
+                         from_logits=from_logits, label_smoothing=label_smoothing)
 
 
 class CategoricalCrossentropy(MeanMetricWrapper):
     """Running mean of :func:`kteach.losses.categorical_crossentropy` over all samples."""
 
     @check_keywords
-    def __init__(self, name: str = "categorical_crossentropy", from_logits: bool = False,
-                 label_smoothing: float = 0.0, axis: int = -1) -> None:
-        super().__init__(losses.categorical_crossentropy, name=name, from_logits=from_logits,
-                         label_smoothing=label_smoothing, axis=axis)
+    def __init__(self, name: str = "categorical_crossentropy", dtype: Any = None,
+                 from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1) -> None:
+        super().__init__(losses.categorical_crossentropy, name=name, dtype=dtype,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
 
 
 class SparseCategoricalCrossentropy(MeanMetricWrapper):
     """Running mean of :func:`kteach.losses.sparse_categorical_crossentropy`."""
 
     @check_keywords
-    def __init__(self, name: str = "sparse_categorical_crossentropy",
+    def __init__(self, name: str = "sparse_categorical_crossentropy", dtype: Any = None,
                  from_logits: bool = False, ignore_class: int | None = None,
                  axis: int = -1) -> None:
-        super().__init__(losses.sparse_categorical_crossentropy, name=name,
+        super().__init__(losses.sparse_categorical_crossentropy, name=name, dtype=dtype,
                          from_logits=from_logits, ignore_class=ignore_class, axis=axis)
 
 
