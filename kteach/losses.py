@@ -1,32 +1,46 @@
 """Loss functions with their gradients, as ``keras.losses``.
 
 A loss compares the targets ``y_true`` with the model's output ``y_pred`` and gives one number
-per sample, ``L_i``; training minimises their (weighted) mean. kteach computes gradients by
-hand, so every loss here comes as a pair you can read side by side:
+per sample, ``L_i``; training minimises their (weighted) mean. Every built-in loss here comes
+as a pair you can read side by side:
 
 * ``call(y_true, y_pred)``     -> ``L``, one value per sample: shape ``y_pred.shape[:-1]``
   (the last axis -- classes or output units -- is summed or averaged away);
-* ``gradient(y_true, y_pred)`` -> ``dL = d(sum_i L_i) / d y_pred``, shape ``y_pred.shape``.
+* ``gradient(y_true, y_pred)`` -> ``dL = d(sum_i L_i) / d y_pred``, shape ``y_pred.shape``,
+  worked out by hand.
 
 Calling a loss object, ``loss(y_true, y_pred, sample_weight=None)``, first lines up the ranks
 the way Keras does (targets of shape ``(n,)`` work with a ``Dense(1)`` output of shape
 ``(n, 1)``), then reduces ``L`` to one float. The default reduction,
 ``'sum_over_batch_size'``, is ``sum_i(L_i * w_i) / n`` -- the plain mean when there are no
 weights. :meth:`Loss.value_and_gradient` gives that float together with its gradient, which is
-what a training step needs.
+what a training step needs. Inside ``with kteach.GradientTape() as tape:`` (a custom training
+loop) the call is one step on the tape and returns a 0-d Tensor, so
+``tape.gradient(loss, model.trainable_weights)`` reaches the weights through it.
 
-Your own loss: subclass :class:`Loss` and write ``call`` and ``gradient``::
+Your own loss, three ways (as in Keras, the first two need no gradient)::
 
-    class MyMeanSquaredError(kteach.losses.Loss):
+    def my_loss(y_true, y_pred):                    # 1. a function, written with kteach.ops
+        return ops.mean(ops.square(y_true - y_pred), axis=-1)
+
+    class MyLoss(kteach.losses.Loss):               # 2. a subclass that writes only call
+        def call(self, y_true, y_pred):
+            return ops.mean(ops.square(y_true - y_pred), axis=-1)
+
+    class MyHandMadeLoss(kteach.losses.Loss):       # 3. ... and its gradient, by hand
         def call(self, y_true, y_pred):
             return np.mean((y_pred - y_true) ** 2, axis=-1)
         def gradient(self, y_true, y_pred):
             return 2 * (y_pred - y_true) / y_pred.shape[-1]
 
-    model.compile(optimizer="sgd", loss=MyMeanSquaredError())
+    model.compile(optimizer="sgd", loss=my_loss)    # or loss=MyLoss(), loss=MyHandMadeLoss()
 
-``L_i`` must depend only on sample ``i`` (so the gradient of a weighted mean is the per-sample
-gradient times the weight). Check your ``gradient`` against :func:`numerical_gradient`.
+For 1 and 2 the gradient comes from a tape (:mod:`kteach.engine.tape`): ``call`` runs with
+``y_pred`` as a Tensor the tape follows, so every ``kteach.ops`` step (and every NumPy
+operator or function that has a kteach op) is recorded and walked back. A function is wrapped
+in a :class:`LossFunctionWrapper`. For 3, ``L_i`` must depend only on sample ``i`` (so the
+gradient of a weighted mean is the per-sample gradient times the weight); check your
+``gradient`` against :func:`numerical_gradient`.
 
 Names, as in Keras, are case-sensitive: ``'mse'``, ``'MSE'``, ``'mean_squared_error'`` and
 ``'MeanSquaredError'`` all work; ``'Mse'`` and ``'cce'`` do not.
@@ -36,26 +50,34 @@ Probabilities are clipped to ``[eps, 1 - eps]`` (``eps = kteach.engine.config.ep
 was clipped its gradient is 0. With ``from_logits=True`` the stable formulas are used and
 nothing is clipped.
 
-Two deliberate differences from Keras 3: the function forms (``binary_crossentropy`` ...)
-line up ranks themselves, as the loss classes do, instead of raising a shape error; and
-``SparseCategoricalCrossentropy(ignore_class=...)`` is refused (see its docstring).
+Three deliberate differences from Keras 3: the function forms (``binary_crossentropy`` ...)
+line up ranks themselves, as the loss classes do, instead of raising a shape error;
+``SparseCategoricalCrossentropy(ignore_class=...)`` is refused (see its docstring); and
+``get(my_function)`` returns the function wrapped in a :class:`LossFunctionWrapper` (Keras
+returns the function itself and wraps it later, in ``compile``).
 """
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
 
+from . import ops
 from .engine import config
+from .engine import tape as tapes
+from .engine.arrays import Tensor, plain, record_op
 from .engine.errors import (DataError, KteachError, ShapeError, UnknownNameError,
                             check_keywords, did_you_mean, unknown_name_error, warn_once)
 from .engine.naming import snake_case, unique_name
+from .engine.tensor import format_shape
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 
 
 class NoGradientError(KteachError, TypeError):
-    """A plain function was given as a loss; kteach also needs its gradient."""
+    """The gradient of a loss cannot be found: it returned something that is not an array,
+    or computed its value in a way the tape cannot follow back to ``y_pred``."""
 
 
 # ----- small helpers -----------------------------------------------------------------------
@@ -134,17 +156,19 @@ def _same_shape(name: str, y_true: np.ndarray, y_pred: np.ndarray) -> None:
 class Loss:
     """Base class of all losses (``keras.losses.Loss``).
 
-    Subclasses write ``call`` (per-sample values) and ``gradient`` (their derivative); this
-    class does the rank alignment, the sample weights and the reduction.
+    Subclasses write ``call`` (per-sample values) and may write ``gradient`` (its derivative,
+    by hand); without ``gradient`` the tape finds it from ``call``. This class does the rank
+    alignment, the sample weights and the reduction.
 
     Args:
-        name: used in messages; default the class name in snake_case.
+        name: used in messages and on the tape; default the class name in snake_case.
         reduction: how ``__call__`` turns the per-sample values ``L`` (weights ``w``, 1 when
             not given) into one number:
             ``'sum_over_batch_size'`` (default) and ``'mean'``: ``sum(L * w) / L.size``;
             ``'sum'``: ``sum(L * w)``;
             ``'mean_with_sample_weight'``: ``sum(L * w) / sum(w)``;
             ``'none'`` or ``None``: the array ``L * w`` itself.
+            (``L.size`` counts the values of ``L * w``, after ``w`` has broadcast.)
     """
 
     sparse_targets: bool = False  # True when y_true holds class indices (one axis fewer)
@@ -162,11 +186,17 @@ class Loss:
             f"loss value per sample (shape y_pred.shape[:-1]).")
 
     def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        """``d(sum_i L_i) / d y_pred``, shape ``y_pred.shape``. Subclasses write this."""
-        raise NotImplementedError(
-            f"{type(self).__name__} must define gradient(self, y_true, y_pred) returning "
-            f"d(sum of call(...))/d y_pred, an array shaped like y_pred: kteach computes "
-            f"gradients by hand, not by automatic differentiation.")
+        """``d(sum_i L_i) / d y_pred``, shape ``y_pred.shape``.
+
+        The built-in losses write this by hand. For a subclass that writes only ``call``,
+        this runs ``call`` under a tape and walks it back (see :meth:`_on_tape`).
+        """
+        _, vjp = self._on_tape(y_true, y_pred, ops.sum)
+        return vjp(np.ones((), np.asarray(y_pred).dtype))
+
+    def writes_gradient(self) -> bool:
+        """Whether this loss has a hand-written ``gradient`` (else the tape finds it)."""
+        return type(self).gradient is not Loss.gradient
 
     def align(self, y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
         """Targets and outputs as arrays of matching rank, ready for ``call``/``gradient``.
@@ -180,39 +210,133 @@ class Loss:
             y_true = y_true.astype(y_pred.dtype)
         return align_ranks(y_true, y_pred)
 
-    def __call__(self, y_true: Any, y_pred: Any,
-                 sample_weight: Any = None) -> float | np.ndarray:
-        """The reduced loss (a float; an array for ``reduction='none'``)."""
-        y_true, y_pred = self.align(y_true, y_pred)
-        L = np.asarray(self.call(y_true, y_pred))
-        L, w = _weigh(L, sample_weight)
-        if self.reduction in ("none", None):
-            return L * w
-        return float(np.sum(L * w) / self._divisor(L, w, sample_weight))
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
+        """The reduced loss: a float (an array for ``reduction='none'``).
+
+        While a tape records and follows ``y_pred`` (``with GradientTape() as tape: loss =
+        loss_fn(y, model(x))``), the loss is one entry on that tape and comes back as a
+        Tensor (0-d, or per sample for ``'none'``) that ``tape.gradient`` can start from.
+        """
+        tape = tapes.current()
+        if tape is not None and tape.follows(y_pred):
+            return self._record(tape, y_true, y_pred, sample_weight)
+        with tapes.paused():  # a constant loss under a tape: nothing to record
+            y_true, y_pred = self.align(y_true, y_pred)
+            value = self._reduce(self._values(self.call(y_true, y_pred)), sample_weight)
+        value = np.asarray(plain(value))
+        return value if self.reduction in ("none", None) else float(value)
 
     def value_and_gradient(self, y_true: Any, y_pred: Any,
                            sample_weight: Any = None) -> tuple[float, np.ndarray]:
         """``(loss, d loss / d y_pred)`` for the reduced loss that ``__call__`` returns.
 
-        With ``c_i = w_i / divisor`` the loss is ``sum_i c_i L_i``; since ``L_i`` depends
-        only on sample ``i``, its gradient is ``gradient(y_true, y_pred)`` scaled by ``c_i``
-        along each sample's class axis. ``y_pred`` should be the model's output as is; the
-        gradient has its shape (after rank alignment of a ``(n,)`` output to ``(n, 1)``).
+        ``y_pred`` should be the model's output as is; the gradient has its shape (after
+        rank alignment of a ``(n,)`` output to ``(n, 1)``) and dtype.
         """
         if self.reduction in ("none", None):
             raise ValueError(
                 f"Loss {self.name!r} has reduction={self.reduction!r}, which gives one value "
                 f"per sample; a training step needs a single number. Use the default "
                 f"reduction='sum_over_batch_size' (or 'sum').")
+        value, vjp = self._value_and_vjp(plain(y_true), plain(y_pred), sample_weight)
+        return float(value), vjp(np.ones((), value.dtype))
+
+    # ----- how the value and its gradient are found ------------------------------------------
+    def _value_and_vjp(self, y_true: Any, y_pred: Any, sample_weight: Any) -> tuple[np.ndarray, Any]:
+        """The reduced loss (an array) and ``vjp(dv)`` -> ``dv · d loss / d y_pred``, shaped
+        like ``y_pred`` as given: by hand when the loss writes ``gradient``, else by tape."""
         output_shape = np.shape(y_pred)
         y_true, y_pred = self.align(y_true, y_pred)
-        L, w = _weigh(np.asarray(self.call(y_true, y_pred)), sample_weight)
-        d = self._divisor(L, w, sample_weight)
-        c = np.broadcast_to(w / d, np.broadcast_shapes(L.shape, w.shape))  # loss = sum c_i L_i
-        if c.ndim > 0:  # spread each sample's factor along its class axis
-            c = np.expand_dims(c, getattr(self, "axis", -1) % y_pred.ndim)
-        dy_pred = self.gradient(y_true, y_pred) * c
-        return float(np.sum(L * w) / d), dy_pred.reshape(output_shape).astype(y_pred.dtype)
+        if self.writes_gradient():
+            value, vjp = self._by_hand(y_true, y_pred, sample_weight)
+        else:
+            value, vjp = self._on_tape(y_true, y_pred, lambda L: self._reduce(L, sample_weight))
+
+        def vjp_as_given(dv: np.ndarray) -> np.ndarray:
+            return np.reshape(vjp(dv), output_shape).astype(y_pred.dtype, copy=False)
+
+        return np.asarray(plain(value)), vjp_as_given
+
+    def _by_hand(self, y_true: np.ndarray, y_pred: np.ndarray, sample_weight: Any):
+        """Value and vjp from the hand-written ``gradient``.
+
+        The loss is ``sum_i c_i L_i`` with ``c_i = w_i / divisor`` (``w_i`` for
+        ``'none'``); since ``L_i`` depends only on sample ``i``, its gradient is
+        ``gradient(y_true, y_pred)`` scaled by ``dv · c_i`` along each sample's class axis.
+        """
+        L = self._values(self.call(y_true, y_pred))
+        value = self._reduce(L, sample_weight)
+        L, w, d = self._weighting(L, sample_weight)
+        c = w if d is None else w / d
+        shape = np.broadcast_shapes(L.shape, w.shape)
+
+        def vjp(dv: np.ndarray) -> np.ndarray:
+            c_i = np.broadcast_to(dv * c, shape)
+            if c_i.ndim > 0:  # spread each sample's factor along its class axis
+                c_i = np.expand_dims(c_i, getattr(self, "axis", -1) % y_pred.ndim)
+            return self.gradient(y_true, y_pred) * c_i
+
+        return value, vjp
+
+    def _on_tape(self, y_true: np.ndarray, y_pred: np.ndarray, reduce: Any):
+        """Value and vjp from a tape: ``reduce(call(y_true, p))`` is computed while a tape of
+        its own records, with ``p`` a Tensor of ``y_pred`` that the tape follows; the vjp
+        walks that tape back from the value to ``p``."""
+        p = np.asarray(y_pred).view(Tensor)
+        with tapes.Tape(watch_accessed_variables=False) as tape:
+            tape.watch(p)
+            value = reduce(self._values(self.call(y_true, p)))
+        if not tape.follows(value):
+            raise NoGradientError(self._no_gradient_message(tape))
+
+        def vjp(dv: np.ndarray) -> np.ndarray:
+            seed = np.broadcast_to(np.asarray(dv, value.dtype), np.shape(value))
+            with tapes.paused():
+                g = tape.backprop([(value, seed)]).get(id(p))
+            return np.zeros(p.shape, p.dtype) if g is None else g  # e.g. only through round()
+
+        return value, vjp
+
+    def _record(self, tape: Any, y_true: Any, y_pred: Any, sample_weight: Any) -> Any:
+        """The loss as one entry on ``tape`` (inputs ``y_true, y_pred``), whose vjp is the
+        loss's own: hand-written, or its inner tape walked back. Returns the Tensor."""
+        with tapes.paused():
+            value, vjp = self._value_and_vjp(plain(y_true), plain(y_pred), sample_weight)
+        formula = (f"loss = {_REDUCED[self.reduction]}, L = {self.name}(y_true, y_pred) : "
+                   f"{format_shape(np.shape(y_pred))} → {format_shape(value.shape)}")
+        return record_op(self.name, [y_true, y_pred], value, lambda dv: (None, vjp(dv)), formula)
+
+    # ----- weights and reduction ---------------------------------------------------------------
+    def _values(self, L: Any) -> np.ndarray:
+        """What ``call`` returned, as an array of numbers; anything else is refused."""
+        if isinstance(L, (int, float, np.generic)) and not isinstance(L, (bool, np.bool_)):
+            L = np.asarray(L)
+        if isinstance(L, np.ndarray) and L.dtype.kind in "fiu":
+            return L
+        what = self._what()
+        raise NoGradientError(
+            f"The loss {self.name!r} cannot be used: {what} returned {type(L).__name__} "
+            f"{L!r:.60}, not an array of numbers. A loss returns one value per sample (or one "
+            f"number), computed from y_true and y_pred with kteach.ops, e.g. "
+            f"`return ops.mean(ops.square(y_true - y_pred), axis=-1)`.")
+
+    def _weighting(self, L: np.ndarray, sample_weight: Any) -> tuple[np.ndarray, np.ndarray, Any]:
+        """``(L, w, divisor)``: the weights lined up with ``L`` and what the weighted sum is
+        divided by (``None`` for ``'none'``: no sum)."""
+        L, w = _weigh(L, sample_weight)
+        if self.reduction in ("none", None):
+            return L, w, None
+        return L, w, self._divisor(L, w, sample_weight)
+
+    def _reduce(self, L: np.ndarray, sample_weight: Any) -> np.ndarray:
+        """``sum(L * w) / divisor`` (``L * w`` for ``'none'``), with kteach.ops so that a
+        tape follows it. ``L`` may be a scalar: without weights it is the loss as is; with
+        weights it is multiplied by each of them, then reduced (Keras does the same)."""
+        L, w, d = self._weighting(L, sample_weight)
+        Lw = ops.multiply(L, w)
+        if d is None:
+            return Lw
+        return ops.divide(ops.sum(Lw), np.asarray(d, Lw.dtype))  # d in L's precision
 
     def _divisor(self, L: np.ndarray, w: np.ndarray, sample_weight: Any) -> float:
         """What the weighted sum is divided by under ``self.reduction`` (never 0)."""
@@ -224,8 +348,36 @@ class Loss:
             d = float(np.prod(np.broadcast_shapes(L.shape, w.shape)))
         return d if d != 0 else np.inf  # Keras divides "no_nan": 0 / 0 gives 0
 
+    def _what(self) -> str:
+        """Who computed the values, for messages."""
+        if isinstance(self, LossFunctionWrapper):
+            return f"the function {getattr(self.fn, '__name__', type(self.fn).__name__)!r}"
+        return f"{type(self).__name__}.call()"
+
+    def _no_gradient_message(self, tape: Any) -> str:
+        what = self._what()
+        if not tape.entries:
+            why = (f"no kteach op was applied to y_pred: {what} either does not use y_pred, or "
+                   f"turned it into a plain array first (np.asarray(y_pred), y_pred.numpy(), "
+                   f"float(...)), or gave it to a NumPy function that kteach does not record")
+        else:
+            why = (f"{what} started with kteach ops, but the value it returned was computed "
+                   f"from them with a NumPy function that kteach does not record")
+        return (
+            f"Cannot find the gradient of the loss {self.name!r}: {why}, so the tape has no "
+            f"way back from the loss to y_pred. (kteach warns once per session, naming the "
+            f"NumPy function it could not record.) Write the loss with kteach.ops, e.g. "
+            f"`return ops.mean(ops.square(y_true - y_pred), axis=-1)`; or subclass "
+            f"kteach.losses.Loss and write gradient(self, y_true, y_pred) by hand, returning "
+            f"d(sum of call(...))/d y_pred.")
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r} reduction={self.reduction!r}>"
+
+
+# How each reduction turns L (and weights w) into the loss, for tape records.
+_REDUCED = {"sum_over_batch_size": "Σ L·w / n", "mean": "Σ L·w / n", "sum": "Σ L·w",
+            "mean_with_sample_weight": "Σ L·w / Σ w", "none": "L·w", None: "L·w"}
 
 
 def _check_reduction(reduction: str | None) -> str | None:
@@ -506,6 +658,68 @@ def _labels(y_true: Any, num_classes: int) -> np.ndarray:
     return labels
 
 
+# ----- a function as a loss ----------------------------------------------------------------
+class LossFunctionWrapper(Loss):
+    """A function ``fn(y_true, y_pred, **kwargs)`` used as a loss (Keras'
+    ``LossFunctionWrapper``): ``call`` is the function, the gradient comes from the tape.
+
+    ``compile(loss=my_loss)`` and ``get(my_loss)`` wrap a function this way, named after it.
+    Write the function with :mod:`kteach.ops` (or NumPy operators on ``y_pred``, which the
+    tape also records). It may return
+
+    * one value per sample, e.g. ``ops.mean(ops.square(y_true - y_pred), axis=-1)``: sample
+      weights and the reduction work as for the built-in losses;
+    * one number, e.g. ``ops.mean(ops.square(y_true - y_pred))``: without sample weights that
+      number is the loss. With weights ``w`` it is multiplied by each weight and then
+      reduced, as Keras 3 does: ``'sum_over_batch_size'`` gives ``number · mean(w)``,
+      ``'sum'`` gives ``number · sum(w)``, ``'mean_with_sample_weight'`` the number itself.
+      So weights cannot single out samples then -- return per-sample values if they must.
+
+    Args:
+        fn: the function; it is called with the aligned ``y_true, y_pred`` (see
+            :meth:`Loss.align`) and ``kwargs``.
+        reduction: as for :class:`Loss`.
+        name: default ``fn.__name__``.
+        **kwargs: passed on to ``fn`` at every call.
+    """
+
+    def __init__(self, fn: Any, reduction: str | None = "sum_over_batch_size",
+                 name: str | None = None, **kwargs: Any) -> None:
+        _check_loss_function(fn, kwargs)
+        super().__init__(name=name or getattr(fn, "__name__", None), reduction=reduction)
+        self.fn = fn
+        self._fn_kwargs = kwargs
+
+    def call(self, y_true: np.ndarray, y_pred: np.ndarray) -> Any:
+        return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def __repr__(self) -> str:
+        return (f"<LossFunctionWrapper({getattr(self.fn, '__name__', self.fn)}) "
+                f"name={self.name!r} reduction={self.reduction!r}>")
+
+
+def _check_loss_function(fn: Any, kwargs: dict) -> None:
+    """Refuse, with the fix, a function that cannot be called as ``fn(y_true, y_pred)``."""
+    name = getattr(fn, "__name__", type(fn).__name__)
+    if not callable(fn):
+        raise TypeError(f"LossFunctionWrapper needs a function fn(y_true, y_pred), not "
+                        f"{type(fn).__name__} {fn!r:.60}.")
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):  # some built-in callables have no signature to read
+        return
+    try:
+        signature.bind(None, None, **kwargs)
+    except TypeError as e:
+        header = f"def {name}(y_true, y_pred):" if name.isidentifier() else "lambda y_true, y_pred:"
+        raise TypeError(
+            f"The loss function {name!r} cannot be called as {name}(y_true, y_pred"
+            f"{''.join(', ' + k + '=...' for k in kwargs)}): {e}. Its signature is "
+            f"{name}{signature}. Keras calls a loss with the targets first and the model's "
+            f"output second; write it as `{header} ...` (other arguments need defaults, or "
+            f"LossFunctionWrapper(fn, name=value) to pass them).") from None
+
+
 # ----- function forms ----------------------------------------------------------------------
 def mean_squared_error(y_true: Any, y_pred: Any) -> np.ndarray:
     """Per-sample ``mean_k (y_true - y_pred)^2`` (last axis). See :class:`MeanSquaredError`."""
@@ -571,20 +785,6 @@ _KERAS_ONLY = {
     "Dice", "tversky", "Tversky", "circle", "Circle",
 }
 
-_CUSTOM_LOSS_HELP = """\
-kteach computes gradients by hand, not by automatic differentiation, so a loss must also say
-how it changes with y_pred. Write it as a subclass of kteach.losses.Loss:
-
-    class MyMeanSquaredError(kteach.losses.Loss):
-        def call(self, y_true, y_pred):        # one value per sample
-            return np.mean((y_pred - y_true) ** 2, axis=-1)
-        def gradient(self, y_true, y_pred):    # d(sum of call)/d y_pred
-            return 2 * (y_pred - y_true) / y_pred.shape[-1]
-
-    model.compile(optimizer="sgd", loss=MyMeanSquaredError())
-
-or use a built-in name such as loss="mse"."""
-
 
 def get(identifier: Any) -> Loss | None:
     """The :class:`Loss` for ``identifier``, as ``keras.losses.get``.
@@ -594,23 +794,27 @@ def get(identifier: Any) -> Loss | None:
       (``'MeanSquaredError'``) and the aliases ``mse MSE mae MAE bce BCE`` -> a new instance;
     * a :class:`Loss` instance -> itself; a :class:`Loss` subclass -> an instance of it;
     * one of this module's functions (``kteach.losses.mean_squared_error``) -> an instance
-      of the matching class.
+      of the matching class;
+    * any other function ``f(y_true, y_pred)`` -> ``LossFunctionWrapper(f)``, whose gradient
+      comes from the tape (a function of the wrong arguments is refused with a TypeError).
 
-    Any other callable raises :class:`NoGradientError` (a TypeError): kteach needs the
-    gradient too, see the module docstring. An unknown name raises UnknownNameError.
+    An unknown name raises UnknownNameError.
     """
     if identifier is None or isinstance(identifier, Loss):
         return identifier
     if isinstance(identifier, str):
         return deserialize(identifier)
-    if isinstance(identifier, type) and issubclass(identifier, Loss):
-        return identifier()
+    if isinstance(identifier, type):
+        if issubclass(identifier, Loss):
+            return identifier()
+        raise TypeError(
+            f"Cannot use the class {identifier.__name__} as a loss: it is not a subclass of "
+            f"kteach.losses.Loss. Subclass Loss and write call(self, y_true, y_pred), or pass "
+            f"a function f(y_true, y_pred).")
     if _matching_class(identifier) is not None:
         return _matching_class(identifier)()
     if callable(identifier):
-        name = getattr(identifier, "__name__", type(identifier).__name__)
-        raise NoGradientError(f"Cannot use the function {name!r} as a loss. "
-                              f"{_CUSTOM_LOSS_HELP}")
+        return LossFunctionWrapper(identifier)
     raise unknown_name_error("loss", str(identifier), _known_names())
 
 
@@ -629,8 +833,9 @@ def deserialize(name: str) -> Loss:
     if name in _KERAS_ONLY:
         raise UnknownNameError(
             f"Could not interpret loss identifier: {name}. Keras 3 has this loss but kteach "
-            f"does not implement it. Write it as a subclass of kteach.losses.Loss (see "
-            f"help(kteach.losses)), or use one of: {', '.join(sorted(_known_names()))}.")
+            f"does not implement it. Write it as a function f(y_true, y_pred) with "
+            f"kteach.ops, or as a subclass of kteach.losses.Loss (see help(kteach.losses)), "
+            f"or use one of: {', '.join(sorted(_known_names()))}.")
     raise unknown_name_error("loss", name, _known_names())
 
 

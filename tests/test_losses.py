@@ -378,15 +378,30 @@ def test_get_objects():
         losses.get(42)
 
 
-def test_a_plain_function_is_refused_with_the_subclass_recipe():
+def test_a_plain_function_is_wrapped_and_its_gradient_comes_from_the_tape():
     def my_loss(y_true, y_pred):
-        return np.mean((y_true - y_pred) ** 2)
+        return np.mean((y_true - y_pred) ** 2)   # NumPy on y_pred is recorded too
 
-    with pytest.raises(TypeError, match="Cannot use the function 'my_loss' as a loss") as info:
-        losses.get(my_loss)
+    loss = losses.get(my_loss)
+    assert isinstance(loss, losses.LossFunctionWrapper) and loss.fn is my_loss
+    assert loss.name == "my_loss" and losses.serialize(loss) == "my_loss"
+    value, g = loss.value_and_gradient(Y2, P2)
+    assert value == pytest.approx(float(np.mean((Y2 - P2) ** 2)))
+    close(g, 2 * (P2 - Y2) / P2.size)
+
+
+def test_a_function_the_tape_cannot_follow_is_refused_with_what_to_write():
+    def my_loss(y_true, y_pred):
+        return np.mean((y_true - np.asarray(y_pred)) ** 2, axis=-1)
+
+    loss = losses.get(my_loss)
+    assert loss(Y2, P2) == pytest.approx(float(np.mean((Y2 - P2) ** 2)))  # the value works
+    with pytest.raises(TypeError, match="Cannot find the gradient of the loss 'my_loss'") as info:
+        loss.value_and_gradient(Y2, P2)
     assert isinstance(info.value, losses.NoGradientError)
-    assert "class MyMeanSquaredError(kteach.losses.Loss):" in str(info.value)
-    assert "def gradient(self, y_true, y_pred):" in str(info.value)
+    assert "np.asarray(y_pred)" in str(info.value)
+    assert "return ops.mean(ops.square(y_true - y_pred), axis=-1)" in str(info.value)
+    assert "gradient(self, y_true, y_pred)" in str(info.value)
 
 
 def test_the_documented_subclass_recipe_works():
@@ -408,13 +423,26 @@ def test_the_documented_subclass_recipe_works():
     close(losses.numerical_gradient(mine, y, p), mine.gradient(*mine.align(y, p)))
 
 
-def test_a_subclass_without_gradient_says_what_to_write():
+def test_a_subclass_without_gradient_gets_it_from_the_tape():
     class Half(losses.Loss):
         def call(self, y_true, y_pred):
-            return np.sum(y_pred, axis=-1)
+            return np.sum(y_pred, axis=-1) / 2
 
-    with pytest.raises(NotImplementedError, match=r"Half must define gradient\(self, y_true"):
-        Half().value_and_gradient([[1.0]], [[1.0]])
+    assert not Half().writes_gradient() and losses.MeanSquaredError().writes_gradient()
+    close(Half().gradient(*Half().align([[1.0, 2.0]], [[1.0, 3.0]])), [[0.5, 0.5]])
+    value, g = Half().value_and_gradient([[1.0], [0.0]], [[1.0], [3.0]])
+    assert value == 1.0
+    close(g, [[0.25], [0.25]])
+
+
+def test_a_subclass_computing_on_plain_arrays_says_what_to_write():
+    class Plain(losses.Loss):
+        def call(self, y_true, y_pred):
+            return np.sum(y_pred.numpy(), axis=-1)
+
+    with pytest.raises(losses.NoGradientError, match=r"Plain\.call\(\) either does not use "
+                       r"y_pred, or turned it into a plain array first"):
+        Plain().value_and_gradient([[1.0]], [[1.0]])
 
 
 # ----- errors and warnings -----------------------------------------------------------------
