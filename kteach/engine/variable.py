@@ -106,8 +106,30 @@ class Variable:
     def __pow__(self, other):
         return np.power(self, other)
 
+    def __rpow__(self, other):
+        return np.power(other, self)
+
     def __neg__(self):
         return np.negative(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return np.absolute(self)
+
+    # Comparisons give plain bool arrays (nothing to differentiate).
+    def __lt__(self, other):
+        return np.less(self.value, np.asarray(other))
+
+    def __le__(self, other):
+        return np.less_equal(self.value, np.asarray(other))
+
+    def __gt__(self, other):
+        return np.greater(self.value, np.asarray(other))
+
+    def __ge__(self, other):
+        return np.greater_equal(self.value, np.asarray(other))
 
     def __getitem__(self, key):
         from .arrays import METHODS, current
