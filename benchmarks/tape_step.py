@@ -14,26 +14,14 @@ tape it does not use.
 from __future__ import annotations
 
 import sys
-import time
-
 import numpy as np
 
 sys.path.insert(0, __file__.rsplit("/benchmarks/", 1)[0])
 import kteach  # noqa: E402
 from kteach import layers, ops  # noqa: E402
+from train_mlp import best_time  # noqa: E402  (the same timing rule: best of repeats)
 
 BATCH = 128
-
-
-def best_time(fn, repeats: int = 7, number: int = 20) -> float:
-    fn()
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        best = min(best, (time.perf_counter() - start) / number)
-    return best
 
 
 class Linear(layers.Layer):
