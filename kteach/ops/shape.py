@@ -28,10 +28,10 @@ def unrecorded_numpy(func: Any, args: tuple, kwargs: dict, numpy_only: dict) -> 
     tape: for arguments only NumPy has (``out=``, ``where=``, ``order='F'``, ...), which the
     kteach op does not take. When the tape followed an input, a warning says that no
     gradient flows through this step and which arguments to leave out."""
-    names = ", ".join(f"{k}=" for k in numpy_only)
-    arrays._unrecorded(f"np.{func.__name__}({names}...)",
-                       f"kteach.ops.{func.__name__} has no {names} argument; leave it out to "
-                       f"get the recorded op.", [list(args), list(kwargs.values())])
+    named = [k for k, v in numpy_only.items() if v is not None]
+    arrays._unrecorded(f"np.{func.__name__}({', '.join(k + '=...' for k in named)})",
+                       f"kteach.ops.{func.__name__} has no {', '.join(named)} argument; leave "
+                       f"it out to get the recorded op.", [list(args), list(kwargs.values())])
     everything = {**kwargs, **numpy_only}
     return func(*plain(tuple(args)), **{k: plain(v) for k, v in everything.items()})
 
@@ -410,10 +410,16 @@ def top_k(x: Any, k: int, sorted: bool = True) -> tuple:  # noqa: A002 (Keras' n
 
 # --------------------------------------------------------------- NumPy's names on a Tensor
 # An argument only NumPy has (``out=``, ``order='F'``, ...) computes with NumPy, off the tape.
+def _not_default(numpy_only: dict, **options: Any) -> dict:
+    """``numpy_only`` plus those ``options`` that differ from NumPy's defaults."""
+    defaults = {"order": "C", "mode": "raise"}
+    return {**numpy_only, **{k: v for k, v in options.items() if v != defaults[k]}}
+
+
 def _reshape_method(x: Any, *shape: Any, order: str = "C", **rest: Any) -> Any:
     newshape = shape[0] if len(shape) == 1 else shape
     if order != "C" or rest:
-        return unrecorded_numpy(np.reshape, (x, newshape), {}, dict(order=order, **rest))
+        return unrecorded_numpy(np.reshape, (x, newshape), {}, _not_default(rest, order=order))
     return reshape(x, newshape)
 
 
@@ -421,7 +427,7 @@ def _reshape_like_numpy(a: Any, shape: Any = None, order: str = "C", **rest: Any
     if "newshape" in rest:  # NumPy 1's name
         shape = rest.pop("newshape")
     if order != "C" or rest:
-        return unrecorded_numpy(np.reshape, (a, shape), {}, dict(order=order, **rest))
+        return unrecorded_numpy(np.reshape, (a, shape), {}, _not_default(rest, order=order))
     return reshape(a, shape)
 
 
@@ -455,7 +461,8 @@ def _stack_like_numpy(arrays: Any, axis: int = 0, out: Any = None, **rest: Any) 
 def _take_like_numpy(a: Any, indices: Any, axis: Any = None, out: Any = None,
                      mode: str = "raise") -> Any:
     if out is not None or mode != "raise":
-        return unrecorded_numpy(np.take, (a, indices), dict(axis=axis), dict(out=out, mode=mode))
+        return unrecorded_numpy(np.take, (a, indices), dict(axis=axis),
+                                _not_default(dict(out=out), mode=mode))
     return take(a, indices, axis=axis)
 
 
@@ -478,7 +485,8 @@ NUMPY_UFUNCS: dict = {}
 NUMPY_FUNCTIONS = {np.reshape: _reshape_like_numpy, np.ravel: _flatten_method,
                    np.squeeze: _squeeze_like_numpy, np.expand_dims: _expand_dims_like_numpy,
                    np.concatenate: _concatenate_like_numpy, np.stack: _stack_like_numpy,
-                   np.split: split, np.tile: _tile_like_numpy, np.repeat: repeat, np.take: _take_like_numpy,
+                   np.split: split, np.tile: _tile_like_numpy, np.repeat: repeat,
+                   np.take: _take_like_numpy,
                    np.take_along_axis: _take_along_axis_like_numpy, np.sort: _sort_like_numpy}
 TENSOR_METHODS = {"__getitem__": getitem, "reshape": _reshape_method, "flatten": _flatten_method,
                   "squeeze": _squeeze_like_numpy}
