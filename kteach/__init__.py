@@ -5,7 +5,7 @@ behind it can be looked at: weights, forward values, gradients and optimizer upd
 plain NumPy.
 """
 from . import (activations, backend, callbacks, config, initializers, layers, losses, metrics,
-               models, ops, optimizers, utils)
+               models, ops, optimizers, random, utils)
 from .engine.tape import GradientTape
 from .layers import Input
 from .models import Model, Sequential
@@ -13,4 +13,4 @@ from .models import Model, Sequential
 __version__ = "0.1.0"
 
 __all__ = ["GradientTape", "Input", "Model", "Sequential", "activations", "backend", "callbacks", "config",
-           "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers", "utils"]
+           "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers", "random", "utils"]
