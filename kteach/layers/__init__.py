@@ -3,6 +3,7 @@ from ..engine.layer import Layer
 from .core import Activation, Dense, Dropout, Flatten, Input, InputLayer, Reshape
 from .convolutional import Conv1D, Conv2D, Convolution1D, Convolution2D
 from .embedding import Embedding
+from .lambda_layer import Lambda
 from .merge import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add,
                     average, concatenate, dot, maximum, minimum, multiply, subtract)
 from .normalization import BatchNormalization, LayerNormalization
