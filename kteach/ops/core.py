@@ -72,7 +72,8 @@ def to_array(x: Any, op: str, arg: str = "x") -> np.ndarray:
 def is_weak(x: Any) -> bool:
     """Python numbers take the dtype of the array they meet (``float32 array * 2.0`` stays
     float32), as in Keras and NumPy 2."""
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
+    # np.float64 is a subclass of float, but a NumPy scalar has a dtype of its own
+    return isinstance(x, (int, float)) and not isinstance(x, (bool, np.generic))
 
 
 def binary_inputs(op: str, x1: Any, x2: Any) -> tuple[np.ndarray, np.ndarray]:
