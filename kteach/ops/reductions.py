@@ -14,8 +14,8 @@ import numpy as np
 from ..engine.errors import NotSupportedError, ShapeError
 from ..engine.tensor import format_shape
 from .arithmetic import multiply
-from .core import (OpError, as_float, check_axis, plain, record_op, record_op_outputs,
-                   shapes, to_array)
+from .core import (OpError, as_float, check_axis, record_op, record_op_outputs, shapes,
+                   to_array)
 from .creation import cast, standardize_dtype
 from .shape import unrecorded_numpy
 
@@ -88,7 +88,7 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     n = _count(a.shape, axis)
 
     def vjp(dy):
-        return (np.broadcast_to(_kept(dy, a.shape, axis, keepdims) / n, a.shape),)
+        return (np.broadcast_to(_kept(dy, a.shape, axis, keepdims) / n, a.shape).copy(),)
 
     return record_op("mean", [x], y, vjp, f"y = Σ x / {n} (axis={axis}) : {shapes(a, y)}")
 
@@ -486,22 +486,12 @@ def _axis(axis: Any) -> Any:
     return tuple(axis) if isinstance(axis, list) else axis
 
 
-def _constant_like_numpy(func: Any) -> Any:
-    """For argmax, any, ...: results without a gradient, so NumPy's own answer (its dtype
-    too) is the right one under a tape as well; nothing is lost by not recording."""
-    def adapter(*args: Any, **kwargs: Any) -> Any:
-        return func(*plain(args), **{k: plain(v) for k, v in kwargs.items()})
-    return adapter
-
-
 NUMPY_UFUNCS: dict = {}
 NUMPY_FUNCTIONS = {np.sum: _sum_like_numpy, np.mean: _mean_like_numpy,
                    np.prod: _prod_like_numpy, np.max: _max_like_numpy,
                    np.amax: _max_like_numpy, np.min: _min_like_numpy,
                    np.amin: _min_like_numpy, np.var: _var_like_numpy, np.std: _std_like_numpy,
-                   np.cumsum: _cumsum_like_numpy, np.linalg.norm: _norm_like_numpy,
-                   **{f: _constant_like_numpy(f) for f in (np.argmax, np.argmin, np.any,
-                                                            np.all)}}
+                   np.cumsum: _cumsum_like_numpy, np.linalg.norm: _norm_like_numpy}
 TENSOR_METHODS = {"sum": _sum_like_numpy, "mean": _mean_like_numpy, "prod": _prod_like_numpy,
                   "max": _max_like_numpy, "min": _min_like_numpy, "var": _var_like_numpy,
                   "std": _std_like_numpy}

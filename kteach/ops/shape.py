@@ -26,14 +26,16 @@ class OutOfRangeError(KteachError, IndexError):
 def unrecorded_numpy(func: Any, args: tuple, kwargs: dict, numpy_only: dict) -> Any:
     """``func(*args, **kwargs, **numpy_only)`` computed by NumPy on plain arrays, *off* the
     tape: for arguments only NumPy has (``out=``, ``where=``, ``order='F'``, ...), which the
-    kteach op does not take. When the tape followed an input, a warning says that no
-    gradient flows through this step and which arguments to leave out."""
+    kteach op does not take. When the tape followed an input and the result holds floats, a
+    warning says that no gradient flows through this step and which arguments to leave out."""
+    everything = {**kwargs, **numpy_only}
+    result = func(*plain(tuple(args)), **{k: plain(v) for k, v in everything.items()})
     named = [k for k, v in numpy_only.items() if v is not None]
     arrays._unrecorded(f"np.{func.__name__}({', '.join(k + '=...' for k in named)})",
                        f"kteach.ops.{func.__name__} has no {', '.join(named)} argument; leave "
-                       f"it out to get the recorded op.", [list(args), list(kwargs.values())])
-    everything = {**kwargs, **numpy_only}
-    return func(*plain(tuple(args)), **{k: plain(v) for k, v in everything.items()})
+                       f"it out to get the recorded op.", [list(args), list(kwargs.values())],
+                       result)
+    return result
 
 
 # ===================================================================== same numbers, new shape
