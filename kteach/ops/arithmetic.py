@@ -37,9 +37,9 @@ def _promoted(op: str, x1: Any, x2: Any, to_float: bool = False) -> tuple[np.nda
     pass in that dtype too.
     """
     a, b = binary_inputs(op, x1, x2)
-    dtype = np.result_type(a, b)
-    if dtype == np.float64 and a.dtype != np.float64 and b.dtype != np.float64:
-        dtype = np.dtype(config.floatx())
+    floats = [d for d in (a.dtype, b.dtype) if d.kind == "f"]
+    # floats win over integers without growing (int32 with float16 is float16, as in Keras)
+    dtype = np.result_type(*floats) if floats else np.result_type(a, b)
     if to_float and dtype.kind != "f":
         dtype = np.dtype(config.floatx())
     return a.astype(dtype, copy=False), b.astype(dtype, copy=False)
@@ -294,7 +294,7 @@ def where(condition: Any, x1: Any = None, x2: Any = None) -> Any:
                          "where it is true); it got only one of them.")
     c = to_array(condition, "where", "condition").astype(bool)
     if x1 is None:
-        return np.nonzero(c)
+        return tuple(i.astype("int32") for i in np.nonzero(c))  # Keras' index dtype
     a, b = _promoted("where", x1, x2)
     _check_broadcast("where", c, a, b)
     y = np.where(c, a, b)

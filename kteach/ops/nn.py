@@ -57,7 +57,12 @@ def tanh(x: Any) -> Any:
 
 
 def relu(x: Any) -> Any:
-    """``y = max(x, 0)``.  Backward: ``dx = dy · [x > 0]`` (0 at x = 0, as TF and JAX)."""
+    """``y = max(x, 0)``.  Backward: ``dx = dy · [x > 0]`` (0 at x = 0, as TF and JAX).
+
+    Integers stay integers (as keras.ops.relu), with no gradient."""
+    raw = to_array(x, "relu")
+    if raw.dtype.kind in "iu":
+        return np.maximum(raw, 0)
     a = _input("relu", x)
     y = activations.relu(a)
 
