@@ -1,0 +1,59 @@
+"""Every lesson exercise's checker tells a right answer from a wrong one, and every lesson
+(in both editions) asks its exercises."""
+import importlib
+import pkgutil
+import re
+from pathlib import Path
+
+import pytest
+
+import kteach.exercises
+from kteach.exercises import Exercise, exercises_of
+
+ROOT = Path(__file__).resolve().parents[1]
+MODULES = sorted(m.name for m in pkgutil.iter_modules(kteach.exercises.__path__)
+                 if re.fullmatch(r"lesson\d\d", m.name))
+CASES = [(name, ex) for name in MODULES
+         for ex in exercises_of(importlib.import_module(f"kteach.exercises.{name}"))]
+
+
+def test_the_exercise_class_says_right_wrong_and_no_answer(capsys):
+    ex = Exercise("doubling", check=lambda f: None if f(3) == 6 else f"f(3) gave {f(3)}",
+                  right=lambda: (lambda x: 2 * x), wrong=lambda: (lambda x: x + 2),
+                  hint="multiply", praise="Well done.")
+    assert ex(None) is False
+    assert ex(lambda x: x + 1) is False
+    assert ex(lambda x: x * 2) is True
+    assert ex(lambda x: 1 / 0) is False
+    assert capsys.readouterr().out.splitlines() == [
+        "No answer yet: replace the None with your answer and run the cell again. (doubling)",
+        "Not yet: f(3) gave 4. Hint: multiply",
+        "Right! Well done.",
+        "Not yet: running your answer raised ZeroDivisionError: division by zero. Hint: multiply"]
+
+
+@pytest.mark.parametrize("module, ex", CASES, ids=[f"{m}.{e.name}" for m, e in CASES])
+def test_each_checker_accepts_a_right_answer_and_refuses_a_wrong_one(module, ex, capsys):
+    right, message = ex.verdict(ex.right())
+    assert right, message
+    wrong, message = ex.verdict(ex.wrong())
+    assert not wrong and message.startswith("Not yet: ") and ex.hint in message
+    assert not ex.verdict(None)[0]
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_each_lesson_has_three_exercises_and_asks_them_in_both_editions(module):
+    names = [ex.name for ex in exercises_of(importlib.import_module(f"kteach.exercises.{module}"))]
+    assert len(names) >= 3, f"{module} has {len(names)} exercises; a lesson needs at least 3"
+    number = module[len("lesson"):]
+    sources = sorted(ROOT.glob(f"lessons/{number}-*.md")) + sorted(ROOT.glob(f"lessons/zh/{number}-*.md"))
+    assert sources, f"no lesson source for {module}"
+    for source in sources:
+        text = source.read_text(encoding="utf-8")
+        for ex_name in _attribute_names(module):
+            assert f"exercises.{ex_name}(" in text, f"{source.name} never asks exercises.{ex_name}"
+
+
+def _attribute_names(module: str) -> list[str]:
+    mod = importlib.import_module(f"kteach.exercises.{module}")
+    return [k for k, v in vars(mod).items() if isinstance(v, Exercise)]
