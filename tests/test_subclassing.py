@@ -219,3 +219,43 @@ def test_add_weight_keyword_and_positional_forms():
         ("a", (2,), True), ("b", (3,), True), ("variable_2", (), False)]
     with pytest.raises(kteach.engine.errors.UnknownArgumentError, match="initialiser"):
         layer.add_weight(shape=(1,), initialiser="zeros")
+
+
+class LogisticLoss(layers.Layer):
+    """An output layer that adds its own loss (the built-in-methods guide's endpoint)."""
+
+    def call(self, targets, logits):
+        self.add_loss(kteach.losses.BinaryCrossentropy(from_logits=True)(targets, logits))
+        return ops.sigmoid(logits)
+
+
+def endpoint_model():
+    kteach.utils.set_random_seed(0)
+    inputs, targets = kteach.Input((3,), name="inputs"), kteach.Input((2,), name="targets")
+    logits = layers.Dense(2)(inputs)
+    return kteach.Model([inputs, targets], LogisticLoss(name="predictions")(targets, logits))
+
+
+def test_a_model_compiled_without_a_loss_trains_on_its_add_loss():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(16, 3)).astype("float32")
+    t = (x[:, :2] > 0).astype("float32")
+    model = endpoint_model()
+    model.compile(optimizer=kteach.optimizers.SGD(0.5))
+    dense = model.layers[2]
+    z = x @ dense.kernel.value + dense.bias.value
+    expected = np.mean(np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z))))
+    history = model.fit({"inputs": x, "targets": t}, epochs=5, batch_size=16, verbose=0)
+    assert history.history["loss"][0] == pytest.approx(expected, rel=1e-5)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_a_model_with_no_loss_at_all_is_refused_and_unchanged():
+    model = kteach.Sequential([kteach.Input((3,)), layers.Dense(1)])
+    model.compile(optimizer="sgd")
+    before = model.get_weights()
+    with pytest.raises(ValueError, match="No loss to compute. Provide a `loss` argument in "
+                                         "`compile\\(\\)`.*may be compiled without a loss"):
+        model.fit(np.ones((4, 3)), verbose=0)
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)

@@ -82,9 +82,13 @@ class Objective:
             self.metrics.append([metrics_module.get(s, y[:1], fake_pred) for s in specs])
 
     def require_loss(self) -> None:
+        """Refuse to train when there is nothing to minimise. A model compiled without a loss
+        may still train on what its layers give to ``add_loss``, with no targets (``y=None``)."""
         if self.losses is None or all(l is None for l in self.losses):
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`, "
-                             "e.g. model.compile(optimizer='adam', loss='mse').")
+                             "e.g. model.compile(optimizer='adam', loss='mse'). (A model whose "
+                             "layers call add_loss() may be compiled without a loss and fit "
+                             "without targets: model.fit(x).)")
 
     # ----- targets -------------------------------------------------------------------------------
     def check_targets(self, model, ys: list[np.ndarray]) -> list[np.ndarray]:
@@ -105,6 +109,8 @@ class Objective:
         batch, with optional per-sample weights); the output's loss weight w_k then scales
         both the value's share in the total and the gradient.
         """
+        if self.losses is None:  # only add_loss: zeros let every layer's backward run
+            return 0.0, [0.0] * len(preds), [np.zeros_like(p) for p in preds]
         weights = weights or [None] * len(ys)
         total = 0.0
         per_output_values, grads = [], []
@@ -121,6 +127,8 @@ class Objective:
 
     def values(self, ys, preds, weights: list | None = None):
         """Like :meth:`value_and_gradients` without the gradients (for evaluate)."""
+        if self.losses is None:
+            return 0.0, [0.0] * len(preds)
         weights = weights or [None] * len(ys)
         total, per_output_values = 0.0, []
         for loss, w, y, p, sw in zip(self.losses, self.loss_weights, ys, preds, weights):

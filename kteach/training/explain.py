@@ -314,6 +314,8 @@ def _run_call_step(model, xs, ys, ws, n: int, apply: bool, training: bool) -> Re
 # ===================================================================== loss and updates
 def _loss_steps(model, ys, preds, ws, per_output, d_preds, total: float) -> list[Step]:
     objective = model._objective
+    if objective.losses is None:
+        return []   # compiled without a loss: only add_loss values, shown with their layers
     ws = ws or [None] * len(ys)
     steps: list[LossStep] = []
     for k, name in enumerate(objective.names):

@@ -140,7 +140,6 @@ class Trainer:
         self._require_compiled()
         if self._objective is None:
             self._objective = Objective(self, **self._compile_args)
-        self._objective.require_loss()
         return self._objective
 
     # ----- data --------------------------------------------------------------------------------------
@@ -205,6 +204,11 @@ class Trainer:
         self._require_compiled()
         xs = self._inputs(x, what + "x")
         objective = self._objective_for_use()
+        if objective.losses is None and y is None:
+            # compile() without a loss: the layers' add_loss values are the whole loss
+            objective.resolve_metrics([], [])
+            return xs, [], data.check_counts(xs, None)
+        objective.require_loss()
         ys = self._targets(y, what + "y")
         n = data.check_counts(xs, ys)
         ys = objective.check_targets(self, ys)
@@ -255,6 +259,8 @@ class Trainer:
             preds, tape = self._forward_batch(xs, training=True)
             total, per_output, d_preds = self._objective.value_and_gradients(ys, preds, ws)
             total += self._added_loss()
+            if self._objective.losses is None and not self.losses:
+                self._objective.require_loss()  # nothing to minimise: say so, change nothing
             if not np.isfinite(total):
                 raise _NonFiniteLoss(total)
             grads = self._backward_batch(tape, d_preds)
