@@ -202,8 +202,8 @@ class Tape:
                 self._warn_no_gradient(s)
                 if unconnected_gradients == "zero":
                     g = np.zeros(np.shape(s), _grad_dtype(s))
-            elif isinstance(s, Variable):
-                g = np.asarray(g, dtype=s.dtype)
+            elif _grad_dtype(s) != np.asarray(g).dtype:
+                g = np.asarray(g, dtype=_grad_dtype(s))   # a gradient has its source's dtype
             out.append(None if g is None else np.asarray(g))
         return _unflatten(sources, out)
 
@@ -216,8 +216,10 @@ class Tape:
         elif any(x is source for e in self.entries for x in e.inputs):
             why = "it was used under the tape, but not on the way to the target"
         else:
-            why = ("the tape never saw it used. Was it computed with NumPy (np.* or .numpy()) "
-                   "instead of kteach.ops, or before the `with GradientTape()` block?")
+            why = ("the tape never saw it used: was it computed with NumPy (np.* or .numpy()) "
+                   "instead of kteach.ops, or before the `with GradientTape()` block? A watched "
+                   "NumPy array is followed through kteach.ops calls only; for operators "
+                   "(x * 2, x.T) write x = kteach.ops.convert_to_tensor(x) after watch(x)")
         warn_once(f"gradient() returns None for {what}: {why}. (TensorFlow and Keras also "
                   f"return None there.)", key=f"no-gradient-{id(source)}")
 

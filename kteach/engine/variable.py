@@ -73,6 +73,15 @@ class Variable:
         from .arrays import dispatch_ufunc  # arrays imports this module; resolved at call time
         return dispatch_ufunc(ufunc, method, inputs, kwargs)
 
+    def __array_function__(self, func, types, args, kwargs):
+        """``np.concatenate([w, x])``, ``np.mean(w)`` ...: the kteach op while a tape records
+        (so the gradient reaches the variable), plain NumPy on the value otherwise."""
+        from .arrays import FUNCTIONS, _plain_tree, current
+        op = FUNCTIONS.get(func) if current() is not None else None
+        if op is not None:
+            return op(*args, **kwargs)
+        return func(*_plain_tree(args), **{k: _plain_tree(v) for k, v in kwargs.items()})
+
     def __add__(self, other):
         return np.add(self, other)
 
