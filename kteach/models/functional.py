@@ -64,6 +64,8 @@ class Model(Trainer, Layer):
         self._graph: Graph | None = None
         self._output_spec: list[KerasTensor] | None = None   # a subclassed model's outputs
         self._output_keys: list[str] | None = None           # ... when call returns a dict
+        self._input_specs: list[tuple] | None = None         # ... and its inputs (shape, dtype)
+        self._trace: Graph | bool | None = None              # ... traced graph (False: cannot)
         if inputs is None and outputs is None and type(self) is Model:
             raise TypeError("Model() needs inputs and outputs: Model(inputs, outputs). Or "
                             "subclass it: class MyModel(keras.Model) with layers made in "
@@ -303,6 +305,10 @@ class Model(Trainer, Layer):
         the layers and learn the outputs' structure and shapes."""
         from ..engine import tape as tapes
         first = _first_samples(x, 2)
+        flat_in = list(first.values()) if isinstance(first, dict) else (
+            first if isinstance(first, list) else [first])
+        self._input_specs = [((None,) + np.shape(a)[1:], str(np.asarray(a).dtype)) for a in flat_in]
+        self._several_inputs = isinstance(first, list)
         with tapes.paused():
             out = self._run_call(first, False)
         self._losses = []
@@ -329,6 +335,37 @@ class Model(Trainer, Layer):
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
                       expand_nested=expand_nested, show_trainable=show_trainable,
                       layer_range=layer_range)
+
+    def traced_graph(self) -> Graph | None:
+        """The graph of layer calls that ``call`` makes, traced on symbolic inputs: what
+        ``plot_model`` draws for a subclassed model. ``None`` when ``call`` does more than call
+        layers (an op on a symbolic tensor, Python that needs numbers) or the model has not
+        seen data yet. Training never uses it; tracing uses up no automatic names."""
+        if self._graph is not None:
+            return self._graph
+        if self._trace is None and self._input_specs is not None:
+            self._trace = self._make_trace() or False
+        return self._trace or None
+
+    def _make_trace(self) -> Graph | None:
+        from ..layers.core import Input
+        counts = dict(naming._counts)
+        try:
+            names = [f"input_{i + 1}" if len(self._input_specs) > 1 else "input"
+                     for i in range(len(self._input_specs))]
+            ins = [Input(batch_shape=shape, dtype=dtype, name=name)
+                   for (shape, dtype), name in zip(self._input_specs, names)]
+            out = self._run_call(ins if self._several_inputs else ins[0], False)
+            outs = list(out.values()) if isinstance(out, dict) else (
+                list(out) if isinstance(out, (list, tuple)) else [out])
+            if not all(isinstance(t, KerasTensor) for t in outs):
+                return None
+            return Graph(ins, outs)
+        except Exception:  # call() needs numbers: no diagram, but training is unaffected
+            return None
+        finally:
+            naming._counts.clear()
+            naming._counts.update(counts)
 
     def __repr__(self) -> str:
         label = type(self).__name__ if self._graph is None and self._subclassed() else self._class_label
