@@ -259,3 +259,29 @@ def test_a_model_with_no_loss_at_all_is_refused_and_unchanged():
         model.fit(np.ones((4, 3)), verbose=0)
     for a, b in zip(before, model.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_get_config_of_a_learners_layer_as_keras():
+    class Scale(layers.Layer):
+        def __init__(self, factor=2.0, **kwargs):
+            super().__init__(**kwargs)
+            self.factor = factor
+
+        def call(self, x):
+            return x * self.factor
+
+    with pytest.raises(NotImplementedError, match="Layer Scale has arguments \\['factor'\\] in "
+                                                  "`__init__\\(\\)` and therefore must override "
+                                                  "`get_config\\(\\)`"):
+        Scale(3.0).get_config()
+
+    class Configured(Scale):
+        def get_config(self):
+            return {**super().get_config(), "factor": self.factor}
+
+    layer = Configured(3.0, name="triple")
+    config = layer.get_config()
+    assert config == {"name": "triple", "trainable": True, "dtype": "float32", "factor": 3.0}
+    again = Configured.from_config(config)
+    assert again.factor == 3.0 and again.name == "triple"
+    assert Penalty().get_config() == {"name": "penalty", "trainable": True, "dtype": "float32"}

@@ -389,6 +389,38 @@ class Layer:
         node = self._first_node("output")
         return node.outputs[0] if len(node.outputs) == 1 else node.outputs
 
+    # ----- config (what a layer needs to be made again) -------------------------------------
+    def get_config(self) -> dict:
+        """The arguments that make this layer again: ``type(layer).from_config(config)``.
+
+        The base gives ``name``, ``trainable`` and ``dtype``. A learner's layer whose
+        ``__init__`` takes more (``units``...) must add them, as in Keras::
+
+            def get_config(self):
+                return {**super().get_config(), "units": self.units}
+        """
+        if type(self).get_config is Layer.get_config:
+            own = [p for p in inspect.signature(type(self).__init__).parameters.values()
+                   if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+                   and p.name not in BASE_KEYWORDS]
+            if own:
+                from .errors import NotSupportedError
+                if type(self).__module__.startswith("kteach."):
+                    raise NotSupportedError(
+                        f"{type(self).__name__}.get_config() is not written yet in kteach (it "
+                        f"comes with saving models).")
+                raise NotImplementedError(
+                    f"Layer {type(self).__name__} has arguments {[p.name for p in own]} in "
+                    f"`__init__()` and therefore must override `get_config()`, returning them "
+                    f"with the base config: return {{**super().get_config(), "
+                    f"{', '.join(repr(p.name) + ': self.' + p.name for p in own)}}}.")
+        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Layer":
+        """A new layer made from :meth:`get_config`'s dict (new weights, same settings)."""
+        return cls(**config)
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
