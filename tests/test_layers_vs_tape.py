@@ -1,0 +1,753 @@
+"""Every built-in layer's hand-written backward, held against the tape (issue 9).
+
+A built-in layer writes ``forward``/``backward`` by hand; a learner's layer writes ``call``
+with :mod:`kteach.ops` and gets its backward from the tape. Here each built-in layer meets a
+*reference*: the same layer written again, briefly, with kteach.ops only, reading the
+layer's own weights. The reference runs under a ``GradientTape`` and must agree with the
+layer, in float64 and to ~1e-9:
+
+* its output with the layer's ``forward``;
+* for the scalar ``L = Σ r·y`` (``r`` a fixed random upstream gradient), the tape's
+  ``dL/dx`` and ``dL/dw`` (every input, every trainable weight) with ``layer.backward``.
+
+The references are written as the math reads, deliberately *not* as the layers compute:
+a convolution adds one shifted slice of the input per kernel offset instead of im2col, a
+pooling stacks its window taps, a recurrent layer runs a Python loop over ``ops`` calls, Dot
+is one ``einsum``. So an error in either side shows up as a difference.
+
+:func:`test_every_layer_class_is_covered` fails when ``kteach.layers`` gains a layer class
+that has no case here: add a reference and a case for it.
+"""
+from __future__ import annotations
+
+import functools
+import math
+from typing import Any, Callable
+
+import numpy as np
+import pytest
+
+import kteach
+from kteach import activations, layers, ops
+from kteach.layers import Layer
+
+RTOL = 1e-9     # float64 reaches ~1e-15; anything above this is a real difference
+ATOL = 1e-12    # for entries that cancel to ~0 (sums of a few dozen O(1) terms)
+
+
+# ============================================================ the comparison
+def check_against_tape(layer: Layer, inputs: Any, reference: Callable,
+                       training: bool = False, seed: int = 0) -> None:
+    """``layer.forward``/``backward`` against ``reference(layer, x)`` under a tape."""
+    rng = np.random.default_rng(1000 + seed)
+    several = isinstance(inputs, list)
+    flat = inputs if several else [inputs]
+
+    # the layer's own pass
+    y, cache = layer.forward(inputs, training)
+    ys = y if isinstance(y, list) else [y]
+    rs = [rng.normal(size=np.shape(v)) for v in ys]
+    dx, d_weights = layer.backward(cache, rs if isinstance(y, list) else rs[0])
+    dxs = dx if several else [dx]
+    assert len(d_weights) == len(layer.weights), "backward must give one entry per weight"
+
+    # the reference under a tape: the same scalar Σ r·y
+    floats = [x for x in flat if x.dtype.kind == "f"]
+    trainable = [w for w in layer.weights if w.trainable]
+    with kteach.GradientTape() as tape:
+        tape.watch(floats)
+        seen = [ops.convert_to_tensor(x) if x.dtype.kind == "f" else x for x in flat]
+        out = reference(layer, seen if several else seen[0])
+        outs = out if isinstance(out, list) else [out]
+        assert len(outs) == len(ys), f"reference gives {len(outs)} outputs, layer {len(ys)}"
+        total = ops.sum(ops.multiply(rs[0], outs[0]))
+        for r, o in zip(rs[1:], outs[1:]):
+            total = ops.add(total, ops.sum(ops.multiply(r, o)))
+    grads = tape.gradient(total, floats + trainable)
+    tape_dx = dict(zip(map(id, floats), grads[:len(floats)]))
+    tape_dw = dict(zip(map(id, trainable), grads[len(floats):]))
+
+    for i, (hand, ref) in enumerate(zip(ys, outs)):
+        assert_same(f"output {i}", hand, ref)
+    for i, (x, g) in enumerate(zip(flat, dxs)):
+        if x.dtype.kind != "f":
+            assert g is None, f"input {i} holds integer ids: backward should give None"
+            continue
+        assert tape_dx[id(x)] is not None, f"the reference never used input {i}"
+        assert_same(f"dL/d input {i}", g, tape_dx[id(x)])
+    for w, g in zip(layer.weights, d_weights):
+        if not w.trainable:
+            assert g is None, f"{w.path} is not trainable: backward should give None"
+            continue
+        assert tape_dw[id(w)] is not None, f"the reference never used {w.path}"
+        assert_same(f"dL/d {w.path}", g, tape_dw[id(w)])
+
+
+def assert_same(what: str, hand: Any, tape: Any) -> None:
+    """Hand-written (left) and tape (right) agree in shape, dtype (float64) and value."""
+    hand, tape = np.asarray(hand), np.asarray(tape)
+    assert hand.shape == tape.shape, f"{what}: shape {hand.shape} by hand, {tape.shape} by tape"
+    assert hand.dtype == np.float64 and tape.dtype == np.float64, \
+        f"{what}: dtype {hand.dtype} by hand, {tape.dtype} by tape (float64 expected)"
+    worst = np.max(np.abs(hand - tape) / (ATOL + RTOL * np.abs(tape)), initial=0.0)
+    np.testing.assert_allclose(hand, tape, rtol=RTOL, atol=ATOL,
+                               err_msg=f"{what}: hand-written vs tape (worst {worst:.3g}× tol)")
+
+
+# ============================================================ activations as ops
+def act(f: Callable) -> Callable:
+    """The kteach.ops function for a layer's activation (``activation='gelu'`` is exact)."""
+    name = activations.serialize(f)
+    special = {"linear": lambda z: z, "exponential": ops.exp,
+               "gelu": lambda z: ops.gelu(z, approximate=False)}
+    return special.get(name) or getattr(ops, name)
+
+
+def _sigmoid(x):
+    return ops.divide(1.0, ops.add(1.0, ops.exp(ops.negative(x))))
+
+
+SELU_ALPHA, SELU_SCALE = 1.6732632423543772848, 1.0507009873554804934
+
+# Each activation once more from elementary ops (exp, log, erf, where, clip...), so that the
+# Activation cases check the activations' hand-written derivatives too -- the activation
+# ops reuse those derivatives, the elementary ops do not.
+ELEMENTARY: dict[str, Callable] = {
+    "linear": lambda x: x,
+    "relu": lambda x: ops.maximum(x, 0.0),
+    "relu6": lambda x: ops.minimum(ops.maximum(x, 0.0), 6.0),
+    "leaky_relu": lambda x: ops.where(ops.greater(x, 0), x, ops.multiply(0.2, x)),
+    "elu": lambda x: ops.where(ops.greater(x, 0), x, ops.subtract(ops.exp(x), 1.0)),
+    "selu": lambda x: ops.multiply(SELU_SCALE, ops.where(
+        ops.greater(x, 0), x, ops.multiply(SELU_ALPHA, ops.subtract(ops.exp(x), 1.0)))),
+    "sigmoid": _sigmoid,
+    "hard_sigmoid": lambda x: ops.clip(ops.add(ops.divide(x, 6.0), 0.5), 0.0, 1.0),
+    "silu": lambda x: ops.multiply(x, _sigmoid(x)),
+    "swish": lambda x: ops.multiply(x, _sigmoid(x)),
+    "tanh": lambda x: ops.subtract(ops.multiply(2.0, _sigmoid(ops.multiply(2.0, x))), 1.0),
+    "softplus": lambda x: ops.log1p(ops.exp(x)),
+    "softsign": lambda x: ops.divide(x, ops.add(1.0, ops.absolute(x))),
+    "exponential": ops.exp,
+    "gelu": lambda x: ops.multiply(ops.multiply(0.5, x),
+                                   ops.add(1.0, ops.erf(ops.divide(x, math.sqrt(2.0))))),
+    "softmax": lambda x: ops.divide(ops.exp(x), ops.sum(ops.exp(x), axis=-1, keepdims=True)),
+}
+
+
+def activation_names() -> list[str]:
+    """Every built-in activation: the public functions of kteach.activations that carry
+    their derivative as ``f.backward`` (how the module documents a built-in)."""
+    return sorted(n for n, f in vars(activations).items()
+                  if not n.startswith("_") and not isinstance(f, type)
+                  and callable(getattr(f, "backward", None)))
+
+
+# ============================================================ small helpers
+def pad_axis(x: Any, axis: int, before: int, after: int, value: float = 0.0) -> Any:
+    """``x`` with ``before``/``after`` constant entries added along ``axis``."""
+    parts = []
+    for n in (before, None, after):
+        if n is None:
+            parts.append(x)
+        elif n:
+            shape = list(x.shape)
+            shape[axis] = n
+            parts.append(np.full(shape, value, dtype=x.dtype))
+    return ops.concatenate(parts, axis=axis) if len(parts) > 1 else x
+
+
+def padded(x: Any, padding: str, span: tuple, strides: tuple, value: float = 0.0):
+    """The input padded for 'valid', 'same' or 'causal', and the output size per axis."""
+    out = []
+    for axis, (n, w, s) in enumerate(zip(x.shape[1:-1], span, strides), start=1):
+        if padding == "valid":
+            front, back, size = 0, 0, (n - w) // s + 1
+        else:
+            size = -(-n // s)                                 # ⌈n/s⌉
+            total = max((size - 1) * s + w - n, 0)            # what the last window lacks
+            front, back = ((w - 1, 0) if padding == "causal"
+                           else (total // 2, total - total // 2))
+        x = pad_axis(x, axis, front, back, value)
+        out.append(size)
+    return x, tuple(out)
+
+
+def tap(xp: Any, offset: tuple, strides: tuple, dilation: tuple, out: tuple) -> Any:
+    """What every output position sees at one kernel offset: ``xp[:, t·s + i·d, :]``."""
+    where = tuple(slice(i * d, i * d + s * (n - 1) + 1, s)
+                  for i, s, d, n in zip(offset, strides, dilation, out))
+    return ops.getitem(xp, (slice(None),) + where + (slice(None),))
+
+
+def reduce(f: Callable, xs: list) -> Any:
+    y = xs[0]
+    for x in xs[1:]:
+        y = f(y, x)
+    return y
+
+
+# ============================================================ references, one per layer
+def identity(layer, x):
+    return x
+
+
+def dense(layer, x):
+    z = ops.matmul(x, layer.kernel)
+    if layer.use_bias:
+        z = ops.add(z, layer.bias)
+    return act(layer.activation)(z)
+
+
+def activation_layer(layer, x):
+    return ELEMENTARY[activations.serialize(layer.activation)](x)
+
+
+def dropout(layer, x, training=False):
+    """In training: the mask a twin layer with the same seed draws (same seed, same mask)."""
+    if not training or layer.rate == 0:
+        return x
+    twin = layers.Dropout(layer.rate, noise_shape=layer.noise_shape, seed=layer.seed,
+                          dtype=layer.dtype)
+    mask, _ = twin.forward(np.ones(x.shape, dtype=x.dtype), training=True)
+    return ops.multiply(x, mask)
+
+
+def flatten(layer, x):
+    return ops.reshape(x, (x.shape[0], -1))
+
+
+def reshape(layer, x):
+    return ops.reshape(x, (x.shape[0],) + layer.target_shape)
+
+
+def embedding(layer, ids):
+    return ops.take(layer.embeddings, ids, axis=0)
+
+
+def lambda_layer(layer, x):
+    return ops.multiply(ops.sin(x), x)          # the function the Lambda cases use
+
+
+# ----- recurrent
+def steps(layer, x) -> list:
+    """``x_t`` in the order the layer reads them."""
+    order = range(x.shape[1] - 1, -1, -1) if layer.go_backwards else range(x.shape[1])
+    return [ops.getitem(x, (slice(None), t)) for t in order]
+
+
+def rnn_outputs(layer, hs: list, states: list) -> Any:
+    y = ops.stack(hs, axis=1) if layer.return_sequences else hs[-1]
+    return [y] + states if layer.return_state else y
+
+
+def plus(a, b):
+    """``a + b``, or ``a`` where there is no ``b`` (a layer without bias)."""
+    return a if b is None else ops.add(a, b)
+
+
+def affine(x, W, h, U, b):
+    """``x·W + h·U (+ b)``."""
+    return plus(ops.add(ops.matmul(x, W), ops.matmul(h, U)), b)
+
+
+def simple_rnn(layer, x):
+    f = act(layer.activation)
+    b = layer.bias if layer.use_bias else None
+    h = np.zeros((x.shape[0], layer.units), dtype=x.dtype)
+    hs = []
+    for x_t in steps(layer, x):
+        h = f(affine(x_t, layer.kernel, h, layer.recurrent_kernel, b))
+        hs.append(h)
+    return rnn_outputs(layer, hs, [h])
+
+
+def lstm(layer, x):
+    g, sigma = act(layer.activation), act(layer.recurrent_activation)
+    b = layer.bias if layer.use_bias else None
+    h = c = np.zeros((x.shape[0], layer.units), dtype=x.dtype)
+    hs = []
+    for x_t in steps(layer, x):
+        z_i, z_f, z_c, z_o = ops.split(affine(x_t, layer.kernel, h, layer.recurrent_kernel, b),
+                                       4, axis=-1)
+        c = ops.add(ops.multiply(sigma(z_f), c), ops.multiply(sigma(z_i), g(z_c)))
+        h = ops.multiply(sigma(z_o), g(c))
+        hs.append(h)
+    return rnn_outputs(layer, hs, [h, c])
+
+
+def gru(layer, x):
+    g, sigma = act(layer.activation), act(layer.recurrent_activation)
+    W = ops.split(layer.kernel, 3, axis=-1)              # blocks z | r | h
+    U = ops.split(layer.recurrent_kernel, 3, axis=-1)
+    if not layer.use_bias:
+        b_x = b_h = [None] * 3
+    elif layer.reset_after:      # one bias row for the input part, one for the state part
+        b_x = ops.split(ops.getitem(layer.bias, 0), 3, axis=-1)
+        b_h = ops.split(ops.getitem(layer.bias, 1), 3, axis=-1)
+    else:
+        b_x, b_h = ops.split(layer.bias, 3, axis=-1), [None] * 3
+    h = np.zeros((x.shape[0], layer.units), dtype=x.dtype)
+    hs = []
+    for x_t in steps(layer, x):
+        mx = [plus(ops.matmul(x_t, W[k]), b_x[k]) for k in range(3)]    # input part per block
+        mh = [plus(ops.matmul(h, U[k]), b_h[k]) for k in range(3)]      # state part per block
+        z, r = sigma(ops.add(mx[0], mh[0])), sigma(ops.add(mx[1], mh[1]))
+        if layer.reset_after:    # the reset gate scales the state's product
+            h_hat = g(ops.add(mx[2], ops.multiply(r, mh[2])))
+        else:                    # the reset gate scales the state before the product
+            h_hat = g(ops.add(mx[2], ops.matmul(ops.multiply(r, h), U[2])))
+        h = ops.add(ops.multiply(z, h), ops.multiply(ops.subtract(1.0, z), h_hat))
+        hs.append(h)
+    return rnn_outputs(layer, hs, [h])
+
+
+# ----- convolution and pooling
+def conv(layer, x):
+    """``z = Σ_offsets tap(x_pad, offset) · W[offset] + b``: one product per kernel offset."""
+    k, s, d = layer.kernel_size, layer.strides, layer.dilation_rate
+    span = tuple(d_ * (k_ - 1) + 1 for k_, d_ in zip(k, d))
+    xp, out = padded(x, layer.padding, span, s)
+    z = reduce(ops.add, [ops.matmul(tap(xp, offset, s, d, out), ops.getitem(layer.kernel, offset))
+                         for offset in np.ndindex(*k)])
+    if layer.use_bias:
+        z = ops.add(z, layer.bias)
+    return act(layer.activation)(z)
+
+
+def pool(layer, x):
+    """Max or mean of the window taps, stacked on a new last axis; a mean counts only the
+    real (unpadded) values of its window."""
+    p, s = layer.pool_size, layer.strides
+    ones = (1,) * len(p)
+    if layer.mode == "max":
+        xp, out = padded(x, layer.padding, p, s, value=-np.inf)
+        return ops.max(ops.stack([tap(xp, o, s, ones, out) for o in np.ndindex(*p)], -1), axis=-1)
+    xp, out = padded(x, layer.padding, p, s)
+    total = ops.sum(ops.stack([tap(xp, o, s, ones, out) for o in np.ndindex(*p)], -1), axis=-1)
+    real, _ = padded(np.ones((1,) + x.shape[1:-1] + (1,)), layer.padding, p, s)
+    count = ops.sum(ops.stack([tap(real, o, s, ones, out) for o in np.ndindex(*p)], -1), axis=-1)
+    return ops.divide(total, count)
+
+
+def global_pool(layer, x):
+    axes = tuple(range(1, x.ndim - 1))
+    reduce_ = ops.max if layer.mode == "max" else ops.mean
+    return reduce_(x, axis=axes, keepdims=layer.keepdims)
+
+
+def up_sampling(layer, x):
+    return ops.repeat(x, layer.size, axis=1)
+
+
+def zero_padding(layer, x):
+    return pad_axis(x, 1, *layer.padding)
+
+
+# ----- normalization
+def batch_norm(layer, x, training=False):
+    axis = layer.axis % x.ndim
+    others = tuple(i for i in range(x.ndim) if i != axis)
+    shape = [x.shape[i] if i == axis else 1 for i in range(x.ndim)]
+    if training and layer.trainable:     # a frozen layer keeps its statistics (Keras 3)
+        mu = ops.mean(x, axis=others, keepdims=True)
+        var = ops.var(x, axis=others, keepdims=True)
+    else:
+        mu = ops.reshape(layer.moving_mean, shape)
+        var = ops.reshape(layer.moving_variance, shape)
+    y = ops.divide(ops.subtract(x, mu), ops.sqrt(ops.add(var, layer.epsilon)))
+    if layer.scale:
+        y = ops.multiply(y, ops.reshape(layer.gamma, shape))
+    if layer.center:
+        y = ops.add(y, ops.reshape(layer.beta, shape))
+    return y
+
+
+def layer_norm(layer, x):
+    axes = tuple(sorted(a % x.ndim for a in np.atleast_1d(layer.axis)))
+    shape = [x.shape[i] if i in axes else 1 for i in range(x.ndim)]
+    mu = ops.mean(x, axis=axes, keepdims=True)
+    var = ops.var(x, axis=axes, keepdims=True)
+    y = ops.divide(ops.subtract(x, mu), ops.sqrt(ops.add(var, layer.epsilon)))
+    if layer.scale:
+        y = ops.multiply(y, ops.reshape(layer.gamma, shape))
+    if layer.center:
+        y = ops.add(y, ops.reshape(layer.beta, shape))
+    return y
+
+
+# ----- merging
+def merge_add(layer, xs):
+    return reduce(ops.add, xs)
+
+
+def merge_subtract(layer, xs):
+    return ops.subtract(xs[0], xs[1])
+
+
+def merge_multiply(layer, xs):
+    return reduce(ops.multiply, xs)
+
+
+def merge_average(layer, xs):
+    return ops.divide(reduce(ops.add, xs), float(len(xs)))
+
+
+def merge_maximum(layer, xs):
+    return reduce(ops.maximum, xs)
+
+
+def merge_minimum(layer, xs):
+    return reduce(ops.minimum, xs)
+
+
+def merge_concatenate(layer, xs):
+    return ops.concatenate(xs, axis=layer.axis)
+
+
+def merge_dot(layer, xs):
+    """One einsum: the batch letter shared, the dot letter summed, the rest kept in order."""
+    x1, x2 = xs
+    a1, a2 = (layer.axes, layer.axes) if isinstance(layer.axes, int) else layer.axes
+    a1, a2 = a1 % x1.ndim, a2 % x2.ndim
+    if layer.normalize:
+        def unit(x, axis):
+            norm = ops.sqrt(ops.sum(ops.multiply(x, x), axis=axis, keepdims=True))
+            return ops.divide(x, ops.maximum(norm, layer.EPSILON))
+        x1, x2 = unit(x1, a1), unit(x2, a2)
+    free = iter("cdefghijkl")
+    s1 = "".join("b" if i == 0 else "z" if i == a1 else next(free) for i in range(x1.ndim))
+    s2 = "".join("b" if i == 0 else "z" if i == a2 else next(free) for i in range(x2.ndim))
+    y = ops.einsum(f"{s1},{s2}->{s1.replace('z', '')}{s2[1:].replace('z', '')}", x1, x2)
+    return ops.reshape(y, (-1, 1)) if y.ndim == 1 else y
+
+
+# ----- wrappers
+def time_distributed(layer, x, inner):
+    """``y[:, t] = inner(x[:, t])`` for every t, stacked on axis 1."""
+    return ops.stack([inner(layer.layer, ops.getitem(x, (slice(None), t)))
+                      for t in range(x.shape[1])], axis=1)
+
+
+def bidirectional(layer, x):
+    fw, bw = layer.forward_layer, layer.backward_layer
+    y_fw, y_bw = RECURRENT[type(fw)](fw, x), RECURRENT[type(bw)](bw, x)
+    states = []
+    if layer.return_state:
+        (y_fw, *fw_states), (y_bw, *bw_states) = y_fw, y_bw
+        states = fw_states + bw_states
+    if layer.return_sequences:       # the backward copy gives its sequence in reading order
+        y_bw = ops.getitem(y_bw, (slice(None), slice(None, None, -1)))
+    merged = {"concat": lambda: [ops.concatenate([y_fw, y_bw], axis=-1)],
+              "sum": lambda: [ops.add(y_fw, y_bw)],
+              "mul": lambda: [ops.multiply(y_fw, y_bw)],
+              "ave": lambda: [ops.divide(ops.add(y_fw, y_bw), 2.0)],
+              None: lambda: [y_fw, y_bw]}[layer.merge_mode]()
+    outputs = merged + states
+    return outputs if len(outputs) > 1 else outputs[0]
+
+
+RECURRENT = {layers.SimpleRNN: simple_rnn, layers.LSTM: lstm, layers.GRU: gru}
+
+
+# ============================================================ the cases
+F64 = {"dtype": "float64"}
+
+
+def normal(*shape, scale=1.0, seed=0):
+    return np.random.default_rng(seed).normal(scale=scale, size=shape)
+
+
+def ids(*shape, vocabulary, seed=0):
+    return np.random.default_rng(seed).integers(0, vocabulary, size=shape)
+
+
+def prepared(layer: Layer, inputs: Any, seed: int = 0) -> Layer:
+    """``layer`` built by a first call, its weights then made random (nothing left at 0 or 1,
+    so no term of a gradient hides); variances stay positive."""
+    layer(inputs)
+    rng = np.random.default_rng(100 + seed)
+    for w in layer.weights:
+        if "variance" in w.name:
+            w.assign(rng.uniform(0.5, 2.0, size=w.shape))
+        else:
+            w.assign(rng.normal(scale=0.6, size=w.shape))
+    return layer
+
+
+class Case:
+    def __init__(self, layer, inputs, reference, training=False):
+        self.layer, self.inputs, self.reference, self.training = layer, inputs, reference, training
+
+
+def case(make: Callable, inputs: Callable, reference: Callable, training: bool = False):
+    """A case made when its test runs (after conftest's fresh, seeded start)."""
+    def build() -> Case:
+        x = inputs()
+        return Case(prepared(make(), x), x, reference, training)
+    return build
+
+
+def x3(b=3, T=5, n=4, scale=1.0):
+    return lambda: normal(b, T, n, scale=scale)
+
+
+CASES = []
+
+
+def add(id_: str, make: Callable, inputs: Callable, reference: Callable, training=False):
+    CASES.append(pytest.param(case(make, inputs, reference, training), id=id_))
+
+
+# ----- core
+add("InputLayer", lambda: layers.InputLayer(shape=(4,), **F64), lambda: normal(3, 4), identity)
+add("Dense-no-activation", lambda: layers.Dense(5, **F64), lambda: normal(3, 4), dense)
+for name in activation_names():
+    add(f"Dense-{name}", functools.partial(layers.Dense, 5, activation=name, **F64),
+        lambda: normal(3, 4, scale=2.0), dense)
+add("Dense-no-bias", lambda: layers.Dense(5, use_bias=False, activation="tanh", **F64),
+    lambda: normal(3, 4), dense)
+add("Dense-3d-input", lambda: layers.Dense(2, activation="sigmoid", **F64), x3(), dense)
+for name in activation_names():
+    add(f"Activation-{name}", functools.partial(layers.Activation, name, **F64),
+        lambda: normal(3, 5, scale=4.0), activation_layer)
+add("Dropout-inference", lambda: layers.Dropout(0.4, **F64), lambda: normal(4, 6), dropout)
+add("Dropout-training-seeded", lambda: layers.Dropout(0.4, seed=7, **F64), lambda: normal(4, 6),
+    functools.partial(dropout, training=True), training=True)
+add("Dropout-training-noise_shape",
+    lambda: layers.Dropout(0.5, noise_shape=(None, 1, 3), seed=3, **F64), x3(4, 5, 3),
+    functools.partial(dropout, training=True), training=True)
+add("Dropout-training-rate0", lambda: layers.Dropout(0.0, **F64), lambda: normal(4, 6),
+    functools.partial(dropout, training=True), training=True)
+add("Flatten", lambda: layers.Flatten(**F64), lambda: normal(3, 2, 3, 2), flatten)
+add("Reshape", lambda: layers.Reshape((4, -1), **F64), lambda: normal(2, 3, 4), reshape)
+add("Reshape-3d", lambda: layers.Reshape((2, 3, 2), **F64), lambda: normal(2, 12), reshape)
+add("Embedding", lambda: layers.Embedding(7, 3, **F64), lambda: ids(3, 6, vocabulary=7),
+    embedding)
+add("Embedding-2d-ids", lambda: layers.Embedding(5, 2, **F64), lambda: ids(2, 3, 4, vocabulary=5),
+    embedding)
+add("Lambda", lambda: layers.Lambda(lambda x: ops.multiply(ops.sin(x), x), **F64),
+    lambda: normal(3, 4), lambda_layer)
+
+# ----- recurrent
+RNN_OPTIONS = {
+    "default": {}, "return_sequences": {"return_sequences": True},
+    "go_backwards": {"go_backwards": True},
+    "return_state": {"return_state": True},
+    "all": {"return_sequences": True, "go_backwards": True, "return_state": True},
+    "no-bias": {"use_bias": False, "return_sequences": True},
+}
+for option, kwargs in RNN_OPTIONS.items():
+    add(f"SimpleRNN-{option}", functools.partial(layers.SimpleRNN, 4, **kwargs, **F64), x3(),
+        simple_rnn)
+    add(f"LSTM-{option}", functools.partial(layers.LSTM, 4, **kwargs, **F64), x3(), lstm)
+    for reset_after in (True, False):
+        add(f"GRU-reset_after={reset_after}-{option}",
+            functools.partial(layers.GRU, 4, reset_after=reset_after, **kwargs, **F64), x3(), gru)
+add("SimpleRNN-relu", lambda: layers.SimpleRNN(3, activation="relu", **F64), x3(), simple_rnn)
+add("LSTM-hard_sigmoid-softsign",
+    lambda: layers.LSTM(3, recurrent_activation="hard_sigmoid", activation="softsign",
+                        return_sequences=True, **F64), x3(), lstm)
+add("GRU-sigmoid-relu", lambda: layers.GRU(3, activation="relu", return_sequences=True, **F64),
+    x3(), gru)
+add("LSTM-one-step", lambda: layers.LSTM(3, return_state=True, **F64), x3(T=1), lstm)
+
+# ----- convolution
+CONV1D = {
+    "valid": {}, "same": {"padding": "same"}, "causal": {"padding": "causal"},
+    "strides2-valid": {"strides": 2}, "strides2-same": {"strides": 2, "padding": "same"},
+    "strides3-causal": {"strides": 3, "padding": "causal"},
+    "dilation2-valid": {"dilation_rate": 2},
+    "dilation2-same": {"dilation_rate": 2, "padding": "same"},
+    "dilation2-causal": {"dilation_rate": 2, "padding": "causal"},
+    "relu-no-bias": {"activation": "relu", "use_bias": False},
+}
+for option, kwargs in CONV1D.items():
+    add(f"Conv1D-{option}", functools.partial(layers.Conv1D, 3, 3, **kwargs, **F64),
+        x3(2, 9, 2), conv)
+add("Conv1D-kernel1", lambda: layers.Conv1D(2, 1, activation="tanh", **F64), x3(2, 5, 3), conv)
+add("Conv1D-kernel4-same", lambda: layers.Conv1D(2, 4, padding="same", **F64), x3(2, 7, 2), conv)
+CONV2D = {
+    "valid": {}, "same": {"padding": "same"},
+    "strides2-valid": {"strides": 2}, "strides-2x1-same": {"strides": (2, 1), "padding": "same"},
+    "strides2-same": {"strides": 2, "padding": "same"},
+    "dilation-2x1-valid": {"dilation_rate": (2, 1)},
+    "dilation2-same": {"dilation_rate": 2, "padding": "same"},
+    "kernel-2x3-tanh": {"kernel_size": (2, 3), "activation": "tanh"},
+    "no-bias-relu": {"use_bias": False, "activation": "relu", "padding": "same"},
+}
+for option, kwargs in CONV2D.items():
+    kwargs = {"kernel_size": 3, **kwargs}
+    add(f"Conv2D-{option}", functools.partial(layers.Conv2D, 2, **kwargs, **F64),
+        lambda: normal(2, 7, 6, 2), conv)
+add("Convolution1D-alias", lambda: layers.Convolution1D(2, 2, **F64), x3(2, 5, 2), conv)
+
+# ----- pooling
+POOL1D = {"pool2": {}, "pool3-strides1": {"pool_size": 3, "strides": 1},
+          "pool3-same": {"pool_size": 3, "padding": "same"},
+          "pool2-strides1-same": {"pool_size": 2, "strides": 1, "padding": "same"},
+          "pool3-strides2-same": {"pool_size": 3, "strides": 2, "padding": "same"}}
+POOL2D = {"pool2": {"pool_size": (2, 2)},
+          "pool3-strides1": {"pool_size": (3, 3), "strides": 1},
+          "pool-3x2-same": {"pool_size": (3, 2), "padding": "same"},
+          "pool3-strides2-same": {"pool_size": (3, 3), "strides": 2, "padding": "same"}}
+for kind in ("Max", "Average"):
+    for option, kwargs in POOL1D.items():
+        kwargs = {"pool_size": 2, **kwargs}
+        add(f"{kind}Pooling1D-{option}", functools.partial(getattr(layers, f"{kind}Pooling1D"),
+                                                           **kwargs, **F64), x3(2, 8, 3), pool)
+    for option, kwargs in POOL2D.items():
+        add(f"{kind}Pooling2D-{option}", functools.partial(getattr(layers, f"{kind}Pooling2D"),
+                                                           **kwargs, **F64),
+            lambda: normal(2, 7, 6, 2), pool)
+    for keepdims in (False, True):
+        add(f"Global{kind}Pooling1D-keepdims={keepdims}",
+            functools.partial(getattr(layers, f"Global{kind}Pooling1D"), keepdims=keepdims, **F64),
+            x3(3, 6, 4), global_pool)
+        add(f"Global{kind}Pooling2D-keepdims={keepdims}",
+            functools.partial(getattr(layers, f"Global{kind}Pooling2D"), keepdims=keepdims, **F64),
+            lambda: normal(2, 4, 5, 3), global_pool)
+
+# ----- normalization
+for training in (True, False):
+    mode = "training" if training else "inference"
+    bn = functools.partial(batch_norm, training=training)
+    add(f"BatchNormalization-{mode}", lambda: layers.BatchNormalization(**F64),
+        lambda: normal(6, 4, scale=2.0), bn, training)
+    add(f"BatchNormalization-{mode}-4d", lambda: layers.BatchNormalization(**F64),
+        lambda: normal(3, 4, 3, 2), bn, training)
+    add(f"BatchNormalization-{mode}-axis1", lambda: layers.BatchNormalization(axis=1, **F64),
+        lambda: normal(4, 3, 5), bn, training)
+    add(f"BatchNormalization-{mode}-no-center",
+        lambda: layers.BatchNormalization(center=False, **F64), lambda: normal(6, 4), bn, training)
+    add(f"BatchNormalization-{mode}-no-scale",
+        lambda: layers.BatchNormalization(scale=False, **F64), lambda: normal(6, 4), bn, training)
+add("BatchNormalization-frozen-training",
+    lambda: layers.BatchNormalization(trainable=False, **F64), lambda: normal(6, 4),
+    functools.partial(batch_norm, training=True), True)
+add("LayerNormalization", lambda: layers.LayerNormalization(**F64), lambda: normal(4, 6),
+    layer_norm)
+add("LayerNormalization-3d", lambda: layers.LayerNormalization(**F64), x3(), layer_norm)
+add("LayerNormalization-axes-1-2", lambda: layers.LayerNormalization(axis=[1, 2], **F64), x3(),
+    layer_norm)
+add("LayerNormalization-axis1", lambda: layers.LayerNormalization(axis=1, **F64), x3(), layer_norm)
+add("LayerNormalization-no-center-no-scale",
+    lambda: layers.LayerNormalization(center=False, scale=False, **F64), lambda: normal(4, 6),
+    layer_norm)
+
+
+# ----- merging
+def several(*shapes):
+    return lambda: [normal(*s, seed=i) for i, s in enumerate(shapes)]
+
+
+ELEMENTWISE = {"Add": merge_add, "Subtract": merge_subtract, "Multiply": merge_multiply,
+               "Average": merge_average, "Maximum": merge_maximum, "Minimum": merge_minimum}
+for name, reference in ELEMENTWISE.items():
+    cls = getattr(layers, name)
+    add(f"{name}-two", functools.partial(cls, **F64), several((3, 4), (3, 4)), reference)
+    add(f"{name}-broadcast", functools.partial(cls, **F64), several((3, 5, 4), (3, 1, 4)),
+        reference)
+    add(f"{name}-broadcast-both", functools.partial(cls, **F64), several((3, 1, 4), (3, 5, 1)),
+        reference)
+    if name != "Subtract":
+        add(f"{name}-three", functools.partial(cls, **F64), several((3, 4), (3, 4), (3, 4)),
+            reference)
+add("Concatenate-last", lambda: layers.Concatenate(**F64), several((3, 2), (3, 4)),
+    merge_concatenate)
+add("Concatenate-axis1-three", lambda: layers.Concatenate(axis=1, **F64),
+    several((2, 3, 2), (2, 1, 2), (2, 4, 2)), merge_concatenate)
+DOT = {"axes1-2d": (1, False, [(4, 5), (4, 5)]), "axes1-2d-normalize": (1, True, [(4, 5), (4, 5)]),
+       "axes-2-2": ((2, 2), False, [(3, 4, 5), (3, 2, 5)]),
+       "axes-1-2": ((1, 2), False, [(3, 4, 5), (3, 2, 4)]),
+       "axes-2-1-normalize": ((2, 1), True, [(3, 4, 5), (3, 5, 2)]),
+       "axes-minus1-4d": (-1, False, [(2, 3, 2, 4), (2, 5, 4)])}
+for option, (axes, normalize, shapes) in DOT.items():
+    add(f"Dot-{option}", functools.partial(layers.Dot, axes=axes, normalize=normalize, **F64),
+        several(*shapes), merge_dot)
+
+# ----- reshaping
+for size in (2, 3):
+    add(f"UpSampling1D-size{size}", functools.partial(layers.UpSampling1D, size, **F64),
+        x3(2, 4, 3), up_sampling)
+for padding in (1, (2, 0), (0, 3)):
+    add(f"ZeroPadding1D-{padding}", functools.partial(layers.ZeroPadding1D, padding, **F64),
+        x3(2, 4, 3), zero_padding)
+
+# ----- wrappers
+add("TimeDistributed-Dense",
+    lambda: layers.TimeDistributed(layers.Dense(3, activation="tanh", **F64), **F64), x3(),
+    functools.partial(time_distributed, inner=dense))
+add("TimeDistributed-Conv1D",
+    lambda: layers.TimeDistributed(layers.Conv1D(2, 3, padding="same", **F64), **F64),
+    lambda: normal(2, 3, 6, 2), functools.partial(time_distributed, inner=conv))
+add("TimeDistributed-Embedding",
+    lambda: layers.TimeDistributed(layers.Embedding(6, 2, **F64), **F64),
+    lambda: ids(2, 3, 4, vocabulary=6), functools.partial(time_distributed, inner=embedding))
+BIDIRECTIONAL = {
+    "SimpleRNN-concat": (layers.SimpleRNN, {}, "concat"),
+    "SimpleRNN-sequences-concat": (layers.SimpleRNN, {"return_sequences": True}, "concat"),
+    "LSTM-sequences-sum": (layers.LSTM, {"return_sequences": True}, "sum"),
+    "LSTM-sequences-mul": (layers.LSTM, {"return_sequences": True}, "mul"),
+    "LSTM-state-concat": (layers.LSTM, {"return_state": True}, "concat"),
+    "GRU-ave": (layers.GRU, {}, "ave"),
+    "GRU-reset_before-None": (layers.GRU, {"reset_after": False}, None),
+    "GRU-sequences-state-None": (layers.GRU, {"return_sequences": True, "return_state": True},
+                                 None),
+}
+for option, (cls, kwargs, merge_mode) in BIDIRECTIONAL.items():
+    add(f"Bidirectional-{option}",
+        functools.partial(lambda cls, kwargs, mode: layers.Bidirectional(
+            cls(3, **kwargs, **F64), merge_mode=mode, **F64), cls, kwargs, merge_mode),
+        x3(), bidirectional)
+add("Bidirectional-LSTM-with-GRU-backward_layer",
+    lambda: layers.Bidirectional(
+        layers.LSTM(3, return_sequences=True, **F64),
+        backward_layer=layers.GRU(2, return_sequences=True, go_backwards=True, **F64), **F64),
+    x3(), bidirectional)
+
+
+# ============================================================ the tests
+@pytest.mark.parametrize("make_case", CASES)
+def test_layer_backward_matches_the_tape(make_case):
+    c = make_case()
+    check_against_tape(c.layer, c.inputs, c.reference, c.training)
+
+
+def test_every_layer_class_is_covered():
+    """Every layer class that kteach.layers offers has at least one case above."""
+    offered = {obj for obj in vars(layers).values()
+               if isinstance(obj, type) and issubclass(obj, Layer) and obj is not Layer}
+    covered = {type(p.values[0]().layer) for p in CASES}
+    missing = sorted(cls.__name__ for cls in offered - covered)
+    assert not missing, (f"layers without a tape comparison in {__name__}: {missing}. Write a "
+                         f"reference for each (kteach.ops only) and add cases.")
+
+
+def test_every_activation_has_an_elementary_formula():
+    assert activation_names(), "no activations found"
+    missing = sorted(set(activation_names()) - set(ELEMENTARY))
+    assert not missing, f"activations without an elementary-ops formula here: {missing}"
+
+
+def test_at_a_tie_max_pooling_picks_the_first_while_ops_max_shares():
+    """The one place where a layer and its ops reference may rightly differ: a window that
+    holds its maximum twice. MaxPooling and GlobalMaxPooling send the whole gradient to the
+    first of the tied values (as TensorFlow's and torch's max pooling), ``ops.max`` shares it
+    equally (as JAX's max). Both are valid subgradients; the cases above use random inputs,
+    which never tie."""
+    def both(layer, reference, x):
+        y, cache = layer.forward(x)
+        dx, _ = layer.backward(cache, np.ones_like(y))
+        with kteach.GradientTape() as tape:
+            tape.watch(x)
+            total = ops.sum(reference(layer, ops.convert_to_tensor(x)))
+        return dx.ravel(), tape.gradient(total, x).ravel()
+
+    x = np.array([[[1.0], [1.0], [0.0], [2.0]]])          # (1, 4, 1): windows [1, 1], [0, 2]
+    hand, tape = both(layers.MaxPooling1D(2, **F64), pool, x)
+    np.testing.assert_array_equal(hand, [1.0, 0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(tape, [0.5, 0.5, 0.0, 1.0])
+    x = np.array([[[2.0], [1.0], [2.0], [0.0]]])          # the maximum 2 at steps 0 and 2
+    hand, tape = both(layers.GlobalMaxPooling1D(**F64), global_pool, x)
+    np.testing.assert_array_equal(hand, [1.0, 0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(tape, [0.5, 0.0, 0.5, 0.0])
