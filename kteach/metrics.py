@@ -316,8 +316,9 @@ class MeanMetricWrapper(Mean):
     """A :class:`Mean` of ``fn(y_true, y_pred, **kwargs)``, one value per sample.
 
     ``update_state(y_true, y_pred, sample_weight=None)`` evaluates ``fn`` on the batch (as
-    plain arrays) and adds the values as :meth:`Mean.update_state` does. The default name is
-    ``fn``'s name.
+    plain arrays, their ranks lined up first as Keras does: labels ``(n,)`` with an output
+    ``(n, 1)`` become ``(n, 1)``) and adds the values as :meth:`Mean.update_state` does. The
+    default name is ``fn``'s name.
     """
 
     def __init__(self, fn: Callable, name: str | None = None, dtype: Any = None,
@@ -327,7 +328,8 @@ class MeanMetricWrapper(Mean):
         self.fn_kwargs = kwargs
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        values = self.fn(plain(y_true), plain(y_pred), **self.fn_kwargs)
+        y_true, y_pred = losses.align_ranks(np.asarray(plain(y_true)), np.asarray(plain(y_pred)))
+        values = self.fn(y_true, y_pred, **self.fn_kwargs)
         super().update_state(values, sample_weight=plain(sample_weight))
 
     def get_config(self) -> dict:

@@ -139,26 +139,31 @@ class Objective:
 
 
 def align_target(y: np.ndarray, output, loss, model, output_name: str) -> np.ndarray:
-    """Targets shaped like the output (or, for sparse losses, like the output without its last
-    axis), with Keras' trailing-1 alignment; otherwise an error that teaches."""
+    """Check that the targets fit the output (or, for sparse losses, the output without its
+    last axis), allowing Keras' trailing-1 difference; otherwise an error that teaches.
+
+    The targets keep the shape they were given (only their dtype follows the output's, for
+    dense targets): losses and metrics line up the ranks themselves, and Keras hands a
+    custom metric the targets as given, e.g. labels of shape ``(n, 1)``.
+    """
     out_shape = output.shape
     sparse = getattr(loss, "sparse_targets", False)
     want = tuple(out_shape[:-1]) if sparse else tuple(out_shape)
+    view = y
     if y.ndim == len(want) + 1 and y.shape[-1] == 1:
-        y = y[..., 0]
+        view = y[..., 0]
     elif y.ndim == len(want) - 1 and want[-1] == 1:
-        y = y[..., None]
-    fits = y.ndim == len(want) and all(e is None or e == s for e, s in zip(want[1:], y.shape[1:]))
+        view = y[..., None]
+    fits = view.ndim == len(want) and all(e is None or e == s for e, s in zip(want[1:], view.shape[1:]))
     if not fits:
         raise DataError(_target_message(y, out_shape, loss, model, output_name))
     if sparse:
-        _check_labels(y, out_shape[-1], output_name)
-    else:
-        if not (np.issubdtype(y.dtype, np.number) or y.dtype == bool):
-            raise DataError(f"The targets for output '{output_name}' have dtype {y.dtype}; "
-                            f"they must be numbers.")
-        y = y.astype(output.dtype, copy=False)
-    return y
+        _check_labels(view, out_shape[-1], output_name)
+        return y
+    if not (np.issubdtype(y.dtype, np.number) or y.dtype == bool):
+        raise DataError(f"The targets for output '{output_name}' have dtype {y.dtype}; "
+                        f"they must be numbers.")
+    return y.astype(output.dtype, copy=False)
 
 
 def _check_labels(y: np.ndarray, n_classes: int | None, output_name: str) -> None:
