@@ -248,7 +248,8 @@ class CompileMetrics:
         out = {}
         for name, group in zip(objective.names, objective.metrics):
             for metric in group:
-                out[f"{name}_{metric.name}" if objective.multi else metric.name] = float(metric.result())
+                key = f"{name}_{metric.name}" if objective.multi else metric.name
+                out[key] = metrics_module.result_as_float(metric)
         return out
 
     def reset_state(self) -> None:

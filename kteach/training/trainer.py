@@ -19,6 +19,7 @@ import numpy as np
 from .. import losses, optimizers
 from ..metrics import result_as_float
 from ..engine import graph, random
+from ..engine.arrays import plain
 from ..engine.errors import NotCompiledError, NotSupportedError, NumericalError, check_keywords
 from . import data
 from .callbacks import CallbackList, History, TerminateOnNaN
@@ -86,7 +87,12 @@ def _float_logs(logs: Any, where: str) -> dict[str, float]:
         if isinstance(value, dict):
             out.update(_float_logs(value, where))
         else:
-            out[key] = float(np.asarray(value))
+            try:
+                out[key] = float(np.asarray(plain(value)))
+            except (TypeError, ValueError):
+                raise TypeError(f"{where} returned {key}={value!r:.60}, which is not one number. "
+                                f"Return metric results, e.g. {{m.name: m.result() for m in "
+                                f"self.metrics}}.") from None
     return dict(sorted(out.items()))
 
 
@@ -219,8 +225,10 @@ class Trainer:
     def _reset_trackers(self) -> None:
         objective = self._objective
         self._custom_logs = None
-        for metric in self.metrics:
-            metric.reset_state()
+        from .compiled import CompileMetrics
+        for metric in self.metrics:   # a learner's own trackers too (a `metrics` property)
+            if not isinstance(metric, CompileMetrics):  # the compiled ones are reset below
+                metric.reset_state()
         self._trackers = {"loss": RunningMean()}
         if objective.multi:
             for name in objective.names:
