@@ -15,6 +15,8 @@ a convolution adds one shifted slice of the input per kernel offset instead of i
 pooling stacks its window taps, a recurrent layer runs a Python loop over ``ops`` calls, Dot
 is one ``einsum``. So an error in either side shows up as a difference.
 
+:func:`test_layer_called_under_a_tape_gives_its_backward` runs the same cases through the
+engine's path: the layer called under a tape is one entry whose vjp is its own backward.
 :func:`test_every_layer_class_is_covered` fails when ``kteach.layers`` gains a layer class
 that has no case here: add a reference and a case for it.
 """
@@ -37,8 +39,13 @@ ATOL = 1e-12    # for entries that cancel to ~0 (sums of a few dozen O(1) terms)
 
 # ============================================================ the comparison
 def check_against_tape(layer: Layer, inputs: Any, reference: Callable,
-                       training: bool = False, seed: int = 0) -> None:
-    """``layer.forward``/``backward`` against ``reference(layer, x)`` under a tape."""
+                       training: bool = False, seed: int = 0, twin: Layer | None = None) -> None:
+    """``layer.forward``/``backward`` against ``reference(layer, x)`` under a tape.
+
+    With ``twin`` (an identical fresh layer), the reference runs on the twin and the twin's
+    weights are differentiated: for a reference that calls the layer itself, so that a
+    dropout mask is drawn afresh and batch statistics are not updated twice.
+    """
     rng = np.random.default_rng(1000 + seed)
     several = isinstance(inputs, list)
     flat = inputs if several else [inputs]
@@ -53,11 +60,13 @@ def check_against_tape(layer: Layer, inputs: Any, reference: Callable,
 
     # the reference under a tape: the same scalar Σ r·y
     floats = [x for x in flat if x.dtype.kind == "f"]
-    trainable = [w for w in layer.weights if w.trainable]
+    on_tape = layer if twin is None else twin
+    pairs = list(zip(layer.weights, on_tape.weights))
+    trainable = [t for _, t in pairs if t.trainable]
     with kteach.GradientTape() as tape:
         tape.watch(floats)
         seen = [ops.convert_to_tensor(x) if x.dtype.kind == "f" else x for x in flat]
-        out = reference(layer, seen if several else seen[0])
+        out = reference(on_tape, seen if several else seen[0])
         outs = out if isinstance(out, list) else [out]
         assert len(outs) == len(ys), f"reference gives {len(outs)} outputs, layer {len(ys)}"
         total = ops.sum(ops.multiply(rs[0], outs[0]))
@@ -75,12 +84,12 @@ def check_against_tape(layer: Layer, inputs: Any, reference: Callable,
             continue
         assert tape_dx[id(x)] is not None, f"the reference never used input {i}"
         assert_same(f"dL/d input {i}", g, tape_dx[id(x)])
-    for w, g in zip(layer.weights, d_weights):
+    for (w, t), g in zip(pairs, d_weights):
         if not w.trainable:
             assert g is None, f"{w.path} is not trainable: backward should give None"
             continue
-        assert tape_dw[id(w)] is not None, f"the reference never used {w.path}"
-        assert_same(f"dL/d {w.path}", g, tape_dw[id(w)])
+        assert tape_dw[id(t)] is not None, f"the reference never used {w.path}"
+        assert_same(f"dL/d {w.path}", g, tape_dw[id(t)])
 
 
 def assert_same(what: str, hand: Any, tape: Any) -> None:
@@ -711,6 +720,17 @@ add("Bidirectional-LSTM-with-GRU-backward_layer",
 def test_layer_backward_matches_the_tape(make_case):
     c = make_case()
     check_against_tape(c.layer, c.inputs, c.reference, c.training)
+
+
+@pytest.mark.parametrize("make_case", CASES)
+def test_layer_called_under_a_tape_gives_its_backward(make_case):
+    """The engine's side of the same promise: a built-in layer called while a GradientTape
+    records is one entry whose vjp is the layer's hand-written backward, so calling it under
+    the tape gives the gradients of calling ``forward``/``backward`` directly (a fresh twin
+    makes the call: same weights, same dropout seed)."""
+    c, twin = make_case(), make_case()
+    check_against_tape(c.layer, c.inputs, lambda layer, x: layer(x, training=c.training),
+                       c.training, twin=twin.layer)
 
 
 def test_every_layer_class_is_covered():
