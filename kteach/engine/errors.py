@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import html
 import inspect
 import os
 import sys
@@ -178,15 +179,102 @@ _warned: set[str] = set()
 
 
 def warn_once(message: str, key: str | None = None) -> None:
-    """Show a :class:`KteachWarning` once per session for each ``key`` (default: the text).
+    """Show a :class:`KteachWarning` once for each ``key`` (default: the text), until
+    ``kteach.backend.clear_session()`` forgets what was shown.
 
-    The warning points at the learner's line of code, not at kteach's insides.
+    In a script or a test it is an ordinary Python warning that points at the learner's line
+    of code, not at kteach's insides (so ``pytest.warns`` and warning filters work as usual).
+    In Jupyter or IPython it is shown as a short note instead: see :class:`WarningNote`.
     """
     key = key or message
     if key in _warned:
         return
     _warned.add(key)
+    if _ipython_shell() is not None:
+        _show_warnings_as_notes()
     warnings.warn(message, KteachWarning, stacklevel=_first_frame_outside_kteach())
+
+
+def forget_warnings() -> None:
+    """Let every warning of :func:`warn_once` be shown again (``clear_session()`` calls this)."""
+    _warned.clear()
+
+
+# ----- KteachWarnings in a notebook --------------------------------------------------------------
+# Python shows a warning on stderr as "<file>:<line>: KteachWarning: <text>" followed by the line
+# of code. In a notebook the file is a temporary ipykernel file, and the block is as pink as an
+# error. So under IPython, kteach puts its own function in ``warnings.showwarning``: a
+# KteachWarning becomes a note (HTML in Jupyter, one line of text in a terminal), any other
+# warning goes to the function that was there before. The warning still passes through Python's
+# filters (``simplefilter("ignore", KteachWarning)`` hides it, "error" raises it), and
+# ``catch_warnings(record=True)`` still records it.
+
+class WarningNote:
+    """A KteachWarning as a notebook shows it: ``KteachWarning: <message>``, no source line.
+
+    Its HTML is a box with the `backticked` names set as code; its text form (terminals,
+    text-only viewers) is the one line. Both depend on the message only, so nbval can compare
+    them.
+    """
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"KteachWarning: {self.message}"
+
+    def _repr_html_(self) -> str:
+        parts = html.escape(self.message).split("`")
+        if len(parts) % 2 == 1:   # backticks come in pairs: the odd parts are code
+            text = "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+        else:
+            text = html.escape(self.message)
+        return ('<div class="kteach-warning" role="note" style="border-left: 4px solid '
+                '#e6a700; background: #fff8e1; color: #333; padding: 6px 10px; margin: 2px 0; '
+                f'line-height: 1.45"><b>KteachWarning</b> &middot; {text}</div>')
+
+
+_ALWAYS = ("always", None, KteachWarning, None, 0)   # the entry filterwarnings adds below
+_previous_showwarning: Callable | None = None
+
+
+def _ipython_shell() -> Any:
+    """The running IPython shell (a Jupyter kernel, or IPython in a terminal), else None.
+
+    Only asked when a warning is shown, and only if something imported IPython already: plain
+    Python never imports it, and ``import kteach`` stays light.
+    """
+    ipython = sys.modules.get("IPython")
+    get_ipython = getattr(ipython, "get_ipython", None)
+    return get_ipython() if get_ipython is not None else None
+
+
+def _show_warnings_as_notes() -> None:
+    """Under IPython: show KteachWarnings as notes, every time warn_once lets one through."""
+    global _previous_showwarning
+    if warnings.showwarning is not _show_warning and not _recording_warnings():
+        _previous_showwarning = warnings.showwarning
+        warnings.showwarning = _show_warning
+    # Python shows a warning once per line of code ("default"), and a lesson run a second time
+    # in the same kernel uses the same lines. warn_once already decides what is new, so let
+    # every KteachWarning through; appended, so that a filter of the learner's comes first.
+    if _ALWAYS not in warnings.filters:
+        warnings.filterwarnings("always", category=KteachWarning, append=True)
+
+
+def _recording_warnings() -> bool:
+    """Inside ``catch_warnings(record=True)``, which shows warnings by appending them to its
+    list: a function put in ``showwarning`` now would take them away from that list."""
+    show = getattr(warnings, "_showwarnmsg_impl", None)
+    return getattr(show, "__name__", "_showwarnmsg_impl") != "_showwarnmsg_impl"
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    if issubclass(category, KteachWarning) and file is None and _ipython_shell() is not None:
+        from IPython.display import display
+        display(WarningNote(str(message)))
+    elif _previous_showwarning is not None:
+        _previous_showwarning(message, category, filename, lineno, file, line)
 
 
 def _first_frame_outside_kteach() -> int:
