@@ -575,6 +575,8 @@ for option, kwargs in CONV1D.items():
         x3(2, 9, 2), conv)
 add("Conv1D-kernel1", lambda: layers.Conv1D(2, 1, activation="tanh", **F64), x3(2, 5, 3), conv)
 add("Conv1D-kernel4-same", lambda: layers.Conv1D(2, 4, padding="same", **F64), x3(2, 7, 2), conv)
+add("Conv1D-kernel2-strides3-same", lambda: layers.Conv1D(2, 2, strides=3, padding="same", **F64),
+    x3(2, 8, 2), conv)
 CONV2D = {
     "valid": {}, "same": {"padding": "same"},
     "strides2-valid": {"strides": 2}, "strides-2x1-same": {"strides": (2, 1), "padding": "same"},
@@ -583,6 +585,8 @@ CONV2D = {
     "dilation2-same": {"dilation_rate": 2, "padding": "same"},
     "kernel-2x3-tanh": {"kernel_size": (2, 3), "activation": "tanh"},
     "no-bias-relu": {"use_bias": False, "activation": "relu", "padding": "same"},
+    "kernel2-same": {"kernel_size": 2, "padding": "same"},
+    "kernel2-strides3-same": {"kernel_size": 2, "strides": 3, "padding": "same"},
 }
 for option, kwargs in CONV2D.items():
     kwargs = {"kernel_size": 3, **kwargs}
@@ -594,11 +598,14 @@ add("Convolution1D-alias", lambda: layers.Convolution1D(2, 2, **F64), x3(2, 5, 2
 POOL1D = {"pool2": {}, "pool3-strides1": {"pool_size": 3, "strides": 1},
           "pool3-same": {"pool_size": 3, "padding": "same"},
           "pool2-strides1-same": {"pool_size": 2, "strides": 1, "padding": "same"},
-          "pool3-strides2-same": {"pool_size": 3, "strides": 2, "padding": "same"}}
+          "pool3-strides2-same": {"pool_size": 3, "strides": 2, "padding": "same"},
+          "pool2-strides3-same": {"pool_size": 2, "strides": 3, "padding": "same"}}
 POOL2D = {"pool2": {"pool_size": (2, 2)},
           "pool3-strides1": {"pool_size": (3, 3), "strides": 1},
           "pool-3x2-same": {"pool_size": (3, 2), "padding": "same"},
-          "pool3-strides2-same": {"pool_size": (3, 3), "strides": 2, "padding": "same"}}
+          "pool3-strides2-same": {"pool_size": (3, 3), "strides": 2, "padding": "same"},
+          "pool-2x3-strides-3x1-same": {"pool_size": (2, 3), "strides": (3, 1),
+                                        "padding": "same"}}
 for kind in ("Max", "Average"):
     for option, kwargs in POOL1D.items():
         kwargs = {"pool_size": 2, **kwargs}
@@ -663,6 +670,8 @@ for name, reference in ELEMENTWISE.items():
             reference)
 add("Concatenate-last", lambda: layers.Concatenate(**F64), several((3, 2), (3, 4)),
     merge_concatenate)
+add("Concatenate-axis-minus2", lambda: layers.Concatenate(axis=-2, **F64),
+    several((2, 3, 2), (2, 1, 2)), merge_concatenate)
 add("Concatenate-axis1-three", lambda: layers.Concatenate(axis=1, **F64),
     several((2, 3, 2), (2, 1, 2), (2, 4, 2)), merge_concatenate)
 DOT = {"axes1-2d": (1, False, [(4, 5), (4, 5)]), "axes1-2d-normalize": (1, True, [(4, 5), (4, 5)]),
@@ -685,6 +694,9 @@ for padding in (1, (2, 0), (0, 3)):
 # ----- wrappers
 add("TimeDistributed-Dense",
     lambda: layers.TimeDistributed(layers.Dense(3, activation="tanh", **F64), **F64), x3(),
+    functools.partial(time_distributed, inner=dense))
+add("TimeDistributed-Dense-4d",
+    lambda: layers.TimeDistributed(layers.Dense(3, **F64), **F64), lambda: normal(2, 3, 2, 4),
     functools.partial(time_distributed, inner=dense))
 add("TimeDistributed-Conv1D",
     lambda: layers.TimeDistributed(layers.Conv1D(2, 3, padding="same", **F64), **F64),
