@@ -185,3 +185,53 @@ def test_closing_the_lab_stops_its_run():
     lab.job.run_chunks(1)
     lab.close()
     assert lab.runs[-1].status == "stopped" and lab.runs[-1].epochs_done == 1
+
+
+def test_the_controls_show_the_last_run_from_code_and_train_repeats_it():
+    """Lesson 07 trains from code with rates the old log slider could not show (3.0 became
+    10**0.5 = 3.162, sent back to the kernel): the menus show every value exactly."""
+    x, y = blobs()
+    lab = OptimizerLab(small_model(), x, y, validation_split=0.25, epochs=3)
+    for learning_rate in (0.1, 3.0, 10.0, 0.1):
+        last = lab.train(optimizer="sgd", learning_rate=learning_rate, wait=True)
+    assert lab.learning_rate.value == 0.1 and lab.settings() == last.settings
+    odd = lab.train(optimizer="nesterov", learning_rate=0.07, momentum=0.85, batch_size=8,
+                    epochs=2, wait=True)
+    assert (lab.learning_rate.value, lab.momentum.value) == (0.07, 0.85)   # exactly, not snapped
+    assert lab.learning_rate.label == "0.07" and lab.momentum.label == "0.85"
+    assert lab.settings() == odd.settings
+
+    lab.train_button.click()                 # what a learner does next
+    lab.run_until_done()
+    again = lab.runs[-1]
+    assert again.number == odd.number + 1
+    assert again.settings == odd.settings and again.history == odd.history
+    assert 0.07 in lab.learning_rate.options and 3.0 in lab.learning_rate.options
+
+
+def test_the_menus_have_round_values_and_refuse_impossible_ones():
+    x, y = blobs()
+    lab = OptimizerLab(small_model(), x, y, learning_rate=0.05)
+    assert lab.learning_rate.value == 0.05
+    assert {1e-5, 0.001, 0.01, 0.1, 1.0, 10.0} <= set(lab.learning_rate.options)
+    assert lab.momentum.value == 0.9 and 0.99 in lab.momentum.options
+    with pytest.raises(ValueError, match="momentum must be at least 0 and below 1, not 1"):
+        lab.set(momentum=1.0)
+    assert lab.momentum.value == 0.9
+
+
+def test_the_curves_are_drawn_at_the_size_they_are_shown():
+    from kteach.widgets import figures
+    x, y = blobs()
+    lab = OptimizerLab(small_model(), x, y, epochs=2)
+    lab.train(wait=True)
+    lab.draw()
+    width, height = figures.shown_size(lab.figure)
+    assert (width, height) == (760, 290)
+    # shown at the figure's width in CSS pixels, narrower only if the page is (never wider)
+    assert (lab.plot.layout.width, lab.plot.layout.max_width, lab.plot.layout.height) == \
+        (f"{width}px", "100%", "auto")
+    assert figures.png_size(lab.plot.value) == (2 * width, 2 * height)    # sharp at 2x too
+    picture = lab.picture()                  # for a lesson's output: same size, same pixels
+    assert (picture.width, picture.height) == (width, height)
+    assert picture.data == lab.plot.value

@@ -47,3 +47,16 @@ def test_liveplot_is_the_widgets_class_and_starts_afresh_in_each_fit():
     trained_with(plot, epochs=2)
     trained_with(plot, epochs=3)
     assert len(plot.history["loss"]) == 3
+
+
+def test_liveplot_shows_its_png_at_the_size_it_is_drawn(monkeypatch):
+    from kteach.widgets import figures, liveplot
+    shown = []
+    monkeypatch.setattr(liveplot, "_in_kernel", lambda: True)
+    monkeypatch.setattr(liveplot.LivePlot, "_show", lambda self, image: shown.append(image))
+    plot = kteach.callbacks.LivePlot(min_interval=0.0, width=3.5, height=2.5)
+    trained_with(plot, epochs=1)
+    image = shown[-1]
+    assert figures.shown_size(plot.figure) == (2 * 336, 240)       # two panels of 3.5 x 2.5 in
+    assert (image.width, image.height) == (672, 240)
+    assert figures.png_size(image.data) == (2 * 672, 2 * 240)

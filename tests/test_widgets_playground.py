@@ -245,3 +245,76 @@ def test_regenerate_draws_new_points_and_closing_stops_play(pg):
     assert pg.job.status == "stopped" and pg.epoch == 1
     with pytest.raises(TypeError, match="unexpected keyword argument 'layers'"):
         Playground(layers=[3])
+
+
+# ----- what the panel looks like: menus, buttons, pictures ----------------------------------------
+
+def test_the_regularization_menu_always_shows_a_choice(pg):
+    """A menu whose value is None has nothing chosen, and a browser shows it blank."""
+    menu = pg.controls["regularization"]
+    assert (menu.index, menu.label, pg.settings["regularization"]) == (0, "None", None)
+    menu.value = "l2"                                # chosen in the menu
+    assert pg.settings["regularization"] == "l2" and menu.label == "L2"
+    pg.set(regularization=None)                      # and from code
+    assert (menu.index, menu.label, pg.settings["regularization"]) == (0, "None", None)
+    pg.set(regularization="L1")
+    assert menu.label == "L1"
+    menu.value = "none"
+    assert pg.settings["regularization"] is None and "regularizer" not in pg.code()
+    again = Playground(n_samples=60, resolution=8, regularization="l2")
+    assert again.controls["regularization"].label == "L2"
+    for control in list(pg.controls.values()) + [pg.activation_all]:
+        if hasattr(control, "index"):                # every menu and toggle has a choice
+            assert control.index is not None, control.description
+
+
+BUTTON_PADDING = 10     # px, each side: ipywidgets' stylesheet for .jupyter-button
+
+
+def _content_width(button) -> int:
+    """The pixels a button has for its label: its width less the padding on both sides."""
+    layout = button.layout
+    padding = int(layout.padding.split()[-1].rstrip("px")) if layout.padding else BUTTON_PADDING
+    return int(layout.width.rstrip("px")) - 2 * padding
+
+
+def test_the_neuron_buttons_have_room_for_their_labels(pg):
+    """30 px less 2 x 10 px of padding left 10 px for "+" and "−": the browser cut them
+    to "−..". tests/test_browser.py checks the same in Chromium."""
+    for i in range(len(pg.settings["hidden"])):
+        controls = pg.layer_controls(i)
+        for name, label in (("minus", "−"), ("plus", "+")):
+            button = controls[name]
+            assert button.description == label
+            assert _content_width(button) >= 24, (name, button.layout)
+    assert _content_width(pg.add_layer_button) >= 50
+
+
+def test_the_picture_is_drawn_at_the_size_it_is_shown(pg):
+    from kteach.widgets import figures
+    pg.draw()
+    width, height = figures.shown_size(pg.figure)
+    assert (width, height) == (900, 420)
+    assert (pg.plot.layout.width, pg.plot.layout.max_width, pg.plot.layout.height) == \
+        (f"{width}px", "100%", "auto")
+    assert figures.png_size(pg.plot.value) == (2 * width, 2 * height)
+
+
+def test_the_loss_chart_starts_at_epoch_0_on_a_whole_epoch_axis(pg):
+    """Before training there is one loss per part, at epoch 0: it is drawn at the left end
+    of an axis of 10 whole epochs from a loss of 0, not as a lone dot in the middle of an
+    axis from -0.04 to 0.04."""
+    pg.draw()
+    loss_axes = pg.figure.axes[2]
+    assert loss_axes.get_ylabel() == "loss"
+    assert loss_axes.get_xlim() == (0, 10) and loss_axes.get_ylim()[0] == 0
+    train, test = loss_axes.get_lines()[:2]
+    assert list(train.get_xdata()) == [0] and train.get_ydata()[0] == pg.history["train_loss"][0]
+    assert list(test.get_xdata()) == [0] and test.get_ydata()[0] == pg.history["test_loss"][0]
+    assert all(float(t).is_integer() for t in loss_axes.get_xticks())
+    assert "before training" in " ".join(t.get_text() for t in loss_axes.texts)
+    pg.step(12)
+    pg.draw()
+    loss_axes = pg.figure.axes[2]
+    assert loss_axes.get_xlim() == (0, 12) and not loss_axes.texts
+    assert list(loss_axes.get_lines()[0].get_xdata()) == list(range(13))

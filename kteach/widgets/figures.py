@@ -4,11 +4,18 @@ The widgets draw on a :class:`matplotlib.figure.Figure` of their own (never thro
 ``pyplot``, so no figure pops up by itself at the end of a cell) and show it in an
 ``ipywidgets.Image`` as PNG bytes. That works the same in JupyterLab, Notebook and Voilà, and
 a test can look both at the figure (its lines and images hold the numbers) and at the bytes.
+
+Sizes are CSS pixels, the unit a browser lays a page out in: a figure made with
+``new_figure(760, 290)`` is shown at 760 × 290 CSS pixels (smaller only where the page is
+narrower), never stretched. Its PNG holds :data:`PIXEL_RATIO` image pixels per CSS pixel, so it
+stays sharp on high-density screens too, and text sizes in points mean what they mean in CSS
+(96 pixels to the inch: a 9-point label is 12 pixels high).
 """
 from __future__ import annotations
 
 import io
 import math
+import struct
 from typing import Sequence
 
 import numpy as np
@@ -19,20 +26,52 @@ CLASS_COLOURS = ("#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b
                  "#e377c2", "#17becf")
 RUN_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
                "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
-DPI = 72
+DPI = 96            # CSS pixels per inch (fixed by CSS)
+PIXEL_RATIO = 2     # image pixels per CSS pixel in the PNGs (a "retina" screen has 2)
 
 
-def new_figure(width: float, height: float):
-    """A Figure of ``width × height`` inches, not registered with pyplot. (No automatic
-    layout engine: it would double the time of every redraw.)"""
+def new_figure(width: int, height: int):
+    """A Figure to be shown at ``width × height`` CSS pixels, not registered with pyplot.
+    (No automatic layout engine: it would double the time of every redraw.)"""
     from matplotlib.figure import Figure
-    return Figure(figsize=(width, height), dpi=DPI)
+    return Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
+
+
+def shown_size(fig) -> tuple[int, int]:
+    """The CSS pixels ``(width, height)`` a figure from :func:`new_figure` is shown at."""
+    width, height = fig.get_size_inches() * DPI
+    return round(width), round(height)
 
 
 def to_png(fig) -> bytes:
+    """The figure as PNG, :data:`PIXEL_RATIO` times its shown size in each direction."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI)
+    fig.savefig(buffer, format="png", dpi=DPI * PIXEL_RATIO)
     return buffer.getvalue()
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """``(width, height)`` in pixels of PNG bytes (read from the PNG's header)."""
+    if png[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not PNG bytes")
+    return struct.unpack(">II", png[16:24])
+
+
+def image_widget(fig):
+    """An ``ipywidgets.Image`` that shows ``fig``'s PNG at the figure's size in CSS pixels
+    (scaled down, never up, where the page is narrower)."""
+    import ipywidgets as W
+    width, _ = shown_size(fig)
+    return W.Image(format="png", layout=W.Layout(width=f"{width}px", max_width="100%",
+                                                 height="auto"))
+
+
+def ipython_image(fig, png: bytes | None = None):
+    """An ``IPython.display.Image`` of ``fig`` (or of its ``png``), shown at its size."""
+    from IPython.display import Image
+    width, height = shown_size(fig)
+    return Image(data=png if png is not None else to_png(fig), format="png", width=width,
+                 height=height)
 
 
 def finite(values: Sequence[float], start: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -68,6 +107,17 @@ def draw_curves(ax, curves: list[dict], ylabel: str, log: bool = False, start: i
         ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
         ax.yaxis.set_minor_formatter(NullFormatter())
     ax.grid(True, alpha=0.3)
+
+
+def epoch_axis(ax, last_epoch: int, first: int = 0, at_least: int = 10) -> None:
+    """Whole epochs on the x axis, from ``first`` to ``last_epoch`` but never fewer than
+    ``at_least`` (so a curve of one or two points does not fill the panel with fractions of
+    an epoch), and the y axis from 0 (a loss is never negative; a curve that starts from 0
+    shows how far it fell, not an exaggerated wiggle)."""
+    from matplotlib.ticker import MaxNLocator
+    ax.set_xlim(first, max(last_epoch, first + at_least))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(bottom=0)
 
 
 def mix_colours(probabilities: np.ndarray) -> np.ndarray:

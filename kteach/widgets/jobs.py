@@ -244,12 +244,21 @@ class Redraw:
 
 
 class LivePicture:
-    """Mixin for a widget whose matplotlib picture is kept by ``self.redraw`` (a
-    :class:`Redraw`): drawn on demand, and kept up to date once the widget is on screen."""
+    """Mixin for a widget whose matplotlib picture (``self.figure``, shown as PNG in the
+    ``self.plot`` Image) is kept by ``self.redraw`` (a :class:`Redraw`): drawn on demand, and
+    kept up to date once the widget is on screen."""
 
     def draw(self) -> None:
         """Redraw the picture now (in a notebook this happens by itself)."""
         self.redraw.draw()
+
+    def picture(self):
+        """The picture as it is now, to show in a notebook's output (an
+        ``IPython.display.Image`` shown at the size the widget shows it, and as sharp)."""
+        from . import figures
+        if self.redraw.out_of_date or not self.plot.value:
+            self.redraw.draw()
+        return figures.ipython_image(self.figure, self.plot.value)
 
     def _repr_mimebundle_(self, **kwargs):
         self.redraw.live = True              # displayed: keep the picture up to date

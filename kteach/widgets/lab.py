@@ -28,6 +28,13 @@ from .jobs import Job, LivePicture, RandomStream, Redraw
 
 SETTINGS = ("optimizer", "learning_rate", "momentum", "batch_size", "epochs")
 BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
+# The menus' values: round numbers, each about three times the one before. A value set from
+# code (lab.train(learning_rate=0.05)) is added to its menu, so the menu shows it exactly and
+# the next Train uses it.
+# (A slider would not: a logarithmic one moves 3.0 to 10**0.5 = 3.162 and sends that back to
+# the kernel, so the next Train would use a rate no run asked for.)
+LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+MOMENTA = (0.0, 0.5, 0.8, 0.9, 0.95, 0.99)
 
 
 def guess_loss(model, y: np.ndarray) -> tuple[str, list[str]]:
@@ -115,7 +122,7 @@ class OptimizerLab(LivePicture, W.VBox):
         self.model = self._fresh_model()
         self._start_weights = self.model.get_weights()
         self.loss, self.metrics = self._loss_and_metrics(loss, metrics)
-        self.figure = figures.new_figure(7.5, 2.8)
+        self.figure = figures.new_figure(760, 290)
         self._make_controls(optimizer, learning_rate, momentum, batch_size, epochs)
         super().__init__(children=[self._controls, self.status, self.plot, self.table])
         self._refresh()
@@ -144,11 +151,12 @@ class OptimizerLab(LivePicture, W.VBox):
         self.optimizer = W.Dropdown(options=[(label, key) for key, label in OPTIMIZERS.items()],
                                     value=check_optimizer(optimizer), description="optimizer",
                                     style=style)
-        self.learning_rate = W.FloatLogSlider(value=learning_rate, base=10, min=-5, max=1,
-                                              step=0.1, description="learning rate",
-                                              readout_format=".3g", style=style)
-        self.momentum = W.FloatSlider(value=momentum, min=0.0, max=0.99, step=0.01,
-                                      description="momentum", style=style)
+        learning_rate, momentum = _checked_rate(learning_rate), _checked_momentum(momentum)
+        self.learning_rate = W.Dropdown(options=_with(LEARNING_RATES, learning_rate),
+                                        value=learning_rate, description="learning rate",
+                                        style=style)
+        self.momentum = W.Dropdown(options=_with(MOMENTA, momentum), value=momentum,
+                                   description="momentum", style=style)
         n_train = len(self.x) if self.validation_data is not None else \
             max(1, int(len(self.x) * (1 - (self.validation_split or 0))))
         sizes = sorted({b for b in BATCH_SIZES if b <= n_train} | {batch_size})
@@ -166,7 +174,7 @@ class OptimizerLab(LivePicture, W.VBox):
         self.optimizer.observe(lambda _: self._show_momentum(), names="value")
         self._show_momentum()
         self.status = W.HTML(value=self._status_text())
-        self.plot = W.Image(format="png", layout=W.Layout(width="100%", max_width="760px"))
+        self.plot = figures.image_widget(self.figure)
         self.table = W.HTML()
         settings = W.VBox([self.optimizer, self.learning_rate, self.momentum])
         more = W.VBox([self.batch_size, self.epochs,
@@ -189,9 +197,12 @@ class OptimizerLab(LivePicture, W.VBox):
                 raise unknown_keyword_error("OptimizerLab.set", key, SETTINGS)
             if key == "optimizer":
                 value = check_optimizer(value)
-            if key == "learning_rate" and not 1e-5 <= value <= 10:
-                raise ValueError(f"The lab's learning rates go from 1e-05 to 10, not {value}. "
-                                 f"(Larger ones only blow up; to see that, try 10.)")
+            if key == "learning_rate":
+                value = _checked_rate(value)
+                _offer(self.learning_rate, value)
+            if key == "momentum":
+                value = _checked_momentum(value)
+                _offer(self.momentum, value)
             if key == "batch_size" and value not in self.batch_size.options:
                 self.batch_size.options = sorted(set(self.batch_size.options) | {int(value)})
             if key == "epochs" and value > self.epochs.max:
@@ -402,3 +413,30 @@ class OptimizerLab(LivePicture, W.VBox):
 
     def __repr__(self) -> str:
         return f"<OptimizerLab: {len(self.runs)} runs>"
+
+
+def _checked_rate(value) -> float:
+    value = float(value)
+    if not 1e-5 <= value <= 10:
+        raise ValueError(f"The lab's learning rates go from 1e-05 to 10, not {value:g}. "
+                         f"(Larger ones only blow up; to see that, try 10.)")
+    return value
+
+
+def _checked_momentum(value) -> float:
+    value = float(value)
+    if not 0 <= value < 1:
+        raise ValueError(f"momentum must be at least 0 and below 1, not {value:g} (0.9 is usual).")
+    return value
+
+
+def _with(options: tuple, value: float) -> tuple:
+    """The menu's options, with ``value`` added in order if it is not one of them."""
+    return options if value in options else tuple(sorted(options + (value,)))
+
+
+def _offer(menu, value: float) -> None:
+    """Make ``value`` one of ``menu``'s options, so that choosing it shows it exactly. (Values
+    added before stay: the menu keeps every value a run used.)"""
+    if value not in menu.options:
+        menu.options = _with(tuple(menu.options), value)

@@ -31,7 +31,8 @@ class LivePlot(Callback):
 
     ``metrics``: the panels to draw, by name (default: every logged name, ``loss`` first).
     ``min_interval``: seconds at least between two redraws (the last epoch is always drawn).
-    ``width``/``height``: the size of one panel in inches.
+    ``width``/``height``: the size of one panel in inches, of 96 CSS pixels each (it is
+    shown at that size, and its PNG has twice as many pixels, for sharp high-density screens).
     """
 
     def __init__(self, metrics: list[str] | None = None, min_interval: float = 0.5,
@@ -79,7 +80,8 @@ class LivePlot(Callback):
         names = self.panels()
         if not names:
             return
-        self.figure = fig = figures.new_figure(self.width * len(names), self.height)
+        self.figure = fig = figures.new_figure(round(self.width * figures.DPI * len(names)),
+                                               round(self.height * figures.DPI))
         axes = fig.subplots(1, len(names), squeeze=False)[0]
         for ax, name in zip(axes, names):
             curves = [{"values": self.history[key], "colour": figures.RUN_COLOURS[0],
@@ -91,11 +93,11 @@ class LivePlot(Callback):
         self.redraws += 1
         self._last_draw = time.monotonic()
         if _in_kernel():
-            self._show(figures.to_png(fig))
+            self._show(figures.ipython_image(fig))
 
-    def _show(self, png: bytes) -> None:
-        from IPython.display import Image, display
+    def _show(self, image) -> None:
+        from IPython.display import display
         if self._handle is None:
-            self._handle = display(Image(data=png, format="png"), display_id=True)
+            self._handle = display(image, display_id=True)
         else:
-            self._handle.update(Image(data=png, format="png"))
+            self._handle.update(image)

@@ -84,7 +84,7 @@ class Playground(LivePicture, PlaygroundControls, widgets.VBox):
         self._changes: list[list] = []
         self._replay_changes: list[list] = []    # while from_state replays a run
         self._quiet = False
-        self.figure = figures.new_figure(9.0, 4.2)
+        self.figure = figures.new_figure(900, 420)
         self._make_controls()
         super().__init__(children=self._layout())
         self.reset()
@@ -446,7 +446,11 @@ class Playground(LivePicture, PlaygroundControls, widgets.VBox):
                   for p, c in (("train", "#555555"), ("test", "#000000"))]
         curves[1]["dashed"] = True
         figures.draw_curves(ax_loss, curves, "loss", start=0)
-        ax_loss.legend(fontsize=7)
+        figures.epoch_axis(ax_loss, self.epoch)
+        if self.epoch == 0:
+            ax_loss.text(0.5, 0.5, "the loss before training;\nStep or Play trains", ha="center",
+                         va="center", transform=ax_loss.transAxes, fontsize=7, color="#888")
+        ax_loss.legend(fontsize=7, loc="lower left")
         ax_loss.set_xlabel("epoch", fontsize=8, labelpad=1)
         ax_loss.tick_params(labelsize=7)
         fig.subplots_adjust(left=0.01, right=0.99, bottom=0.1, top=0.98, hspace=0.15, wspace=0.05)

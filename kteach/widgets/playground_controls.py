@@ -11,13 +11,14 @@ from typing import Any
 
 import ipywidgets as W
 
-from . import datasets
+from . import datasets, figures
 from .codegen import OPTIMIZERS
 
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REGULARIZATION_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 MAX_LAYERS, MAX_NEURONS = 6, 8
+SMALL_BUTTON_WIDTH = "36px"      # the neuron + and − buttons
 PROBLEMS = ("classification", "regression")
 
 
@@ -29,7 +30,7 @@ class PlaygroundControls:
         self._make_buttons()
         self._make_setting_controls()
         self._make_network_controls()
-        self.plot = W.Image(format="png", layout=W.Layout(width="100%", max_width="900px"))
+        self.plot = figures.image_widget(self.figure)
         self.loss_label = W.HTML()
         self.weights_html = W.HTML()
         self.code_html = W.HTML(layout=W.Layout(display="none"))
@@ -66,8 +67,10 @@ class PlaygroundControls:
                                         description="learning rate", style=narrow),
             "optimizer": W.Dropdown(options=[(v, k) for k, v in OPTIMIZERS.items()],
                                     description="optimizer", style=narrow),
-            "regularization": W.Dropdown(options=[("None", None), ("L1", "l1"), ("L2", "l2")],
-                                         description="regularization", style=narrow),
+            # "none", not None: a menu whose value is None has nothing chosen, and is blank.
+            "regularization": W.Dropdown(options=[("None", "none"), ("L1", "l1"), ("L2", "l2")],
+                                         value="none", description="regularization",
+                                         style=narrow),
             "regularization_rate": W.Dropdown(
                 options=_with(REGULARIZATION_RATES, s["regularization_rate"]),
                 description="reg. rate", style=narrow),
@@ -143,6 +146,8 @@ class PlaygroundControls:
                     control.disabled = s["problem"] == "regression" or self._custom is not None
                 if key == "batch_size" and value > control.max:
                     control.max = value
+                if key == "regularization" and value is None:
+                    value = "none"
                 control.value = value
             c["noise"].disabled = self._custom is not None
             self.regenerate_button.disabled = self._custom is not None
@@ -160,8 +165,10 @@ class PlaygroundControls:
         boxes = []
         hidden, acts = self._settings["hidden"], self._settings["activations"]
         for i, (h, a) in enumerate(zip(hidden, acts)):
-            plus = W.Button(description="+", layout=W.Layout(width="30px"), disabled=h >= MAX_NEURONS)
-            minus = W.Button(description="−", layout=W.Layout(width="30px"), disabled=h <= 1)
+            plus = W.Button(description="+", tooltip="one neuron more",
+                            layout=_small_button_layout(), disabled=h >= MAX_NEURONS)
+            minus = W.Button(description="−", tooltip="one neuron fewer",
+                             layout=_small_button_layout(), disabled=h <= 1)
             act = W.Dropdown(options=ACTIVATIONS if a in ACTIVATIONS else ACTIVATIONS + (a,),
                              value=a, layout=W.Layout(width="90px"))
             plus.on_click(lambda _, i=i: self._clicked(lambda: self._neurons(i, +1)))
@@ -213,6 +220,13 @@ class PlaygroundControls:
     def _set_buttons(self, running: bool) -> None:
         self.play_button.disabled = running
         self.pause_button.disabled = not running
+
+
+def _small_button_layout() -> W.Layout:
+    """A narrow button that still shows its one-character label: a button's stylesheet gives
+    it 10 px of padding on each side, and a label that does not fit is cut to "..", so the
+    padding goes (the label is centred anyway)."""
+    return W.Layout(width=SMALL_BUTTON_WIDTH, padding="0px")
 
 
 def _with(options: tuple, value: Any) -> tuple:
