@@ -4,6 +4,7 @@ rendering with `dot` and with pygraphviz's bundled Graphviz, and the errors.
 The boxes, arrows and clusters expected for each topology are those of Keras 3.15.1's
 model_to_dot (tests/fixtures/make_viz_keras_topologies.py prints them).
 """
+import base64
 import os
 import re
 import subprocess
@@ -419,7 +420,10 @@ def test_render_with_dot_svg_png_pdf_and_jupyter_display(tmp_path, monkeypatch):
     width, view = svg_size(svg)
     assert float(width) == pytest.approx(float(view), abs=1)  # drawn at 72 dpi, not scaled
     assert d._repr_svg_() == svg
-    assert d._repr_mimebundle_() == {"image/svg+xml": svg}
+    data, metadata = d._repr_mimebundle_()
+    assert list(data) == ["image/svg+xml", "image/png"] and data["image/svg+xml"] == svg
+    assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG\r\n\x1a\n")
+    assert metadata["image/png"]["alt"] == d.alt_text
     assert d.pipe("png").startswith(b"\x89PNG\r\n\x1a\n")
     assert d.pipe("pdf").startswith(b"%PDF")
 
@@ -540,8 +544,9 @@ def test_model_shows_its_diagram_in_jupyter_only_when_asked():
     assert model._repr_mimebundle_() is None            # Keras' repr: IPython falls back to it
     kteach.config.set_model_display("diagram")
     try:
-        bundle = model._repr_mimebundle_()
-        assert "image/svg+xml" in bundle and "<svg" in bundle["image/svg+xml"]
+        bundle, metadata = model._repr_mimebundle_()
+        assert "<svg" in bundle["image/svg+xml"] and "image/png" in bundle
+        assert metadata["image/png"]["alt"] == "Diagram of model 'sequential': dense."
     finally:
         kteach.config.set_model_display("repr")
     with pytest.raises(ValueError, match="'repr' or 'diagram'"):

@@ -17,21 +17,31 @@ What is drawn:
 * A Sequential model shows only its layers (no box for its input), a functional model also
   its ``InputLayer`` boxes.
 * A layer called several times (a *shared* layer) is one box with an arrow for every call.
+* A learner's layer (a ``Layer`` subclass with ``call()``) is a box like any other, titled
+  with its class name; its shapes are those its calls had in the graph.
+* A subclassed model (``class MyModel(Model)`` with ``call()``) has no graph of its own: its
+  diagram is the graph of layer calls that ``model.traced_graph()`` finds by running
+  ``call()`` on symbolic inputs (an ``input`` box for each). That needs the model to have
+  seen data, and a ``call()`` made of layer calls only; where ``call()`` computes with ops or
+  with Python on numbers, there is nothing to trace and :class:`NoDiagramError` says so.
 * A nested model (or a wrapper such as ``TimeDistributed(model)``) is one box; with
   ``expand_nested=True`` it becomes a dashed frame (a *cluster*) with its own layers inside,
   and the arrows go straight to the layers inside.
 
 The functions here only write DOT text (:attr:`Diagram.source`); drawing it needs Graphviz
-(:mod:`kteach.viz.render`), and happens when the diagram is shown or saved.
+(:mod:`kteach.viz.render`), and happens when the diagram is shown or saved. In Jupyter a
+diagram shows itself as SVG with a PNG beside it (notebooks that are not trusted, GitHub and
+nbviewer show the PNG), and both carry a short description of the graph as alt text.
 """
 from __future__ import annotations
 
+import base64
 import html
 from pathlib import Path
 from typing import Any, Iterable
 
 from .. import activations
-from ..engine.errors import NotBuiltError, check_keywords, did_you_mean
+from ..engine.errors import KteachError, NotBuiltError, check_keywords, did_you_mean
 from ..engine.layer import Layer
 from ..engine.tensor import format_shape
 from ..layers.core import InputLayer
@@ -39,7 +49,7 @@ from ..models.functional import Model
 from ..models.sequential import Sequential
 from . import render as _render
 
-__all__ = ["Diagram", "model_to_dot", "plot_model"]
+__all__ = ["Diagram", "NoDiagramError", "model_to_dot", "plot_model"]
 
 RANKDIRS = ("TB", "LR", "BT", "RL")
 SPLINES = ("ortho", "curved", "polyline", "spline", "line", "true", "false", "none", "compound")
@@ -52,6 +62,14 @@ NO_VALUE_COLOUR = "gray60"  # colour_by: layers without a value
 # A perceptually even scale from dark blue (small) to yellow (large), 5 stops (viridis).
 SCALE = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
 LEGEND_ID = "kteach:legend"
+# The PNG of the Jupyter display: drawn at 1.5 times a browser's 96 px per inch, shown at 96,
+# so it is as large as the SVG and stays sharp on high-resolution screens.
+PNG_DPI, SCREEN_DPI = 144, 96
+MAX_ALT_ARROWS = 24  # a longer alt text names only this many arrows
+
+
+class NoDiagramError(KteachError, ValueError):
+    """A subclassed model whose ``call()`` cannot be traced into a graph of layer calls."""
 
 
 # ----- the diagram object ---------------------------------------------------------------------
@@ -60,16 +78,26 @@ class Diagram:
 
     ``source`` is the DOT text. ``nodes`` lists the boxes (their DOT ids, which are the layer
     names), ``edges`` the arrows as ``(from, to)`` pairs, ``clusters`` the frames of expanded
-    nested models, and ``labels`` each box's HTML-like table. In Jupyter the diagram shows
-    itself as SVG; :meth:`save` writes png, svg, pdf or dot.
+    nested models, ``labels`` each box's HTML-like table and ``highlighted`` the boxes drawn
+    in orange. ``alt_text`` describes the picture in a sentence, for readers who cannot see it.
+    In Jupyter the diagram shows itself as SVG and PNG; :meth:`save` writes png, svg, pdf or dot.
     """
 
     def __init__(self, source: str, name: str, nodes: list[str], edges: list[tuple[str, str]],
-                 clusters: list[str], labels: dict[str, str]):
+                 clusters: list[str], labels: dict[str, str],
+                 highlighted: list[str] | None = None):
         self.source = source
         self.name = name
         self.nodes, self.edges, self.clusters, self.labels = nodes, edges, clusters, labels
+        self.highlighted = list(highlighted or [])
         self._svg: str | None = None
+        self._png: bytes | None = None
+
+    @property
+    def alt_text(self) -> str:
+        """``Diagram of model 'sequential': input_layer → dense → dense_1`` for a chain; for
+        other graphs the boxes, then the arrows (at most :data:`MAX_ALT_ARROWS` of them)."""
+        return alt_text(self.name, self.nodes, self.edges, self.highlighted)
 
     def _drawable_source(self) -> str:
         """A whole graph: ``model_to_dot(subgraph=True)`` gives only a cluster."""
@@ -77,15 +105,23 @@ class Diagram:
             return "digraph {\n" + self.source + "}\n"
         return self.source
 
-    def pipe(self, format: str = "svg") -> bytes:
-        """The picture as bytes in ``format`` (png, svg, pdf; dot gives the DOT text)."""
-        return _render.render(self._drawable_source(), format)
+    def pipe(self, format: str = "svg", dpi: float | None = None) -> bytes:
+        """The picture as bytes in ``format`` (png, svg, pdf; dot gives the DOT text). ``dpi``
+        overrides the graph's dots per inch for a PNG."""
+        return _render.render(self._drawable_source(), format, dpi=dpi)
 
     def svg(self) -> str:
-        """The picture as SVG text (drawn once, then kept)."""
+        """The picture as SVG text (drawn once, then kept), with the alt text as its
+        accessible name (``role="img" aria-label=...``) and its ``<title>``/``<desc>``."""
         if self._svg is None:
-            self._svg = self.pipe("svg").decode("utf-8")
+            self._svg = _with_description(self.pipe("svg").decode("utf-8"), self.alt_text)
         return self._svg
+
+    def png(self) -> bytes:
+        """The PNG that Jupyter shows beside the SVG, at :data:`PNG_DPI` (drawn once)."""
+        if self._png is None:
+            self._png = self.pipe("png", dpi=PNG_DPI)
+        return self._png
 
     @check_keywords
     def save(self, path: str | Path, format: str | None = None) -> str:
@@ -99,7 +135,7 @@ class Diagram:
                 f"Cannot save a diagram as {format!r} (from to_file={path!r}).{hint} Name the "
                 f"file with one of these extensions: "
                 f"{', '.join('.' + f for f in _render.FORMATS)}.")
-        data = self.pipe(format)
+        data = self.svg().encode("utf-8") if format == "svg" else self.pipe(format)
         Path(path).write_bytes(data)
         return path
 
@@ -109,17 +145,74 @@ class Diagram:
         except _render.GraphvizNotFoundError:
             return None
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
-        """Jupyter shows the SVG; without Graphviz, the text that says how to get it."""
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
+        """Jupyter's picture: ``(data, metadata)`` with the SVG and a PNG beside it (an
+        untrusted notebook, GitHub and nbviewer show the PNG), each with the alt text in its
+        metadata; without Graphviz, the text that says how to get it."""
         try:
-            return {"image/svg+xml": self.svg()}
+            svg, png = self.svg(), self.png()
         except _render.GraphvizNotFoundError as error:
             return {"text/plain": f"{self!r}\n{error}"}
+        width = round(_png_width(png) * SCREEN_DPI / PNG_DPI)
+        data = {"image/svg+xml": svg,
+                "image/png": base64.b64encode(png).decode("ascii")}
+        metadata = {"image/svg+xml": {"alt": self.alt_text},
+                    "image/png": {"alt": self.alt_text, "width": width}}
+        return data, metadata
 
     def __repr__(self) -> str:
         boxes, arrows = len(self.nodes), len(self.edges)
         return (f"<Diagram of '{self.name}': {boxes} box{'es' * (boxes != 1)}, "
                 f"{arrows} arrow{'s' * (arrows != 1)}; .source has the DOT text>")
+
+
+def alt_text(name: str, nodes: list[str], edges: list[tuple[str, str]],
+             highlighted: list[str] | None = None) -> str:
+    """A sentence that says what a diagram shows: its boxes and arrows, in order."""
+    head = f"Diagram of model '{name}'"
+    chain = _as_chain(nodes, edges)
+    if chain is not None:
+        text = f"{head}: {' → '.join(chain)}"
+    else:
+        shown = [f"{a} → {b}" for a, b in edges[:MAX_ALT_ARROWS]]
+        more = len(edges) - len(shown)
+        text = (f"{head}, {len(nodes)} box{'es' * (len(nodes) != 1)} ({', '.join(nodes)}); "
+                f"arrows: {', '.join(shown) or 'none'}" + (f" and {more} more" if more else ""))
+    if highlighted:
+        text += f"; highlighted: {', '.join(highlighted)}"
+    return text + "."
+
+
+def _as_chain(nodes: list[str], edges: list[tuple[str, str]]) -> list[str] | None:
+    """The boxes in order when the arrows join them in one line, else None."""
+    if len(edges) != len(nodes) - 1:
+        return None
+    following = dict(edges)
+    if len(following) != len(edges) or len(set(following.values())) != len(edges):
+        return None
+    start = [n for n in nodes if n not in following.values()]
+    if len(start) != 1:
+        return None
+    chain = start
+    while chain[-1] in following and len(chain) <= len(nodes):
+        chain.append(following[chain[-1]])
+    return chain if len(chain) == len(nodes) else None
+
+
+def _with_description(svg: str, text: str) -> str:
+    """The SVG with ``text`` as its accessible name and as its first ``<title>``/``<desc>``."""
+    start = svg.find("<svg")
+    end = svg.find(">", start)
+    if start < 0 or end < 0:
+        return svg
+    label = _esc(text)
+    return (svg[:end] + f' role="img" aria-label="{label}">'
+            + f"\n<title>{label}</title>\n<desc>{label}</desc>" + svg[end + 1:])
+
+
+def _png_width(png: bytes) -> int:
+    """The width in pixels from a PNG's header."""
+    return int.from_bytes(png[16:20], "big")
 
 
 def _extension(path: str) -> str:
@@ -180,7 +273,7 @@ def model_to_dot(model, show_shapes: bool = False, show_dtype: bool = False,
         lines.append("}")
     writer.check_names_found()
     return Diagram("\n".join(lines) + "\n", model.name, writer.node_ids, writer.edges,
-                   writer.cluster_ids, writer.labels)
+                   writer.cluster_ids, writer.labels, highlighted=options.highlight)
 
 
 @check_keywords
@@ -217,11 +310,32 @@ def _check_model(model: Any, where: str) -> None:
         raise TypeError(
             f"{where}() draws a model, but got {what}. Build a model around it first, e.g. "
             f"Sequential([Input(shape=(4,)), layer]) or Model(inputs, outputs).")
-    if getattr(model, "_graph", None) is None:
+    if graph_of(model) is not None:
+        return
+    if not model._subclassed():
         raise NotBuiltError(
             f"This model has not yet been built, so there are no layer calls to draw. Give "
             f"'{model.name}' an input shape (Sequential([Input(shape=(20,)), ...])) or call it "
             f"on data (model.predict(x)) first.")
+    kind = type(model).__name__
+    if getattr(model, "_input_specs", None) is None:
+        raise NotBuiltError(
+            f"The subclassed model '{model.name}' ({kind}) has not been called on data yet, so "
+            f"kteach does not know the shape of its inputs and cannot trace its call() into "
+            f"layer calls to draw. Call it on a batch first -- model(x[:1]), model.predict(x) "
+            f"or model.fit(x, y) -- or give the shape with model.build((None, 4)); then "
+            f"{where}(model) again.")
+    raise NoDiagramError(
+        f"There is no diagram of the subclassed model '{model.name}' ({kind}): its call() "
+        f"could not be traced. kteach draws a subclassed model by running call() once on "
+        f"symbolic inputs (tensors with a shape but no numbers) and noting the layer calls; "
+        f"this call() needs the numbers themselves -- float(x), an `if` on a value, a NumPy "
+        f"function, or an op that cannot run on symbolic tensors. Training and explain() are "
+        f"not affected. For a diagram, write call() from layer calls only (layers.Activation("
+        f"'tanh') for a function, layers.Add() to add tensors, a layer of your own with that "
+        f"code in its call() for the rest), or build the model the functional way with "
+        f"Input(...). Without a diagram, model.summary() lists the layers and "
+        f"model.explain(x, y) shows every op.")
 
 
 def _check_graph_arguments(rankdir: str, dpi: int, splines: str, layer_range: Any) -> None:
@@ -296,7 +410,8 @@ class _DotWriter:
 
     # -- which boxes, and the arrows between them --------------------------------------------
     def expands(self, layer: Layer) -> bool:
-        return self.options.expand_nested and _inner_model(layer) is not None
+        inner = _inner_model(layer)
+        return self.options.expand_nested and inner is not None and graph_of(inner) is not None
 
     def entry(self, layer: Layer, input_index: int) -> str:
         """The box an arrow into ``layer`` (its ``input_index``-th input) points at."""
@@ -305,13 +420,13 @@ class _DotWriter:
         inner = _inner_model(layer)
         if isinstance(inner, Sequential):  # no InputLayer box: the first layer takes it
             return self.entry(inner.layers[0], 0)
-        return self.node_id(inner.inputs[input_index].node.layer)
+        return self.node_id(graph_of(inner).inputs[input_index].node.layer)
 
     def exit(self, layer: Layer, output_index: int) -> str:
         """The box an arrow out of ``layer`` (its ``output_index``-th output) starts at."""
         if not self.expands(layer):
             return self.node_id(layer)
-        t = _inner_model(layer).outputs[output_index]
+        t = graph_of(_inner_model(layer)).outputs[output_index]
         return self.exit(t.node.layer, t.index)
 
     # -- the body of one model ---------------------------------------------------------------
@@ -403,14 +518,27 @@ def _inner_model(layer: Layer) -> Model | None:
     return wrapped if isinstance(wrapped, Model) else None
 
 
+def graph_of(model: Model):
+    """The graph a diagram of ``model`` draws: its own, or for a subclassed model the layer
+    calls its ``call()`` makes, traced on symbolic inputs (None when that cannot be done)."""
+    graph = getattr(model, "_graph", None)
+    if graph is None and hasattr(model, "traced_graph"):
+        graph = model.traced_graph()
+    return graph
+
+
 def _calls(model: Model) -> list:
     """The layer calls (graph nodes) of ``model``, from its inputs to its outputs."""
-    return list(model._graph.nodes)
+    return list(graph_of(model).nodes)
 
 
 def _drawn_layers(model: Model) -> list[Layer]:
-    """The layers that get a box: all of ``model.layers`` (a Sequential lists no InputLayer)."""
-    return list(model.layers)
+    """The layers that get a box: a Sequential's ``model.layers`` (no InputLayer), else every
+    layer of the graph: InputLayers, ops called on symbolic tensors, and for a subclassed
+    model the layers of its traced graph."""
+    if isinstance(model, Sequential):
+        return list(model.layers)
+    return list(graph_of(model).layers)
 
 
 def _first_call(layer: Layer, calls: list):
@@ -442,7 +570,7 @@ def _label(layer: Layer, call, options: _Options) -> str:
             f'color="{_text_colour(title_bg)}">{title}</font></td></tr>']
     activation = getattr(layer, "activation", None)
     if options.show_layer_activations and activation is not None:
-        rows.append(_wide_row(span, "Activation", activations.serialize(activation)))
+        rows.append(_wide_row(span, "Activation", _activation_name(activation)))
     if options.show_params:
         rows.append(_wide_row(span, "Params", params_formula(layer)))
     if value is not None:
@@ -452,6 +580,13 @@ def _label(layer: Layer, call, options: _Options) -> str:
     border = ' border="3" color="darkorange"' if highlighted else ' border="0"'
     return (f'<<table{border} cellborder="1" cellspacing="0" cellpadding="6">'
             + "".join(rows) + "</table>>")
+
+
+def _activation_name(activation: Any) -> str:
+    """``relu``; a learner's layer may keep its activation as a name (``"tanh"``)."""
+    if isinstance(activation, str):
+        return activation
+    return activations.serialize(activation)
 
 
 def _bottom_cells(layer: Layer, call, options: _Options) -> list[str]:

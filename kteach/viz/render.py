@@ -12,7 +12,7 @@ needs no renderer: ``model_to_dot(model).source``.
 
 SVG is always drawn at 72 dots per inch, Graphviz's natural size: a ``dpi`` in the graph would
 only scale the vector picture up (Keras' default ``dpi=200`` makes it almost three times too
-big). PNG keeps the graph's ``dpi``.
+big). PNG keeps the graph's ``dpi``, unless :func:`render` is given another.
 """
 from __future__ import annotations
 
@@ -72,10 +72,11 @@ def renderer() -> str:
     raise GraphvizNotFoundError(INSTALL_HELP)
 
 
-def render(source: str, format: str = "svg") -> bytes:
+def render(source: str, format: str = "svg", dpi: float | None = None) -> bytes:
     """Draw DOT ``source`` as ``format`` (png, svg, pdf; dot/gv give the text back).
 
-    Uses ``dot`` when it is on PATH, else pygraphviz in-process, else raises
+    ``dpi`` replaces the graph's own dots per inch in a PNG (an SVG is always at 72). Uses
+    ``dot`` when it is on PATH, else pygraphviz in-process, else raises
     :class:`GraphvizNotFoundError`.
     """
     format = format.lower()
@@ -83,7 +84,10 @@ def render(source: str, format: str = "svg") -> bytes:
         raise ValueError(f"Cannot draw a diagram as {format!r}. Formats: {', '.join(FORMATS)}.")
     if format in TEXT_FORMATS:
         return source.encode("utf-8")
-    args = ["-Gdpi=72"] if format == "svg" else []
+    if format == "svg":
+        args = ["-Gdpi=72"]
+    else:
+        args = [] if dpi is None else [f"-Gdpi={float(dpi):g}"]
     dot = which_dot()
     if dot is not None:
         return _render_with_dot(dot, source, format, args)
