@@ -148,6 +148,15 @@ def big():
                        layers.Dense(512, activation="relu"), layers.Dense(10)])
 
 
+def ops_between_layers():
+    from kteach import ops
+    inputs = Input(shape=(4,))
+    x = layers.Dense(3)(inputs)
+    y = ops.relu(x)
+    z = y * 2.0 + 1.0
+    return Model(inputs, layers.Dense(1)(ops.concatenate([x, z], axis=-1)))
+
+
 CASES = {
     "mlp_784": (mlp_784, {}),
     "mlp_dropout": (mlp_dropout, {}),
@@ -169,6 +178,7 @@ CASES = {
     "trained_sgd": (trained("sgd"), {}),
     "compiled_only": (compiled_only, {}),
     "big": (big, {}),
+    "ops_between_layers": (ops_between_layers, {}),
     "line_length_60": (mlp_dropout, {"line_length": 60}),
     "positions": (mlp_dropout, {"line_length": 70, "positions": [0.5, 0.75, 1.0]}),
     "layer_range": (mlp_dropout, {"layer_range": ["dropout", "dense_1"]}),

@@ -363,7 +363,7 @@ class Layer:
         zeros = [np.zeros(tuple(2 if d is None else d for d in s), dtype=dt)
                  for s, dt in zip(shapes, dtypes)]
         try:
-            with tapes.paused():
+            with tapes.paused(), np.errstate(all="ignore"):   # zeros may meet a log or a 1/x
                 out = self._run_call(zeros if isinstance(input_shape, list) else zeros[0], False)
         finally:
             self._losses = []

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from . import naming
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -45,6 +47,54 @@ class KerasTensor:
     def __repr__(self) -> str:
         return (f"<KerasTensor shape={format_shape(self.shape)}, dtype={self.dtype}, "
                 f"sparse=False, ragged=False, name={self.name}>")
+
+    # Arithmetic on a symbolic tensor adds an op node to the graph (``x * 2.0 + 1.0``).
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        from .arrays import UFUNCS  # filled by kteach.ops
+        from .operation import symbolic_call
+        op = UFUNCS.get(ufunc)
+        if op is None or method != "__call__" or kwargs:
+            raise TypeError(f"np.{ufunc.__name__} cannot take a symbolic tensor from Input. Use "
+                            f"the kteach.ops function, or a layers.Lambda.")
+        return symbolic_call(op, inputs, {})
+
+    def __add__(self, other):
+        return np.add(self, other)
+
+    def __radd__(self, other):
+        return np.add(other, self)
+
+    def __sub__(self, other):
+        return np.subtract(self, other)
+
+    def __rsub__(self, other):
+        return np.subtract(other, self)
+
+    def __mul__(self, other):
+        return np.multiply(self, other)
+
+    def __rmul__(self, other):
+        return np.multiply(other, self)
+
+    def __truediv__(self, other):
+        return np.true_divide(self, other)
+
+    def __rtruediv__(self, other):
+        return np.true_divide(other, self)
+
+    def __matmul__(self, other):
+        return np.matmul(self, other)
+
+    def __pow__(self, other):
+        return np.power(self, other)
+
+    def __neg__(self):
+        return np.negative(self)
+
+    def __getitem__(self, key):
+        from .arrays import METHODS
+        from .operation import symbolic_call
+        return symbolic_call(METHODS["__getitem__"], (self, key), {})
 
     def __array__(self, *args: Any, **kwargs: Any):
         raise TypeError(

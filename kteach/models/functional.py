@@ -21,6 +21,7 @@ from ..engine.errors import NotBuiltError, ShapeError, check_keywords, warn_once
 from ..engine.graph import Graph
 from ..engine import naming
 from ..engine.layer import CallCache, Layer
+from ..engine.operation import Operation
 from ..engine.tensor import KerasTensor, format_shape
 from ..engine.variable import Variable
 from ..training.trainer import Trainer
@@ -132,6 +133,15 @@ class Model(Trainer, Layer):
 
     @property
     def layers(self) -> list[Layer]:
+        """The layers, in Keras' order (ops called on symbolic tensors are not layers: they
+        are in :attr:`operations`)."""
+        if self._graph is None:
+            return list(self._tracked)
+        return [layer for layer in self._graph.layers if not isinstance(layer, Operation)]
+
+    @property
+    def operations(self) -> list[Layer]:
+        """The layers and the op nodes of the graph, in order (Keras 3's ``operations``)."""
         if self._graph is None:
             return list(self._tracked)
         return list(self._graph.layers)

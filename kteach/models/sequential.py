@@ -40,6 +40,11 @@ class Sequential(Model):
         """The layers in order (without the InputLayer, as Keras 3 lists them)."""
         return list(self._stack)
 
+    @property
+    def operations(self) -> list[Layer]:
+        """A Sequential holds only layers: its operations are its layers."""
+        return list(self._stack)
+
     @check_keywords
     def add(self, layer: Any, rebuild: bool = True) -> None:
         """Append a layer. If the input shape is known, the layer is built (and checked) now;

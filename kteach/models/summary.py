@@ -144,7 +144,7 @@ def _trainable_text(layer) -> str:
 def _rows(model, chain: bool, show_trainable: bool, expand_nested: bool,
           layer_range) -> list[list[str]]:
     nodes = _graph_nodes(model)
-    layers = model.layers
+    layers = getattr(model, "operations", model.layers)   # op nodes are rows too, as in Keras
     start, stop = _layer_index_range(layers, layer_range)
     rows: list[list[str]] = []
 

@@ -7,7 +7,11 @@ and its code has the two side by side.
 
 One module per family: arithmetic, nn (activations), logic (comparisons), reductions, linalg,
 shape and creation.
+
+Called on symbolic tensors (from ``Input``), an op adds a node to the functional graph
+instead of computing, as in Keras 3: ``x = ops.relu(layers.Dense(8)(inputs))``.
 """
+import functools as _functools
 from . import arithmetic, creation, linalg, logic, nn, reductions, shape
 from .arithmetic import *  # noqa: F403 (each module lists its ops in __all__)
 from .core import OpError
@@ -23,3 +27,23 @@ _FAMILIES = [arithmetic, creation, linalg, logic, nn, reductions, shape]
 register(_FAMILIES)
 
 __all__ = ["OpError"] + [name for module in _FAMILIES for name in module.__all__]
+
+
+def _graph_aware(fn):
+    """``fn`` as the public op: on symbolic tensors it makes a graph node
+    (:mod:`kteach.engine.operation`), on numbers it computes."""
+    from ..engine.operation import has_symbolic, symbolic_call
+
+    @_functools.wraps(fn)
+    def op(*args, **kwargs):
+        if has_symbolic(args, kwargs):
+            return symbolic_call(fn, args, kwargs)
+        return fn(*args, **kwargs)
+
+    return op
+
+
+_public: dict = {}   # one public function per op, so that aliases stay the same object
+for _name in __all__[1:]:
+    _fn = globals()[_name]
+    globals()[_name] = _public.setdefault(id(_fn), _graph_aware(_fn))
