@@ -32,6 +32,7 @@ import numpy as np
 from . import graph
 from .errors import did_you_mean
 from .tensor import format_shape
+from .variable import Variable
 
 # Arrays with at most this many numbers are shown in full; larger ones as shape + statistics.
 FULL_SIZE = 64
@@ -218,6 +219,15 @@ class Step:
         """The name shown in tables: ``dense``, ``shared (call 1)``, ``dense/kernel``."""
         return self.path + (f" (call {self.call})" if self.shared and self.call is not None else "")
 
+    @property
+    def tag(self) -> str:
+        """A word before the label in tables (``op`` for an op inside a call()), or ''."""
+        return ""
+
+    def _step_text(self) -> str:
+        """The step column of ``print(record)``: indented by depth, the tag, the label."""
+        return "  " * self.depth + (f"{self.tag} " if self.tag else "") + self.label
+
     def __getitem__(self, key: str) -> np.ndarray:
         if key not in self.arrays:
             raise KeyError(f"Step {self.label!r} has no array {key!r}."
@@ -230,7 +240,8 @@ class Step:
 
     def headline(self) -> str:
         where = "" if self.index is None else f"[{self.index}] "
-        return f"{where}{self.kind} · {self.label}"
+        tag = f" {self.tag}" if self.tag else ""
+        return f"{where}{self.kind}{tag} · {self.label}"
 
     def __str__(self) -> str:
         lines = [self.headline()]
@@ -251,11 +262,14 @@ class Step:
         return f"<details{' open' if open_ else ''}><summary>{summary}</summary>{inner}</details>"
 
     def _row_html(self, open_: bool = False) -> str:
+        tag = (f"<span class='kteach-tag' style='color:#777;font-size:85%'>{self.tag}</span> "
+               if self.tag else "")
         cells = ["" if self.index is None else str(self.index), self.kind,
-                 "&nbsp;" * (2 * self.depth) + html.escape(self.label),
+                 "&nbsp;" * (2 * self.depth) + tag + html.escape(self.label),
                  f"<code>{html.escape(self.formula)}</code>"]
         cells.append(self._details_html(open_))
-        return "<tr>" + "".join(f"{_TD}{c}</td>" for c in cells) + "</tr>"
+        row_class = f" class='kteach-{self.tag}'" if self.tag else ""
+        return f"<tr{row_class}>" + "".join(f"{_TD}{c}</td>" for c in cells) + "</tr>"
 
     def _repr_html_(self) -> str:
         return _table_html([self], open_=True)
@@ -429,9 +443,11 @@ class UpdateStep(Step):
 
 
 class OpStep(Step):
-    """One op that a learner's ``call`` ran, forwards (``x0``, ``x1``, ... → ``y``) or
-    backwards (``dy`` → ``dx0``, ``dx1``, ...), as the tape recorded it. ``entry`` is the
-    tape's :class:`~kteach.engine.tape.Entry`."""
+    """One op that a learner's ``call`` ran, forwards (inputs ``x1``, ``x2``, ... → ``y``, named
+    as in the op's formula ``y = x1 @ x2``) or backwards (``dy`` → ``dx1``, ``dx2``, ...), as
+    the tape recorded it. ``entry`` is the tape's :class:`~kteach.engine.tape.Entry`; ``layer``
+    is the layer (or model) whose ``call`` ran the op. Tables show it as ``op`` under that
+    layer's own step."""
 
     def __init__(self, entry, forward: bool, owner, path: str, depth: int,
                  d_outputs: list | None = None, d_inputs: list | None = None):
@@ -439,29 +455,42 @@ class OpStep(Step):
         self.entry = entry
         super().__init__(entry.name, owner, None, "", path, depth)
         ins = [np.asarray(getattr(x, "value", x)) for x in entry.inputs]
+        x_names = _op_names("x", len(ins))
         if forward:
             self.formula = entry.formula or f"y = {entry.name}(...)"
-            for i, x in enumerate(ins):
-                self.arrays[f"x{i}" if len(ins) > 1 else "x"] = x
-            for i, y in enumerate(entry.outputs):
-                self.arrays[f"y{i}" if len(entry.outputs) > 1 else "y"] = np.asarray(y)
+            self.arrays.update(zip(x_names, ins))
+            self.arrays.update(zip(_op_names("y", len(entry.outputs)),
+                                   (np.asarray(y) for y in entry.outputs)))
         else:
-            for i, d in enumerate(d_outputs or []):
-                self.arrays[f"dy{i}" if len(d_outputs) > 1 else "dy"] = np.asarray(d)
+            d_outputs = list(d_outputs or [])
+            self.arrays.update(zip(_op_names("dy", len(d_outputs)),
+                                   (np.asarray(d) for d in d_outputs)))
             made = []
-            for i, d in enumerate(d_inputs or []):
+            for key, d in zip(x_names, d_inputs or []):
                 if d is not None:
-                    key = f"dx{i}" if len(ins) > 1 else "dx"
-                    self.arrays[key] = np.asarray(d)
-                    made.append(f"{key} {format_shape(np.shape(d))}")
+                    self.arrays["d" + key] = np.asarray(d)
+                    made.append(f"d{key} {format_shape(np.shape(d))}")
             dy = ", ".join(f"{k} {format_shape(a.shape)}" for k, a in self.arrays.items()
                            if k.startswith("dy"))
             self.formula = f"{dy} → {', '.join(made) or 'nothing'}"
         self.notes.append(f"an op inside {owner.name}'s call()")
+        weights = [f"{key} is the weight {x.path}" for key, x in zip(x_names, entry.inputs)
+                   if isinstance(x, Variable)]
+        if weights:
+            self.notes.append("; ".join(weights))
 
     @property
     def label(self) -> str:
         return self.path
+
+    @property
+    def tag(self) -> str:
+        return "op"
+
+
+def _op_names(stem: str, n: int) -> list[str]:
+    """``['x']`` for one array, ``['x1', 'x2']`` for two: the names of the ops' formulas."""
+    return [stem] if n == 1 else [f"{stem}{i + 1}" for i in range(n)]
 
 
 def _is_model(layer) -> bool:
@@ -568,7 +597,7 @@ class Record:
 
     def __str__(self) -> str:
         rows = [("#", "kind", "step", "formula")]
-        rows += [(str(s.index), s.kind, "  " * s.depth + s.label, s.formula) for s in self.steps]
+        rows += [(str(s.index), s.kind, s._step_text(), s.formula) for s in self.steps]
         widths = [max(len(r[i]) for r in rows) for i in range(3)]
         lines = [self._header()]
         for r in rows:
@@ -593,9 +622,9 @@ def _table_html(steps: list[Step], open_: bool = False) -> str:
 def _mark_shared(steps: list[Step]) -> None:
     """Flag the steps of layers called more than once, so that labels show which call."""
     calls: dict[int, set] = {}
-    for s in steps:
-        if s.layer is not None and s.kind in ("forward", "backward"):
-            calls.setdefault(id(s.layer), set()).add(s.call)
-    for s in steps:
-        if s.layer is not None and s.kind in ("forward", "backward"):
-            s.shared = len(calls[id(s.layer)]) > 1
+    layer_steps = [s for s in steps if s.layer is not None and s.kind in ("forward", "backward")
+                   and not isinstance(s, OpStep)]   # an op step is not a call of its owner
+    for s in layer_steps:
+        calls.setdefault(id(s.layer), set()).add(s.call)
+    for s in layer_steps:
+        s.shared = len(calls[id(s.layer)]) > 1

@@ -8,6 +8,12 @@ through the record; the layer of the current step is drawn in orange on the mode
 its arrays -- for a backward step the gradients, for an update step the rule with the
 optimizer's numbers and each value before and after.
 
+A learner's own code opens up too: a layer written with ``call()`` (or a subclassed model)
+has a step for each op its ``call()`` ran -- ``linear/matmul``, ``linear/add`` -- shown
+under the layer's own step while the layer's box stays orange. A subclassed model is drawn
+from the layer calls its ``call()`` makes; where ``call()`` needs the numbers and cannot be
+traced, the panel steps through all the same and says so where the diagram would be.
+
 The record is made with ``apply=False``, so the model is left exactly as it was: the panel
 only looks. ::
 
@@ -24,7 +30,7 @@ import html
 import ipywidgets as W
 import numpy as np
 
-from ..engine.recording import array_html, array_text
+from ..engine.recording import OpStep, array_html, array_text
 
 PHASES = ("forward", "loss", "backward", "update")
 # The colour of each phase, for the caption and the formula.
@@ -41,7 +47,7 @@ class StepThrough(W.VBox):
     Python API: :meth:`next`, :meth:`previous`, :meth:`first`, :meth:`last`, :meth:`go`,
     :meth:`refresh`, :attr:`index` (0-based, as in ``record[index]``), :attr:`step`,
     :attr:`record`, :meth:`caption`, :attr:`highlighted`, :meth:`details_text`,
-    :attr:`diagram`.
+    :attr:`diagram` (None when the model has no diagram; :attr:`no_diagram` says why).
     """
 
     def __init__(self, model, x, y=None):
@@ -49,6 +55,7 @@ class StepThrough(W.VBox):
         self.x, self.y = x, y
         self.record = None
         self.diagram = None
+        self.no_diagram: str | None = None   # why there is no diagram, when there is none
         self.highlighted: list[str] = []
         self._index = 0
         self._quiet = False           # True while the controls are set from code
@@ -107,7 +114,7 @@ class StepThrough(W.VBox):
             raise ValueError("The record of this training step has no steps: the model has no "
                              "layers to step through.")
         self._svg_cache = {}
-        self._boxes = _diagram_boxes(self.model)
+        self._boxes, self.no_diagram = _diagram_boxes(self.model)
         self._quiet = True
         self.slider.max = len(self.record)
         self._quiet = False
@@ -205,8 +212,13 @@ class StepThrough(W.VBox):
 
     def _draw_diagram(self, step) -> None:
         """The model's diagram with the current step's layer in orange; without Graphviz its
-        DOT text (the highlighted box has ``bgcolor="darkorange"``)."""
-        self.highlighted = boxes_for(step, self._boxes)
+        DOT text (the highlighted box has ``bgcolor="darkorange"``); for a model that cannot
+        be drawn, a short note."""
+        self.highlighted = boxes_for(step, self._boxes, self.model)
+        if self.no_diagram is not None:
+            self.diagram = None
+            self.diagram_html.value = _note_html(self.no_diagram, step)
+            return
         try:
             from ..viz import plot_model
         except ImportError:          # kteach.viz missing: the names of the layers instead
@@ -236,19 +248,30 @@ class StepThrough(W.VBox):
 BEFORE_AFTER = "before → after"
 
 
-def _diagram_boxes(model) -> list[str]:
+def _diagram_boxes(model) -> tuple[list[str], str | None]:
     """The names of the boxes of the model's diagram (its layers; with nested models drawn
-    open, their layers), or the model's layers when kteach.viz is missing."""
+    open, their layers), and None; or no boxes and the reason why the model has no diagram
+    (a subclassed model whose call() cannot be traced). Without kteach.viz, the layers."""
     try:
         from ..viz import model_to_dot
+        from ..viz.diagram import NoDiagramError
     except ImportError:
-        return [layer.name for layer in model.layers]
-    return model_to_dot(model, expand_nested=True).nodes
+        return [layer.name for layer in model.layers], None
+    try:
+        return model_to_dot(model, expand_nested=True).nodes, None
+    except NoDiagramError:
+        return [], (f"No diagram: the call() of '{model.name}' ({type(model).__name__}) "
+                    f"computes with the numbers, so kteach cannot trace it into a graph of "
+                    f"layers to draw (plot_model says more). The steps show every layer and "
+                    f"every op all the same.")
 
 
 def describe(step) -> str:
     """What a step is, in words: ``forward through dense``, ``loss of dense_1``,
-    ``backward through dense_1``, ``update of sequential/dense/kernel``."""
+    ``backward through dense_1``, ``update of sequential/dense/kernel``, ``forward through
+    the op linear/matmul``."""
+    if isinstance(step, OpStep):
+        return f"{step.kind} through the op {step.label}"
     if step.kind == "forward":
         return f"forward through {step.label}"
     if step.kind == "backward":
@@ -260,10 +283,12 @@ def describe(step) -> str:
     return f"{step.kind} {step.label}"
 
 
-def boxes_for(step, boxes: list[str]) -> list[str]:
-    """The diagram boxes (layer names) to highlight for ``step``: its layer's box; for a
-    nested model (drawn as a frame) the boxes inside it; for the total of several losses the
-    output layers."""
+def boxes_for(step, boxes: list[str], model=None) -> list[str]:
+    """The diagram boxes (layer names) to highlight for ``step``: its layer's box (for an op,
+    the box of the layer whose call() ran it); for a nested model (drawn as a frame) the boxes
+    inside it; for the total of several losses the output layers. When ``model`` is the
+    subclassed model itself (its loss, or an op in its own call()), its output boxes or the
+    op's own box. Else the innermost box on the step's path (``block/dense``: ``block``)."""
     if step.layer is not None:
         layers = [step.layer]
     else:
@@ -271,10 +296,29 @@ def boxes_for(step, boxes: list[str]) -> list[str]:
         layers = [p.layer for p in parts if getattr(p, "layer", None) is not None]
     names: list[str] = []
     for layer in layers:
-        for name in _box_names(layer, boxes):
+        found = (_model_boxes(step, model, boxes) if model is not None and layer is model
+                 else _box_names(layer, boxes))
+        for name in found:
             if name not in names:
                 names.append(name)
+    if not names and step.kind != "update" and not (model is not None and step.layer is model):
+        names = [part for part in reversed(step.path.split("/")) if part in boxes][:1]
     return names
+
+
+def _model_boxes(step, model, boxes: list[str]) -> list[str]:
+    """Boxes for a step of the top-level model itself: an op of its call() is drawn as a box
+    of its own name (when its call() is traced with ops); a loss belongs to the output boxes."""
+    if isinstance(step, OpStep):
+        return [step.name] if step.name in boxes else []
+    try:
+        from ..viz.diagram import graph_of
+    except ImportError:
+        return []
+    graph = graph_of(model)
+    if graph is None:
+        return []
+    return [t.node.layer.name for t in graph.outputs if t.node.layer.name in boxes]
 
 
 def _box_names(layer, boxes: list[str]) -> list[str]:
@@ -292,7 +336,9 @@ def _box_names(layer, boxes: list[str]) -> list[str]:
 def sections(step) -> list[tuple[str, list[tuple[str, np.ndarray]]]]:
     """A step's arrays in groups with a title each, in the order the panel shows them."""
     arrays = list(step.arrays.items())
-    if step.kind == "forward":
+    if isinstance(step, OpStep):
+        groups = _op_sections(step, arrays)
+    elif step.kind == "forward":
         weights = set(getattr(step, "weights", {}))
         groups = [("input", [(k, a) for k, a in arrays if _stem(k) == "x"]),
                   ("weights", [(k, a) for k, a in arrays if k in weights]),
@@ -324,6 +370,17 @@ def sections(step) -> list[tuple[str, list[tuple[str, np.ndarray]]]]:
     return [(title, group) for title, group in groups if group]
 
 
+def _op_sections(step, arrays: list) -> list[tuple[str, list]]:
+    """An op's arrays: inputs ``x``/``x1``, ``x2``... and output ``y``; backwards the
+    gradient arriving ``dy`` and those passed on, ``dx``/``dx1``, ``dx2``..."""
+    def starting(prefix: str) -> list:
+        return [(k, a) for k, a in arrays if k.rstrip("0123456789") == prefix]
+    if step.kind == "forward":
+        return [("input", starting("x")), ("output", starting("y"))]
+    return [("gradient arriving, dLoss/dy", starting("dy")),
+            ("gradient passed on, dLoss/dx", starting("dx"))]
+
+
 def _stem(name: str) -> str:
     """``x`` for ``x`` and ``x[1]``."""
     return name.split("[")[0]
@@ -335,6 +392,13 @@ def _before_after_html(arrays: list[tuple[str, np.ndarray]]) -> str:
     rows = "".join(f"<tr>{cell}{array_html(*before)}</td>{cell}{array_html(*after)}</td></tr>"
                    for before, after in zip(arrays[0::2], arrays[1::2]))
     return f"<table>{rows}</table>"
+
+
+def _note_html(note: str, step) -> str:
+    """What shows where the diagram would be: why there is none, and where we are."""
+    return (f"<div class='kteach-no-diagram' style='font-size:12px;max-width:320px;"
+            f"color:#555;border:1px dashed #aaa;padding:8px'>{html.escape(note)}<br>"
+            f"<b>now:</b> <code>{html.escape(step.label)}</code></div>")
 
 
 def _pre(text: str) -> str:
