@@ -8,11 +8,16 @@ it is drawn and that a click reaches the kernel and comes back as a change on th
 the end: no JavaScript error, no stderr output in the page, and a screenshot (its path is
 printed; set KTEACH_SCREENSHOT=path.png to choose it).
 
+Then each app of lessons/apps/ (one notebook per widget) is opened as a learner opens it in
+Voilà: the page must hold that widget and nothing else, its buttons must show their whole
+labels, its pictures must not be stretched, and a click must change what it shows.
+
 ``scripts/test.sh`` installs chromium with apt and sets KTEACH_REQUIRE_BROWSER=1, so there a
 missing browser fails the test; elsewhere it skips with the reason.
 """
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -29,6 +34,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 NOTEBOOK = "widgets.ipynb"
+APPS = ROOT / "lessons" / "apps"
 TIMEOUT_MS = 60_000          # generous: the two CI cores also run the other tests
 STDERR = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
 
@@ -136,6 +142,7 @@ def voila(tmp_path_factory):
     (folder / "notebooks").mkdir()
     (folder / "home").mkdir()
     _write_notebook(folder / "notebooks")
+    shutil.copytree(APPS, folder / "notebooks" / "apps")
     port = _free_port()
     log = open(folder / "voila.log", "w")
     proc = subprocess.Popen(
@@ -146,7 +153,7 @@ def voila(tmp_path_factory):
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_for_server(base, proc, folder / "voila.log")
-        yield f"{base}/voila/render/{NOTEBOOK}"
+        yield f"{base}/voila/render"
     finally:
         proc.send_signal(signal.SIGTERM)          # Voilà shuts its kernels down on the way out
         try:
@@ -202,19 +209,26 @@ def button(widget, text: str):
 
 
 @pytest.fixture(scope="module")
-def page(voila):
+def browser():
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                    headless=True)
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                     headless=True)
         try:
-            try:
-                shown = Page(browser, voila)
-            except (AssertionError, PlaywrightError) as error:    # one retry: a slow start
-                print(f"first load failed, trying once more: {error}")
-                shown = Page(browser, voila)
-            yield shown
+            yield chromium
         finally:
-            browser.close()
+            chromium.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser, voila):
+    url = f"{voila}/{NOTEBOOK}"
+    try:
+        shown = Page(browser, url)
+    except (AssertionError, PlaywrightError) as error:    # one retry: a slow start
+        print(f"first load failed, trying once more: {error}")
+        shown = Page(browser, url)
+    yield shown
+    shown.page.close()
 
 
 def test_model_builder_adds_a_row(page):
@@ -275,3 +289,118 @@ def test_no_errors_and_a_screenshot(page, tmp_path_factory):
     print(f"screenshot: {path}")
     assert path.stat().st_size > 10_000
     assert page.errors == []
+
+
+# ----- the apps: lessons/apps/NAME.ipynb, each just one widget ----------------------------------
+
+OUTPUT = ".jp-OutputArea-output"
+# JavaScript: the labels of the visible buttons whose text does not fit (the browser cuts it
+# to "..."), and the pictures with their drawn and shown widths.
+CLIPPED_BUTTONS = """root => Array.from(root.querySelectorAll('button'))
+    .filter(b => b.offsetParent !== null && b.scrollWidth > b.clientWidth + 1)
+    .map(b => b.textContent.trim() || b.title)"""
+PICTURES = """root => Array.from(root.querySelectorAll('img'))
+    .map(i => [i.naturalWidth, i.getBoundingClientRect().width])"""
+SELECTED = "select => select.selectedIndex < 0 ? '' : select.options[select.selectedIndex].text"
+
+
+class App:
+    """An app in Voilà: its page, its one widget, and the JavaScript errors seen so far."""
+
+    def __init__(self, browser, voila: str, name: str):
+        self.errors: list[str] = []
+        self.page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        try:
+            self.page.goto(f"{voila}/apps/{name}.ipynb", timeout=TIMEOUT_MS)
+            self.page.wait_for_selector(f"{OUTPUT} .jupyter-widgets, {STDERR}",
+                                        timeout=TIMEOUT_MS)
+            if self.page.locator(STDERR).count():
+                pytest.fail(f"The app {name} wrote to stderr:\n"
+                            + "\n".join(self.page.locator(STDERR).all_inner_texts()))
+        except Exception:
+            self.page.close()
+            raise
+        self.widget = self.page.locator(OUTPUT).first
+
+    def check_clean(self) -> None:
+        """Just the widget: one output, a widget's; no error; every label whole; no picture
+        shown larger than it was drawn (a PNG has 2 pixels per CSS pixel)."""
+        outputs = self.page.locator(OUTPUT)
+        expect(outputs).to_have_count(1)
+        expect(outputs.first.locator(".jupyter-widgets").first).to_be_visible()
+        expect(self.page.locator(STDERR)).to_have_count(0)
+        assert self.widget.evaluate(CLIPPED_BUTTONS) == []
+        for natural, shown in self.widget.evaluate(PICTURES):
+            if natural:                       # an empty picture is not drawn yet
+                assert natural >= 2 * shown - 1, (natural, shown)
+        assert self.errors == []
+
+
+@pytest.fixture
+def app(browser, voila, request, tmp_path):
+    """The app ``request.param``; its screenshot afterwards in the test's tmp_path, or in the
+    folder KTEACH_SCREENSHOTS names."""
+    shown = App(browser, voila, request.param)
+    yield shown
+    folder = Path(os.environ.get("KTEACH_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"app-{request.param}.png"
+    shown.page.screenshot(path=str(path), full_page=True)
+    print(f"screenshot: {path}")
+    shown.page.close()
+
+
+def menu(widget, description: str):
+    """The <select> of the Dropdown described as ``description``."""
+    return widget.locator(".widget-dropdown", has_text=description).locator("select")
+
+
+@pytest.mark.parametrize("app", ["playground"], indirect=True)
+def test_the_playground_app(app):
+    pg = app.widget
+    expect(pg.locator("img").first).to_be_visible(timeout=TIMEOUT_MS)
+    assert menu(pg, "regularization").evaluate(SELECTED) == "None"    # never blank
+    for natural, shown in pg.evaluate(PICTURES):
+        assert (natural, shown) == (1800, 900)      # drawn at 900 CSS px, shown at 900
+    expect(pg.locator(".widget-html", has_text="neurons").first).to_have_text("4 neurons")
+    button(pg, "+").first.click()
+    expect(pg.locator(".widget-html", has_text="neurons").first).to_have_text(
+        "5 neurons", timeout=TIMEOUT_MS)
+    expect(pg).to_contain_text("epoch 0  train loss")
+    button(pg, "Step").click()
+    expect(pg).to_contain_text("epoch 1  train loss", timeout=TIMEOUT_MS)
+    app.check_clean()
+
+
+@pytest.mark.parametrize("app", ["optimizer-lab"], indirect=True)
+def test_the_optimizer_lab_app(app):
+    lab = app.widget
+    expect(lab).to_contain_text("No runs yet.")
+    assert menu(lab, "learning rate").evaluate(SELECTED) == "0.1"
+    button(lab, "Train").click()
+    expect(lab).to_contain_text("done, epoch 30/30", timeout=TIMEOUT_MS)
+    expect(lab.locator("table tr")).to_have_count(2)
+    assert menu(lab, "learning rate").evaluate(SELECTED) == "0.1"    # what the run used
+    app.check_clean()
+
+
+@pytest.mark.parametrize("app", ["model-builder"], indirect=True)
+def test_the_model_builder_app(app):
+    builder = app.widget
+    expect(builder).to_contain_text("Total params: 33")       # 2·8+8 + 8·1+1
+    button(builder, "+ Dense").click()
+    expect(builder).to_contain_text("Total params: 49", timeout=TIMEOUT_MS)
+    app.check_clean()
+
+
+@pytest.mark.parametrize("app", ["step-through"], indirect=True)
+def test_the_step_through_app(app):
+    steps = app.widget
+    expect(steps).to_contain_text("forward through hidden")
+    orange_box = steps.locator("svg g.node:has(polygon[fill='darkorange']) > title")
+    expect(orange_box).to_have_text("hidden")
+    button(steps, "Next").click()
+    expect(steps).to_contain_text("forward through output", timeout=TIMEOUT_MS)
+    expect(orange_box).to_have_text("output")
+    app.check_clean()
