@@ -4,9 +4,16 @@ Each function returns a ``matplotlib.figure.Figure`` and draws nothing on screen
 figures are made without ``pyplot``, so they work with no display (a server, CI) and are not
 shown twice in Jupyter. In a notebook, leave the figure as the cell's last value to see it;
 elsewhere, ``fig.savefig("history.png")``. matplotlib is imported on first use.
+
+Chinese (Japanese, Korean) labels: the first figure adds a CJK font, where one is installed
+(Noto Sans CJK, Source Han Sans, WenQuanYi, ...), to matplotlib's font families after the
+usual ones, so Latin text looks as before and each character the usual font lacks comes from
+the CJK font. Where there is none, nothing changes (``sudo apt-get install fonts-noto-cjk``
+adds one). :func:`cjk_font` says which font it is.
 """
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -23,10 +30,19 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
 __all__ = ["plot_history", "plot_weights", "plot_gradients", "plot_activations",
-           "plot_decision_boundary"]
+           "plot_decision_boundary", "cjk_font"]
 
 PANEL_WIDTH, PANEL_HEIGHT = 4.0, 3.0  # inches per panel
 MAX_COLUMNS = 3
+# Fonts with Chinese characters, the most common first (Simplified Chinese before the others).
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
+             "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Droid Sans Fallback", "SimHei",
+             "Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", "Heiti SC", "STHeiti",
+             "Noto Sans CJK TC", "Noto Sans CJK JP", "Noto Sans CJK KR", "Arial Unicode MS")
+# Words in the file names of such fonts, to find one that matplotlib's font cache predates.
+CJK_FILE_WORDS = ("cjk", "sourcehansans", "wqy", "droidsansfallback", "simhei", "msyh",
+                  "pingfang", "notosanssc")
+_cjk: list[str | None] = []  # the font chosen, once looked for
 
 
 # ----- figures ---------------------------------------------------------------------------------
@@ -35,7 +51,47 @@ def _figure(rows: int, columns: int, width: float = PANEL_WIDTH,
     """An empty Figure of ``rows × columns`` panels, not managed by pyplot."""
     from matplotlib.figure import Figure
     _let_jupyter_show_figures()
+    cjk_font()
     return Figure(figsize=(width * columns, height * rows), layout="constrained")
+
+
+def cjk_font() -> str | None:
+    """The font used for Chinese, Japanese and Korean characters in figures, or None where
+    no such font is installed. The first call looks for one and, if found, adds it to
+    ``matplotlib.rcParams["font.family"]`` after the families already there."""
+    if not _cjk:
+        _cjk.append(_find_cjk_font())
+        if _cjk[0] is not None:
+            import matplotlib
+            families = list(matplotlib.rcParams["font.family"])
+            if _cjk[0] not in families:
+                matplotlib.rcParams["font.family"] = families + [_cjk[0]]
+    return _cjk[0]
+
+
+def _find_cjk_font() -> str | None:
+    """The first of :data:`CJK_FONTS` that matplotlib knows; if none, font files on the system
+    with a CJK name are added first (fonts installed after matplotlib built its cache)."""
+    from matplotlib import font_manager
+
+    def known() -> str | None:
+        names = {f.name for f in font_manager.fontManager.ttflist}
+        return next((name for name in CJK_FONTS if name in names), None)
+
+    found = known()
+    if found is not None:
+        return found
+    try:
+        paths = font_manager.findSystemFonts()
+    except Exception:  # no font directories, no fc-list: no CJK font either
+        return None
+    for path in paths:
+        if any(word in os.path.basename(path).lower() for word in CJK_FILE_WORDS):
+            try:
+                font_manager.fontManager.addfont(path)
+            except Exception:  # a file FreeType cannot read: skip it
+                continue
+    return known()
 
 
 def _let_jupyter_show_figures() -> None:
