@@ -6,8 +6,9 @@ nothing about it.
 """
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -17,8 +18,21 @@ from .tape import Entry, Tape, current, paused
 from .tensor import KerasTensor, Node
 
 # Objects with .forward(layer, inputs, outputs, cache) and .backward(layer, d_outputs,
-# d_inputs, grads); kteach's step recorder adds itself here while it records.
+# d_inputs, grads), listening while they are inside ``with recording(tracer):``.
 TRACERS: list = []
+
+
+@contextlib.contextmanager
+def recording(tracer: Any) -> Iterator[Any]:
+    """The one way to listen to the engine: inside ``with recording(tracer):`` the tracer
+    hears every layer call forwards and backwards (``model.explain``, ``TrainingStats`` and
+    the activation plots all listen this way). It stops listening on the way out, even after
+    an error."""
+    TRACERS.append(tracer)
+    try:
+        yield tracer
+    finally:
+        TRACERS[:] = [t for t in TRACERS if t is not tracer]
 
 
 def call_layer(layer: Layer, inputs: Any, training: bool) -> tuple[Any, Any]:

@@ -81,6 +81,7 @@ class Recorder:
 
     def __init__(self) -> None:
         self.calls: list[ForwardCall | BackwardCall] = []
+        self._listening = None
 
     # -- what the engine calls ----------------------------------------------------------------
     def forward(self, layer, inputs: Any, outputs: Any, cache: Any) -> None:
@@ -91,11 +92,14 @@ class Recorder:
 
     # -- switching it on and off --------------------------------------------------------------
     def start(self) -> None:
-        if not any(t is self for t in graph.TRACERS):
-            graph.TRACERS.append(self)
+        if self._listening is None:
+            self._listening = graph.recording(self)
+            self._listening.__enter__()
 
     def stop(self) -> None:
-        graph.TRACERS[:] = [t for t in graph.TRACERS if t is not self]
+        if self._listening is not None:
+            listening, self._listening = self._listening, None
+            listening.__exit__(None, None, None)
 
     def __enter__(self) -> "Recorder":
         self.start()

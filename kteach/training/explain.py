@@ -1,7 +1,8 @@
 """``model.explain(x, y)``: one training step, recorded number by number.
 
-The step is the same as ``train_on_batch`` makes -- the same calls, in the same order, on the
-same arrays -- with a :class:`~kteach.engine.recording.Recorder` listening to the engine:
+The step is the one ``train_on_batch`` makes -- the same code (``Trainer._train_batch``), with
+an observer that puts a :class:`~kteach.engine.recording.Recorder` on each pass and notes the
+loss and the update:
 
 1. forward: one :class:`ForwardStep` per layer call (a nested model's call is followed by
    the steps of its own layers);
@@ -25,6 +26,7 @@ import numpy as np
 
 from ..engine import random
 from ..engine.layer import CallCache
+from .trainer import StepObserver
 from ..engine.recording import (BackwardCall, BackwardStep, ForwardCall, ForwardStep,
                                 GradientSum, LossStep, OpStep, Record, Recorder, Step,
                                 TotalLossStep, UpdateStep, _is_model, _num)
@@ -100,7 +102,12 @@ def explain(model, x: Any, y: Any = None, apply: bool = False, sample_weight: An
     state = ModelState(model)
     kept = False
     try:
-        record = _run_step(model, xs, ys, ws, n, apply, training)
+        if ys is None:
+            record = _forward_only(model, xs, n, apply, training)
+        else:
+            observer = _StepRecorder(model, xs, apply)
+            model._train_batch(xs, ys, ws, observer=observer, training=training)
+            record = observer.record(ys, ws, n)
         kept = apply
         return record
     finally:
@@ -108,36 +115,70 @@ def explain(model, x: Any, y: Any = None, apply: bool = False, sample_weight: An
             state.restore()
 
 
-def _run_step(model, xs, ys, ws, n: int, apply: bool, training: bool) -> Record:
-    graph = model._graph
-    if graph is None:
-        return _run_call_step(model, xs, ys, ws, n, apply, training)
+def _forward_steps_of(model, cache, calls: list) -> list[Step]:
+    """Forward steps from a graph's tape, or from a subclassed model's call tape."""
+    if isinstance(cache, CallCache):
+        return _tape_steps(model, cache.tape, calls, "", 0, True)
+    return _forward_steps(cache, calls)
+
+
+def _forward_only(model, xs, n: int, apply: bool, training: bool) -> Record:
     recorder = Recorder()
     with recorder:
-        preds, tape = graph.forward(xs, training=training)
-    steps: list[Step] = _forward_steps(tape, recorder.calls)
-    outputs = preds[0] if len(preds) == 1 else preds
-    if ys is None:
-        return Record(steps, title=f"Forward pass on a batch of {n}", outputs=outputs,
-                      applied=apply, batch_size=n)
-    total, per_output, d_preds = model._objective.value_and_gradients(ys, preds, ws)
-    steps += _loss_steps(model, ys, preds, ws, per_output, d_preds, total)
-    recorder = Recorder()
-    with recorder:
-        _, grads = graph.backward(tape, d_preds)
-    backward, weight_parts = _backward_steps(graph, tape, d_preds, recorder.calls)
-    steps += backward
-    if apply and not np.isfinite(total):
-        raise model._nan_error(total, 0, 0, 1, xs)
-    variables = model.trainable_weights
-    for v in variables:  # as train_on_batch does
-        g = grads.get(id(v))
-        v.grad = np.zeros_like(v.value) if g is None else g.astype(v.dtype, copy=False)
-    if variables and model.optimizer is not None:
-        steps += _update_steps(model, variables, weight_parts)
-    kept = "the update was applied" if apply else "not applied: the model is unchanged"
-    return Record(steps, title=f"Training step on a batch of {n}: loss {_num(total)}; {kept}",
-                  outputs=outputs, total_loss=float(total), applied=apply, batch_size=n)
+        preds, cache = model._forward_batch(xs, training=training)
+    return Record(_forward_steps_of(model, cache, recorder.calls),
+                  title=f"Forward pass on a batch of {n}",
+                  outputs=preds[0] if len(preds) == 1 else preds, applied=apply, batch_size=n)
+
+
+class _StepRecorder(StepObserver):
+    """Listens to the training step that ``fit`` runs (``Trainer._train_batch``) and keeps
+    what a record needs: the layer calls of each pass, the loss step, and each weight's
+    value and optimizer state before and after the update."""
+
+    records_nonfinite = True
+
+    def __init__(self, model, xs: list, apply: bool):
+        self.model, self.xs, self.apply = model, xs, apply
+        self.recorders = {"forward": Recorder(), "backward": Recorder()}
+        self.before: list | None = None
+        self.variables: list = []
+
+    def phase(self, name: str) -> Recorder:
+        return self.recorders[name]
+
+    def loss(self, preds, cache, total, per_output, d_preds) -> None:
+        self.preds, self.cache, self.total = preds, cache, float(total)
+        self.per_output, self.d_preds = per_output, d_preds
+
+    def update(self, apply, variables: list) -> None:
+        if self.apply and not np.isfinite(self.total):
+            raise self.model._nan_error(self.total, 0, 0, 1, self.xs)
+        self.variables = variables
+        if variables and self.model.optimizer is not None:
+            self.before = _snapshot(self.model.optimizer, variables)
+            apply()
+
+    def record(self, ys: list, ws: list | None, n: int) -> Record:
+        model, cache = self.model, self.cache
+        forward_calls = self.recorders["forward"].calls
+        backward_calls = self.recorders["backward"].calls
+        steps = _forward_steps_of(model, cache, forward_calls)
+        steps += _loss_steps(model, ys, self.preds, ws, self.per_output, self.d_preds, self.total)
+        if isinstance(cache, CallCache):
+            steps += _tape_steps(model, cache.tape, backward_calls, "", 0, False)
+            weight_parts: dict = {}
+        else:
+            backward, weight_parts = _backward_steps(model._graph, cache, self.d_preds,
+                                                     backward_calls)
+            steps += backward
+        if self.before is not None:
+            steps += _update_steps(model, self.variables, self.before, weight_parts)
+        kept = "the update was applied" if self.apply else "not applied: the model is unchanged"
+        outputs = self.preds[0] if len(self.preds) == 1 else self.preds
+        return Record(steps, title=f"Training step on a batch of {n}: loss {_num(self.total)}; "
+                                   f"{kept}", outputs=outputs, total_loss=self.total,
+                      applied=self.apply, batch_size=n)
 
 
 # ===================================================================== matching calls to the graph
@@ -281,36 +322,6 @@ def _tape_steps(owner, tape, calls: list, prefix: str, depth: int, forward: bool
     return steps
 
 
-def _run_call_step(model, xs, ys, ws, n: int, apply: bool, training: bool) -> Record:
-    """:func:`_run_step` for a subclassed model: its call's tape gives the steps."""
-    recorder = Recorder()
-    with recorder:
-        preds, cache = model._forward_batch(xs, training=training)
-    steps: list[Step] = _tape_steps(model, cache.tape, recorder.calls, "", 0, True)
-    outputs = preds[0] if len(preds) == 1 else preds
-    if ys is None:
-        return Record(steps, title=f"Forward pass on a batch of {n}", outputs=outputs,
-                      applied=apply, batch_size=n)
-    total, per_output, d_preds = model._objective.value_and_gradients(ys, preds, ws)
-    total += model._added_loss()
-    steps += _loss_steps(model, ys, preds, ws, per_output, d_preds, total)
-    recorder = Recorder()
-    with recorder:
-        grads = model._backward_batch(cache, d_preds)
-    steps += _tape_steps(model, cache.tape, recorder.calls, "", 0, False)
-    if apply and not np.isfinite(total):
-        raise model._nan_error(total, 0, 0, 1, xs)
-    variables = model.trainable_weights
-    for v in variables:
-        g = grads.get(id(v))
-        v.grad = np.zeros_like(v.value) if g is None else g.astype(v.dtype, copy=False)
-    if variables and model.optimizer is not None:
-        steps += _update_steps(model, variables, {})
-    kept = "the update was applied" if apply else "not applied: the model is unchanged"
-    return Record(steps, title=f"Training step on a batch of {n}: loss {_num(total)}; {kept}",
-                  outputs=outputs, total_loss=float(total), applied=apply, batch_size=n)
-
-
 # ===================================================================== loss and updates
 def _loss_steps(model, ys, preds, ws, per_output, d_preds, total: float) -> list[Step]:
     objective = model._objective
@@ -346,15 +357,19 @@ def _owners(model) -> dict[int, Any]:
     return owners
 
 
-def _update_steps(model, variables: list, weight_parts: dict) -> list[Step]:
-    """Apply the optimizer once, as ``train_on_batch`` does, noting each weight before/after."""
-    optimizer = model.optimizer
+def _snapshot(optimizer, variables: list) -> list:
+    """Each weight's value, optimizer slots and update rule, just before the update."""
     has_slots = bool(optimizer.slot_groups())
     before = []
     for v in variables:
         slots = {n: a.copy() for n, a in optimizer.slots(v).items()} if has_slots else {}
         before.append((v.value.copy(), slots, _rule(optimizer, v)))
-    optimizer.apply([v.grad for v in variables], variables)
+    return before
+
+
+def _update_steps(model, variables: list, before: list, weight_parts: dict) -> list[Step]:
+    """One UpdateStep per weight: before (from :func:`_snapshot`) and after the update."""
+    optimizer = model.optimizer
     owners = _owners(model)
     steps: list[Step] = []
     for v, (w, slots, rule) in zip(variables, before):

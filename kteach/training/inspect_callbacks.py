@@ -109,10 +109,11 @@ class TrainingStats(Callback):
         self._outputs, self._grad_sums, self._batches = {}, {}, 0
 
     def on_train_batch_begin(self, batch, logs=None):
-        graph.TRACERS.append(self._tap)
+        self._listening = graph.recording(self._tap)
+        self._listening.__enter__()
 
     def on_train_batch_end(self, batch, logs=None):
-        graph.TRACERS[:] = [t for t in graph.TRACERS if t is not self._tap]
+        self._stop_listening()
         loss = (logs or {}).get("loss")
         if loss is not None and not np.isfinite(loss):
             return  # the batch stopped before its gradients were made
@@ -156,7 +157,12 @@ class TrainingStats(Callback):
                 column.append(math.nan)
 
     def on_train_end(self, logs=None):
-        graph.TRACERS[:] = [t for t in graph.TRACERS if t is not self._tap]
+        self._stop_listening()
+
+    def _stop_listening(self) -> None:
+        listening, self._listening = getattr(self, "_listening", None), None
+        if listening is not None:
+            listening.__exit__(None, None, None)
 
     # ----- collecting -------------------------------------------------------------------------
     def _see_output(self, layer, outputs: Any) -> None:

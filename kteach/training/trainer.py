@@ -12,7 +12,8 @@ a model half-trained.
 """
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -30,6 +31,30 @@ from .progress import Progbar, ProgbarLogger
 class _NonFiniteLoss(Exception):
     def __init__(self, value: float):
         self.value = value
+
+
+class StepObserver:
+    """What can listen to the phases of one training step (``Trainer._train_batch``).
+
+    ``phase('forward')`` and ``phase('backward')`` wrap those passes, ``loss(...)`` hears the
+    loss step, ``update(apply, variables)`` must call ``apply()`` to let the optimizer step.
+    This base hears nothing; ``model.explain`` records through a subclass.
+    """
+
+    records_nonfinite = False   # True: a NaN loss does not stop the step (explain shows it)
+
+    @contextlib.contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        yield
+
+    def loss(self, preds: list, cache: Any, total: float, per_output: list, d_preds: list) -> None:
+        pass
+
+    def update(self, apply: Callable[[], None], variables: list) -> None:
+        apply()
+
+
+_SILENT = StepObserver()
 
 
 class RunningMean:
@@ -259,25 +284,37 @@ class Trainer:
                 logs[key] = result_as_float(metric)  # one number, or a clear error
         return dict(sorted(logs.items()))
 
-    def _train_batch(self, xs: list[np.ndarray], ys: list[np.ndarray], ws: list | None = None) -> None:
-        """Forward, loss, backward, update -- the four steps of training on one batch."""
+    def _train_batch(self, xs: list[np.ndarray], ys: list[np.ndarray], ws: list | None = None,
+                     observer: "StepObserver | None" = None, training: bool = True) -> None:
+        """Forward, loss, backward, update -- the four steps of training on one batch.
+
+        This is the only place a training step is written: ``fit`` and ``train_on_batch``
+        call it as it is, ``model.explain`` with an ``observer`` that records each phase
+        (and then the metrics are left alone).
+        """
+        observe = observer or _SILENT
         # Overflow on the way to a NaN loss is reported by the clear error below, not by
         # NumPy's RuntimeWarnings.
         with np.errstate(over="ignore", invalid="ignore"):
-            preds, tape = self._forward_batch(xs, training=True)
+            with observe.phase("forward"):
+                preds, cache = self._forward_batch(xs, training=training)
             total, per_output, d_preds = self._objective.value_and_gradients(ys, preds, ws)
             total += self._added_loss()
             if self._objective.losses is None and not self.losses:
                 self._objective.require_loss()  # nothing to minimise: say so, change nothing
-            if not np.isfinite(total):
+            observe.loss(preds, cache, total, per_output, d_preds)
+            if not np.isfinite(total) and not observe.records_nonfinite:
                 raise _NonFiniteLoss(total)
-            grads = self._backward_batch(tape, d_preds)
+            with observe.phase("backward"):
+                grads = self._backward_batch(cache, d_preds)
         variables = self.trainable_weights
         for v in variables:
             g = grads.get(id(v))
             v.grad = np.zeros_like(v.value) if g is None else g.astype(v.dtype, copy=False)
-        self.optimizer.apply([v.grad for v in variables], variables)
-        self._track(ys, preds, total, per_output)
+        observe.update(lambda: self.optimizer.apply([v.grad for v in variables], variables),
+                       variables)
+        if observer is None:
+            self._track(ys, preds, total, per_output)
 
     def _test_batch(self, xs, ys, ws: list | None = None) -> None:
         preds, _ = self._forward_batch(xs, training=False)
