@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
 __all__ = ["plot_history", "plot_weights", "plot_gradients", "plot_activations",
-           "plot_decision_boundary", "cjk_font"]
+           "plot_decision_boundary", "cjk_font", "figure_alt_text"]
 
 PANEL_WIDTH, PANEL_HEIGHT = 4.0, 3.0  # inches per panel
 MAX_COLUMNS = 3
@@ -96,17 +96,68 @@ def _find_cjk_font() -> str | None:
 
 def _let_jupyter_show_figures() -> None:
     """In a Jupyter kernel, make sure a Figure left as a cell's value is shown as a picture
-    (IPython knows how only once matplotlib's inline support is on)."""
+    (IPython knows how only once matplotlib's inline support is on), with alt text."""
     get_ipython = getattr(sys.modules.get("IPython"), "get_ipython", None)
     shell = get_ipython() if get_ipython is not None else None
     if shell is None or getattr(shell, "kernel", None) is None:
         return
     from matplotlib.figure import Figure
     formatters = shell.display_formatter.formatters
-    if any(Figure in formatters[kind].type_printers for kind in ("image/png", "image/svg+xml")):
-        return
-    from IPython.core.pylabtools import select_figure_formats
-    select_figure_formats(shell, {"png"})
+    if not any(Figure in formatters[kind].type_printers for kind in ("image/png", "image/svg+xml")):
+        from IPython.core.pylabtools import select_figure_formats
+        select_figure_formats(shell, {"png"})
+    add_alt_text(formatters)
+
+
+def add_alt_text(formatters: dict) -> None:
+    """Make IPython's picture of a Figure carry alt text (:func:`figure_alt_text`) in its
+    metadata, ``{"image/png": {"alt": ...}}``, as nbconvert and nbviewer use it. Wraps the
+    printer that matplotlib's inline support registered; doing it again changes nothing."""
+    from matplotlib.figure import Figure
+    for kind in ("image/png", "image/svg+xml", "image/jpeg"):
+        printer = formatters[kind].type_printers.get(Figure) if kind in formatters else None
+        if printer is None or getattr(printer, "_kteach_alt", False):
+            continue
+
+        def with_alt(fig, printer=printer):
+            result = printer(fig)
+            data, metadata = result if isinstance(result, tuple) else (result, {})
+            if data is None:
+                return None
+            return data, {**(metadata or {}), "alt": figure_alt_text(fig)}
+        with_alt._kteach_alt = True
+        formatters[kind].for_type(Figure, with_alt)
+
+
+def figure_alt_text(fig) -> str:
+    """What a figure shows, in a sentence: its title, then each panel's title, axes and
+    legend, e.g. ``Figure with 2 panels: 'loss' by epoch: train, validation. 'mae' by epoch:
+    train.``"""
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.get_label() != "<colorbar>"]
+    suptitle = getattr(fig, "_suptitle", None)
+    head = "Figure" + (f" '{suptitle.get_text()}'" if suptitle and suptitle.get_text() else "")
+    if not panels:
+        return head + " (empty)."
+    parts = [_panel_alt_text(ax) for ax in panels]
+    if len(panels) == 1:
+        return f"{head}: {parts[0]}."
+    return f"{head} with {len(panels)} panels: " + ". ".join(parts) + "."
+
+
+def _panel_alt_text(ax) -> str:
+    """``'loss' by epoch: train, validation``: title (or y label), y label, x label, legend."""
+    title = ax.get_title() or ax.get_title(loc="left") or ax.get_title(loc="right")
+    x, y = ax.get_xlabel(), ax.get_ylabel()
+    text = f"'{title}'" if title else (y or "a panel")
+    if y and title:
+        text += f" ({y})"
+    if x:
+        text += f" by {x}"
+    legend = ax.get_legend()
+    labels = [t.get_text() for t in legend.get_texts() if t.get_text()] if legend else []
+    if labels:
+        text += ": " + ", ".join(labels)
+    return text
 
 
 # ----- history ---------------------------------------------------------------------------------
