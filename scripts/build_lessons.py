@@ -10,6 +10,7 @@ The Chinese edition, when it exists, has the same layout in lessons/zh/.
     python scripts/build_lessons.py lessons/zh/03-name.md     # one file
     python scripts/build_lessons.py --no-execute 03           # write the cells, no outputs
     python scripts/build_lessons.py --check      # do sources and notebooks agree? (no kernel)
+    python scripts/build_lessons.py 00           # the start page: its lists of lessons, then its notebook
 
 Use the Python of .venv (made by scripts/test.sh), which has jupytext, nbclient and kteach.
 A notebook is written from its source with stable cell ids (cell-00, cell-01, ...) so that a
@@ -21,11 +22,14 @@ them, and the widgets' pictures would make the files large).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Iterator
 
 import jupytext
 import nbformat
@@ -172,7 +176,8 @@ def edition_pairs(edition: str = "zh") -> list[tuple[Path | None, Path]]:
 
 def problems_of(source: Path) -> list[str]:
     """Everything --check reports about one source."""
-    problems = disagreements(source)
+    problems = start_page_problems(source) if is_start_page(source) else []
+    problems += disagreements(source)
     if source.parent != EDITIONS["en"] and source.parent.name in EDITIONS:
         original = next((o for o, t in edition_pairs(source.parent.name) if t == source), None)
         if original is None:
@@ -181,6 +186,154 @@ def problems_of(source: Path) -> list[str]:
             problems += code_differences(cells_of(read_source(original)),
                                          cells_of(read_source(source)))
     return problems
+
+
+# ----- the start page -------------------------------------------------------------------------
+# lessons/00-start-here.md (and zh/00-start-here.md) holds two tables that this script writes
+# from the files themselves: the lessons, in reading order, with their titles, the time they
+# take and where to open them; and the apps in lessons/apps/. Each table sits between a BEGIN
+# and an END comment. `build_lessons.py 00` rewrites them; --check says when one is stale.
+
+START_PAGE = "00-start-here.md"
+APPS = LESSONS / "apps"
+REPOSITORY = "kteach/kteach"
+BINDER = "https://mybinder.org/v2/gh/" + REPOSITORY + "/HEAD?urlpath={}"
+COLAB = "https://colab.research.google.com/github/" + REPOSITORY + "/blob/main/{}"
+TABLE_BEGIN = ("<!-- BEGIN list of {}: written by scripts/build_lessons.py from the files "
+               "themselves, do not edit -->")
+TABLE_END = "<!-- END list of {} -->"
+WORDS = {"en": {"lesson": "Lesson", "time": "Time", "open": "Open online", "min": "min",
+                "app": "App", "english": "", "voila": "Voilà on Binder",
+                "notebook": "as a notebook"},
+         "zh": {"lesson": "课程", "time": "时间", "open": "在线打开", "min": "分钟",
+                "app": "应用", "english": "（英文）", "voila": "在 Binder 上用 Voilà 打开",
+                "notebook": "作为笔记本打开"}}
+TITLE_PREFIX = re.compile(r"^(Lesson \d+|第 ?\d+ ?课)\s*[·:：]\s*")
+
+
+def is_start_page(path: Path) -> bool:
+    """Is this the start page's source or notebook?"""
+    return path.stem == Path(START_PAGE).stem
+
+
+def title_of(path: Path) -> str:
+    """A lesson's or an app's title: its first '# ' heading, without "Lesson 3 ·"."""
+    nb = read_source(path) if path.suffix == ".md" else nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        for line in cell.source.splitlines() if cell.cell_type == "markdown" else []:
+            if line.startswith("# "):
+                return TITLE_PREFIX.sub("", line[2:].strip())
+    return path.stem
+
+
+def minutes_for(source: Path) -> int:
+    """About how long a learner spends on a lesson: its prose read at 100 words a minute (a
+    textbook with code beside it), and half a minute to run and look at each code cell;
+    rounded to 5 minutes. A translation takes as long as its original."""
+    cells = read_source(source).cells
+    words = sum(len(c.source.split()) for c in cells if c.cell_type == "markdown")
+    code = sum(c.cell_type == "code" for c in cells)
+    return max(5, 5 * round((words / 100 + code / 2) / 5))
+
+
+def online_links(notebook: Path) -> tuple[str, str]:
+    """Where a lesson notebook opens on Binder (JupyterLab) and on Colab."""
+    path = notebook.relative_to(ROOT).as_posix()
+    return BINDER.format("lab/tree/" + path), COLAB.format(path)
+
+
+def lessons_table(edition: str) -> str:
+    """The lessons in reading order, in one edition's words. A lesson not yet translated is
+    listed with its English title and a link to the English notebook."""
+    w, folder = WORDS[edition], EDITIONS[edition]
+    own = {lesson_number(s): s for s in sources(edition)}
+    rows = [f"| | {w['lesson']} | {w['time']} | {w['open']} |", "|---|---|---|---|"]
+    for original in sources("en"):
+        number = lesson_number(original)
+        if is_start_page(original):
+            continue
+        source = own.get(number, original)
+        notebook = notebook_for(source)
+        link = os.path.relpath(notebook, folder).replace(os.sep, "/")
+        note = w["english"] if source is original and edition != "en" else ""
+        binder, colab = online_links(notebook)
+        rows.append(f"| {number} | [{title_of(source)}]({link}){note} | "
+                    f"{minutes_for(original)} {w['min']} | [Binder]({binder}) · [Colab]({colab}) |")
+    return "\n".join(rows)
+
+
+def goals_of(source: Path) -> str:
+    """What a lesson teaches, in its own words: the first numbered list of its first cell
+    ("In this lesson you will 1. ... 2. ..."), or else that cell's first paragraph."""
+    lines = read_source(source).cells[0].source.splitlines()
+    start = next((i for i, line in enumerate(lines) if re.match(r"\d+\. ", line)), None)
+    if start is None:
+        paragraphs = [p for p in "\n".join(lines).split("\n\n") if p and not p.startswith("#")]
+        return paragraphs[0] if paragraphs else ""
+    end = start
+    while end < len(lines) and (re.match(r"\d+\. ", lines[end]) or lines[end].startswith(" ")):
+        end += 1
+    return "\n".join(lines[start:end])
+
+
+def goals_list(edition: str) -> str:
+    """Each lesson's title and what it teaches, in reading order."""
+    own = {lesson_number(s): s for s in sources(edition)}
+    parts = []
+    for original in sources("en"):
+        if not is_start_page(original):
+            source = own.get(lesson_number(original), original)
+            parts.append(f"**{lesson_number(source)} · {title_of(source)}**\n\n{goals_of(source)}")
+    return "\n\n".join(parts)
+
+
+def apps_table(edition: str) -> str:
+    """The apps of lessons/apps/: each a widget that Voilà shows on its own."""
+    w = WORDS[edition]
+    rows = [f"| {w['app']} | {w['open']} |", "|---|---|"]
+    for app in sorted(APPS.glob("*.ipynb")):
+        path = app.relative_to(ROOT).as_posix()
+        link = os.path.relpath(app, EDITIONS[edition]).replace(os.sep, "/")
+        rows.append(f"| [{title_of(app)}]({link}) | "
+                    f"[{w['voila']}]({BINDER.format('voila/render/' + path)}) · "
+                    f"[{w['notebook']}]({BINDER.format('lab/tree/' + path)}) |")
+    return "\n".join(rows)
+
+
+def with_tables(text: str, edition: str) -> str:
+    """The start page's text with its tables written afresh."""
+    for name, table in TABLES.items():
+        begin, end = TABLE_BEGIN.format(name), TABLE_END.format(name)
+        if begin in text and end in text:
+            head, rest = text.split(begin, 1)
+            text = head + begin + "\n" + table(edition) + "\n" + end + rest.split(end, 1)[1]
+    return text
+
+
+TABLES = {"lessons": lessons_table, "goals": goals_list, "apps": apps_table}
+
+
+def edition_of(source: Path) -> str:
+    return next(name for name, folder in EDITIONS.items() if source.parent == folder)
+
+
+def start_page_problems(source: Path) -> list[str]:
+    """What is wrong with a start page: a list missing or out of date."""
+    text = source.read_text(encoding="utf-8")
+    problems = [f"it has no {name} table (the comment {TABLE_BEGIN.format(name)!r})"
+                for name in TABLES if TABLE_BEGIN.format(name) not in text]
+    if with_tables(text, edition_of(source)) != text:
+        problems.append("its lists of lessons and apps are out of date: rebuild it with "
+                        "`python scripts/build_lessons.py 00`")
+    return problems
+
+
+def refresh_start_page(source: Path) -> None:
+    text = source.read_text(encoding="utf-8")
+    new = with_tables(text, edition_of(source))
+    if new != text:
+        source.write_text(new, encoding="utf-8")
+        print(f"rewrote the lists of {source.relative_to(ROOT)}")
 
 
 # ----- building -------------------------------------------------------------------------------
@@ -202,21 +355,30 @@ def build(source: Path) -> nbformat.NotebookNode:
 def execute(nb: nbformat.NotebookNode, folder: Path) -> None:
     """Run every cell in a fresh kernel started in ``folder``, keeping the outputs."""
     from nbclient import NotebookClient
+    with kernel_environment():
+        NotebookClient(nb, timeout=600, kernel_name="python3", store_widget_state=False,
+                       resources={"metadata": {"path": str(folder)}}).execute()
+    for cell in nb.cells:   # execution timestamps would change every rebuild
+        cell.metadata.pop("execution", None)
+
+
+@contextlib.contextmanager
+def kernel_environment() -> Iterator[None]:
+    """The environment a lesson kernel starts in (it inherits this process's), while inside.
+
+    KERNEL_ENV; a fresh IPYTHONDIR, so no profile or startup file from $HOME; no MPLBACKEND,
+    which would keep figures out of the notebook; matplotlib's settings from .venv.
+    """
     saved = dict(os.environ)
     with tempfile.TemporaryDirectory() as ipython_dir:
-        # The kernel inherits this process's environment. A fresh IPYTHONDIR: no profile or
-        # startup file from $HOME; MPLBACKEND, if set, would keep figures out of the notebook.
         os.environ.update(KERNEL_ENV, IPYTHONDIR=ipython_dir)
         os.environ.pop("MPLBACKEND", None)
         _prepare_matplotlib()
         try:
-            NotebookClient(nb, timeout=600, kernel_name="python3", store_widget_state=False,
-                           resources={"metadata": {"path": str(folder)}}).execute()
+            yield
         finally:
             os.environ.clear()
             os.environ.update(saved)
-    for cell in nb.cells:   # execution timestamps would change every rebuild
-        cell.metadata.pop("execution", None)
 
 
 def _prepare_matplotlib() -> None:
@@ -232,6 +394,8 @@ def _prepare_matplotlib() -> None:
 
 
 def write(source: Path, run: bool = True) -> None:
+    if is_start_page(source):
+        refresh_start_page(source)
     nb = build(source)
     if run:
         execute(nb, source.parent)
