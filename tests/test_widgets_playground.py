@@ -308,6 +308,8 @@ def test_the_loss_chart_starts_at_epoch_0_on_a_whole_epoch_axis(pg):
     loss_axes = pg.figure.axes[2]
     assert loss_axes.get_ylabel() == "loss"
     assert loss_axes.get_xlim() == (0, 10) and loss_axes.get_ylim()[0] == 0
+    first = max(pg.history["train_loss"][0], pg.history["test_loss"][0])
+    assert loss_axes.get_ylim()[1] > 1.1 * first              # room above the first point
     train, test = loss_axes.get_lines()[:2]
     assert list(train.get_xdata()) == [0] and train.get_ydata()[0] == pg.history["train_loss"][0]
     assert list(test.get_xdata()) == [0] and test.get_ydata()[0] == pg.history["test_loss"][0]

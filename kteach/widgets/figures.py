@@ -117,7 +117,12 @@ def epoch_axis(ax, last_epoch: int, first: int = 0, at_least: int = 10) -> None:
     from matplotlib.ticker import MaxNLocator
     ax.set_xlim(first, max(last_epoch, first + at_least))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylim(bottom=0)
+    values = [v for line in ax.get_lines() for v in np.asarray(line.get_ydata(), float)
+              if np.isfinite(v)]
+    ax.set_ylim(0, 1.15 * max(values) if values and max(values) > 0 else 1.0)
+    for line in ax.get_lines():
+        if len(line.get_xdata()) == 1:
+            line.set_clip_on(False)      # a lone first point sits on the axis: show it whole
 
 
 def mix_colours(probabilities: np.ndarray) -> np.ndarray:
