@@ -83,6 +83,11 @@ class Initializer:
         """The constructor's arguments, as Keras' ``get_config()``."""
         return {}
 
+    @classmethod
+    def from_config(cls, config: dict) -> "Initializer":
+        """A new initializer from :meth:`get_config`'s dict."""
+        return cls(**config)
+
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
@@ -136,7 +141,9 @@ class Identity(Initializer):
         return (self.gain * np.eye(*shape)).astype(dtype)
 
     def get_config(self) -> dict:
-        return {"gain": self.gain}
+        # Keras 3.15 writes Identity's config as {} (its gain is left out); kteach does the
+        # same for the default gain and keeps any other.
+        return {} if self.gain == 1.0 else {"gain": self.gain}
 
 
 # ----- random ------------------------------------------------------------------------------

@@ -179,6 +179,18 @@ class Loss:
         self.name = name or unique_name(snake_case(type(self).__name__))
         self.reduction = _check_reduction(reduction)
 
+    # The attributes a built-in loss's config holds on top of name and reduction (Keras' keys).
+    _config_keys: tuple[str, ...] = ()
+
+    def get_config(self) -> dict:
+        """The constructor's arguments, with Keras 3's keys."""
+        return {"name": self.name, "reduction": self.reduction,
+                **{key: getattr(self, key) for key in self._config_keys}}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Loss":
+        return cls(**config)
+
     def call(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         """Per-sample losses ``L``, shape ``y_pred.shape[:-1]``. Subclasses write this."""
         raise NotImplementedError(
@@ -460,6 +472,8 @@ class BinaryCrossentropy(Loss):
     same shape (after the usual rank alignment).
     """
 
+    _config_keys = ("from_logits", "label_smoothing", "axis")
+
     @check_keywords
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0,
                  axis: int = -1, reduction: str | None = "sum_over_batch_size",
@@ -548,6 +562,8 @@ class CategoricalCrossentropy(Loss):
     :class:`SparseCategoricalCrossentropy`.
     """
 
+    _config_keys = ("from_logits", "label_smoothing", "axis")
+
     @check_keywords
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0,
                  axis: int = -1, reduction: str | None = "sum_over_batch_size",
@@ -592,6 +608,8 @@ class SparseCategoricalCrossentropy(Loss):
     is not supported; to leave samples out, give them ``sample_weight=0`` (note that the
     average then still divides by the number of all samples).
     """
+
+    _config_keys = ("from_logits", "ignore_class")
 
     sparse_targets = True
 

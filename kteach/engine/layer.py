@@ -60,9 +60,15 @@ class Layer:
         name = kwargs.get("name")
         if name is not None and not isinstance(name, str):
             raise TypeError(f"A layer's name must be a string, not {name!r}.")
+        if name is not None and "/" in name:
+            raise ValueError(
+                f"Argument `name` must be a string and cannot contain character `/`. Received: "
+                f"name={name} (of type {type(name)}). ('/' separates the parts of a weight's "
+                f"path, such as dense/kernel; write {name.replace('/', '_')!r} instead.)")
         self.name: str = name or naming.unique_name(naming.snake_case(type(self).__name__))
         self._trainable: bool = bool(kwargs.get("trainable", True))
-        self.dtype: str = str(np.dtype(kwargs.get("dtype") or config.floatx()))
+        self.dtype: str = config.standardize_dtype(kwargs.get("dtype") or config.floatx(),
+                                                   f"{type(self).__name__}(dtype=...)")
         self.built = False
         self._weights: list[Variable] = []
         self._tracked: list[Layer] = []       # layers assigned as attributes (and in lists)
@@ -194,7 +200,15 @@ class Layer:
                     f"weight shape {a.shape} (weight {v.path}). get_weights() shows the shapes "
                     f"expected, in order."
                 )
-        for v, a in zip(own, arrays):
+        converted = []
+        for v, a in zip(own, arrays):   # every array converted before any weight changes
+            try:
+                converted.append(a.astype(v.dtype))
+            except (TypeError, ValueError):
+                raise TypeError(f"set_weights: the array for weight {v.path} has dtype "
+                                f"{a.dtype}, which cannot become {v.dtype}. Pass numbers; "
+                                f"nothing was changed.") from None
+        for v, a in zip(own, converted):
             v.assign(a)
 
     def count_params(self) -> int:
@@ -399,7 +413,7 @@ class Layer:
             def get_config(self):
                 return {**super().get_config(), "units": self.units}
         """
-        if type(self).get_config is Layer.get_config:
+        if type(self).get_config is Layer.get_config and not self._config_keys:
             own = [p for p in inspect.signature(type(self).__init__).parameters.values()
                    if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
                    and p.name not in BASE_KEYWORDS]
@@ -414,15 +428,82 @@ class Layer:
                     f"`__init__()` and therefore must override `get_config()`, returning them "
                     f"with the base config: return {{**super().get_config(), "
                     f"{', '.join(repr(p.name) + ': self.' + p.name for p in own)}}}.")
-        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        for key in self._config_keys:   # a built-in layer's own arguments, as Keras writes them
+            config[key] = _config_value(getattr(self, key))
+        return {**config, **self._keras_config}
+
+    # A built-in layer lists the attributes its config holds, and the keys Keras 3 also writes
+    # for options kteach does not take (with the value kteach behaves as).
+    _config_keys: tuple[str, ...] = ()
+    _keras_config: dict = {}
 
     @classmethod
     def from_config(cls, config: dict) -> "Layer":
-        """A new layer made from :meth:`get_config`'s dict (new weights, same settings)."""
+        """A new layer made from :meth:`get_config`'s dict (new weights, same settings).
+        Objects inside (initializers, wrapped layers) may be in their serialized form."""
+        from ..saving.serialization import revive_values  # configs are read one level up
+        config = revive_values(config)
+        if isinstance(config.get("dtype"), dict):   # a DTypePolicy written by hand
+            config["dtype"] = config["dtype"].get("config", {}).get("name")
+        takes = keyword_names(cls.__init__)
+        for key, default in cls._keras_config.items():
+            if key in config and key not in takes:
+                value = config.pop(key)
+                if value != default and key not in _IGNORED_CONFIG:
+                    from .errors import NotSupportedError
+                    raise NotSupportedError(
+                        f"The config of {cls.__name__} '{config.get('name')}' has "
+                        f"{key}={value!r}, an option kteach does not implement (it behaves as "
+                        f"{key}={default!r}). Real Keras can load this config.")
         return cls(**config)
+
+    def get_build_config(self) -> dict | None:
+        """``{"input_shape": ...}``: the shape the layer was built for, as Keras writes it
+        (None before it is built, and for layers without ``build``, as Keras)."""
+        if not self.built or self._build_input_shape is None or not self._writes_build_config():
+            return None
+        return {"input_shape": self._build_input_shape}
+
+    # Whether Keras writes a build_config for this class (None: when it has its own build).
+    _keras_build_config: bool | None = None
+
+    def _writes_build_config(self) -> bool:
+        if self._keras_build_config is not None:
+            return self._keras_build_config
+        return type(self).build is not Layer.build
+
+    def build_from_config(self, config: dict) -> None:
+        """Build for the ``input_shape`` of :meth:`get_build_config` (lists become tuples)."""
+        shape = config.get("input_shape")
+        if shape is not None and not self.built:
+            self._maybe_build(_shape_from_json(shape))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+# Keras-only keys whose value does not change what kteach computes (masking is not supported).
+_IGNORED_CONFIG = ("zero_output_for_mask",)
+
+
+def _config_value(value: Any) -> Any:
+    """An attribute as a config holds it: activation functions by name, initializers and
+    layers in their serialized form, everything else as it is."""
+    from .. import activations
+    if hasattr(value, "get_config") and not isinstance(value, type):
+        from ..saving.serialization import serialize_keras_object
+        return serialize_keras_object(value)
+    if callable(value) and getattr(value, "__module__", "") == "kteach.activations":
+        return activations.serialize(value)
+    return value
+
+
+def _shape_from_json(shape: Any) -> Any:
+    """``[None, 4]`` -> ``(None, 4)``; a list of shapes -> a list of tuples."""
+    if shape and all(isinstance(s, (list, tuple)) for s in shape):
+        return [tuple(s) for s in shape]
+    return tuple(shape)
 
 
 class CallCache:

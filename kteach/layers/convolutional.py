@@ -213,6 +213,13 @@ def add_windows(dwin: np.ndarray, padded_shape: tuple, size: tuple[int, ...],
 class _Conv(Layer):
     """What Conv1D and Conv2D share; ``rank`` is the number of spatial axes."""
 
+    _config_keys = ("filters", "kernel_size", "strides", "padding", "data_format",
+                    "dilation_rate", "groups", "activation", "use_bias", "kernel_initializer",
+                    "bias_initializer")
+    _keras_config = {"kernel_regularizer": None, "bias_regularizer": None,
+                     "activity_regularizer": None, "kernel_constraint": None,
+                     "bias_constraint": None}
+
     rank = 1
 
     def __init__(self, filters, kernel_size, strides, padding, data_format, dilation_rate,

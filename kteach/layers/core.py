@@ -45,6 +45,23 @@ class InputLayer(Layer):
     def backward(self, cache, dy):
         return dy, []
 
+    def get_config(self) -> dict:
+        """Keras 3's InputLayer config: the batch shape and a plain dtype name."""
+        return {"batch_shape": self.batch_shape, "dtype": self.dtype, "sparse": False,
+                "ragged": False, "name": self.name, "optional": False}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "InputLayer":
+        config = dict(config)
+        for key, default in (("sparse", False), ("ragged", False), ("optional", False)):
+            if config.pop(key, default):
+                raise NotImplementedError(f"The config of Input '{config.get('name')}' has "
+                                          f"{key}=True, which kteach does not implement.")
+        return cls(**config)
+
+    def get_build_config(self):
+        return None
+
 
 def _as_shape(shape: Any) -> tuple:
     """``(784,)`` stays; ``Input(shape=784)`` is refused as in Keras, with the fix."""
@@ -98,6 +115,11 @@ class Dense(Layer):
     Backward, with ``dz = dy · activation'(z)``:
     ``dW = xᵀ·dz`` (summed over the batch), ``db = Σ_batch dz``, ``dx = dz·Wᵀ``.
     """
+
+    _config_keys = ("units", "activation", "use_bias", "kernel_initializer", "bias_initializer")
+    _keras_config = {"kernel_regularizer": None, "bias_regularizer": None,
+                     "kernel_constraint": None, "bias_constraint": None,
+                     "quantization_config": None}
 
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
@@ -160,6 +182,8 @@ class Dense(Layer):
 class Activation(Layer):
     """Applies an activation function elementwise (softmax: along the last axis)."""
 
+    _config_keys = ("activation",)
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
@@ -184,6 +208,8 @@ class Dropout(Layer):
 
     ``y = x · mask / (1 − rate)``, ``mask ~ Bernoulli(1 − rate)``; backward ``dx = dy · mask / (1 − rate)``.
     """
+
+    _config_keys = ("rate", "noise_shape", "seed")
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -222,11 +248,14 @@ class Dropout(Layer):
 class Flatten(Layer):
     """``(batch, d1, d2, ...)`` → ``(batch, d1·d2·...)``; backward reshapes back."""
 
+    _config_keys = ("data_format",)
+    _keras_build_config = True
+
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
         if data_format not in (None, "channels_last"):
             raise ValueError("kteach supports only data_format='channels_last' (the default).")
-        self.data_format = data_format
+        self.data_format = "channels_last"
 
     def compute_output_shape(self, input_shape):
         rest = input_shape[1:]
@@ -245,6 +274,8 @@ class Flatten(Layer):
 
 class Reshape(Layer):
     """Reshape each sample to ``target_shape`` (batch axis excluded; one ``-1`` allowed)."""
+
+    _config_keys = ("target_shape",)
 
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)

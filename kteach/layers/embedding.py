@@ -55,6 +55,10 @@ class Embedding(Layer):
     vectors), as Keras. ``mask_zero=True`` is refused: kteach has no masking yet.
     """
 
+    _config_keys = ("input_dim", "output_dim", "embeddings_initializer", "mask_zero")
+    _keras_config = {"embeddings_regularizer": None, "activity_regularizer": None,
+                     "embeddings_constraint": None, "quantization_config": None}
+
     _legacy_keywords = ("input_length",)
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",

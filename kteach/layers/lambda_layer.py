@@ -13,8 +13,12 @@ instead, as Keras advises.
 """
 from __future__ import annotations
 
+import base64
 import inspect
 import linecache
+import marshal
+import sys
+import types
 from typing import Any, Callable
 
 import numpy as np
@@ -108,6 +112,40 @@ class Lambda(Layer):
             what = f"{getattr(self.function, '__name__', type(self.function).__name__)}(x{args})"
         return f"y = {what} : {_shapes_text(input_shape)} → {_shapes_text(output_shape)}"
 
+    # ----- config: the function travels as bytecode, so reading it back is opt-in --------------
+    def get_config(self) -> dict:
+        """Keras 3's Lambda config. A lambda is stored as its compiled code (marshal, base64),
+        the way Keras stores it; a named function by its (registered) name."""
+        from ..saving.serialization import serialize_keras_object
+        fn = self.function
+        if getattr(fn, "__name__", "") == "<lambda>":
+            function = {"class_name": "__lambda__", "config": dump_function(fn)}
+        else:
+            function = serialize_keras_object(fn)
+        config = {**Layer.get_config(self), "function": function, "arguments": self.arguments}
+        if self._output_shape is not None and not callable(self._output_shape):
+            config["output_shape"] = self._output_shape
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Lambda":
+        """Refuses a stored lambda unless safe mode is off (its code would run)."""
+        from ..saving import serialization
+        config = dict(config)
+        function = config.pop("function")
+        if isinstance(function, dict) and function.get("class_name") == "__lambda__":
+            if serialization.in_safe_mode():
+                raise serialization.UnsafeConfigError(serialization.LAMBDA_LAYER_MESSAGE)
+            function = load_function(function["config"])
+        elif isinstance(function, dict):
+            function = serialization.deserialize_keras_object(
+                function, safe_mode=serialization.in_safe_mode())
+        layer = super().from_config({**config, "function": lambda x: x})
+        layer.function = function
+        params = _parameters(function)
+        layer._fn_takes_training, layer._fn_takes_mask = "training" in params, "mask" in params
+        return layer
+
     def _check_declared_shape(self, inputs: Any, outputs: Any) -> None:
         """Refuse an output that does not have the declared ``output_shape`` (a model was
         built from the declared shape, so a mismatch would surface later, less clearly)."""
@@ -183,3 +221,29 @@ def _lambda_source(function: Callable) -> str | None:
         return None
     params = str(inspect.signature(function))[1:-1]
     return f"lambda {params}: {body}" if params else f"lambda: {body}"
+
+
+def dump_function(fn: Callable) -> dict:
+    """A lambda as Keras 3 stores it: its code object marshalled and base64-encoded, its
+    default values and the values its closure holds."""
+    closure = None if fn.__closure__ is None else tuple(c.cell_contents for c in fn.__closure__)
+    return {"code": base64.encodebytes(marshal.dumps(fn.__code__)).decode("ascii"),
+            "defaults": fn.__defaults__, "closure": closure}
+
+
+def load_function(config: dict) -> Callable:
+    """The function :func:`dump_function` stored (only ever called with safe_mode=False).
+    Bytecode is specific to one Python version; another version's gives a clear error."""
+    if "value" in config:   # Keras' generic form: (code, defaults, closure)
+        code, defaults, closure = (list(config["value"]) + [None, None])[:3]
+    else:
+        code, defaults, closure = config["code"], config.get("defaults"), config.get("closure")
+    try:
+        code_object = marshal.loads(base64.decodebytes(code.encode("ascii")))
+    except (ValueError, EOFError, TypeError) as e:
+        raise ValueError(f"The Lambda's stored code cannot be read by this Python "
+                         f"({sys.version.split()[0]}): it was saved by another Python version "
+                         f"({e}). Re-create the Lambda in code instead.") from None
+    cells = None if closure is None else tuple(types.CellType(v) for v in closure)
+    return types.FunctionType(code_object, globals(), None,
+                              None if defaults is None else tuple(defaults), cells)

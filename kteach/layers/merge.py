@@ -32,6 +32,8 @@ class Concatenate(_Merge):
     Backward splits dy into the pieces that came from each input.
     """
 
+    _config_keys = ("axis",)
+
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = int(axis)
@@ -238,6 +240,8 @@ class Dot(_Merge):
     vectors give their cosine similarity). Backward: ``dx1 = dy · x2ᵀ``, ``dx2 = x1ᵀ · dy``
     per sample, then back through the normalisation: ``dx = (dx̂ − x̂·Σ x̂·dx̂)/‖x‖``.
     """
+
+    _config_keys = ("axes", "normalize")
 
     EPSILON = 1e-7  # Keras' norm floor: x̂ = x / max(‖x‖, ε)
 

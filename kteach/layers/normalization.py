@@ -66,6 +66,12 @@ class BatchNormalization(Layer):
     frozen, pre-trained network keeps its statistics when fine-tuned).
     """
 
+    _config_keys = ("axis", "momentum", "epsilon", "center", "scale", "beta_initializer",
+                    "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer")
+    _keras_config = {"beta_regularizer": None, "gamma_regularizer": None,
+                     "beta_constraint": None, "gamma_constraint": None, "synchronized": False,
+                     "renorm": False, "renorm_clipping": None, "renorm_momentum": 0.99}
+
     def __init__(self, axis=-1, momentum=0.99, epsilon=0.001, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",
@@ -175,6 +181,10 @@ class LayerNormalization(Layer):
     other axes.
     """
 
+    _config_keys = ("axis", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer")
+    _keras_config = {"rms_scaling": False, "beta_regularizer": None, "gamma_regularizer": None,
+                     "beta_constraint": None, "gamma_constraint": None}
+
     def __init__(self, axis=-1, epsilon=0.001, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
@@ -191,6 +201,12 @@ class LayerNormalization(Layer):
         self.center, self.scale = bool(center), bool(scale)
         self.beta_initializer = initializers.get(beta_initializer)
         self.gamma_initializer = initializers.get(gamma_initializer)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        if self.built and not isinstance(self.axis, list):  # Keras lists the axis once built
+            config["axis"] = [self.axis]
+        return config
 
     def _axes(self, ndim: int) -> tuple[int, ...]:
         """The normalised axes as sorted non-negative numbers (never the batch axis)."""

@@ -35,6 +35,9 @@ from .convolutional import (add_windows, as_int_tuple, check_channels_last, chec
 class _Pooling(Layer):
     """Max or average pooling over ``rank`` spatial axes (channels_last)."""
 
+    _config_keys = ("pool_size", "strides", "padding", "data_format")
+    _keras_build_config = False   # Keras' pooling layers have no build()
+
     rank = 1
     mode = "max"  # or "average"
 
@@ -193,6 +196,9 @@ class AveragePooling2D(_Pooling):
 # ----- global pooling ----------------------------------------------------------------------------
 class _GlobalPooling(Layer):
     """Max or mean over all spatial axes: ``(batch, *spatial, C)`` → ``(batch, C)``."""
+
+    _config_keys = ("data_format", "keepdims")
+    _keras_build_config = False
 
     rank = 1
     mode = "max"

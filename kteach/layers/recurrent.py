@@ -115,20 +115,29 @@ class RecurrentLayer(Layer):
             self._batch_input_shape = _legacy_input_shape(kind, input_dim, input_length)
 
     # ----- configuration (used by Bidirectional to make its copies) ---------------------------
+    _config_keys = ("units", "activation", "use_bias", "kernel_initializer",
+                    "recurrent_initializer", "bias_initializer", "dropout", "recurrent_dropout",
+                    "return_sequences", "return_state", "go_backwards", "stateful", "unroll")
+    _keras_config = {"kernel_regularizer": None, "recurrent_regularizer": None,
+                     "bias_regularizer": None, "activity_regularizer": None,
+                     "kernel_constraint": None, "recurrent_constraint": None,
+                     "bias_constraint": None, "zero_output_for_mask": False}
+
     def get_config(self) -> dict:
-        """The arguments that rebuild this layer (initializers and activation as given)."""
-        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype,
-                "units": self.units, "activation": self._activation_arg,
-                "use_bias": self.use_bias, **self._initializer_args,
-                "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
-                "return_sequences": self.return_sequences, "return_state": self.return_state,
-                "go_backwards": self.go_backwards, "stateful": self.stateful,
-                "unroll": self.unroll}
+        """The arguments that rebuild this layer, with the keys Keras 3 writes."""
+        config = super().get_config()
+        # Keras' Bidirectional asks its copies for zeros at masked steps; masks do not exist
+        # in kteach, so this only keeps the config as Keras writes it.
+        config["zero_output_for_mask"] = getattr(self, "_zero_output_for_mask", False)
+        return config
 
     @classmethod
     def from_config(cls, config: dict) -> "RecurrentLayer":
         """A new, unbuilt layer with the arguments of :meth:`get_config`."""
-        return cls(**config)
+        zero_output = bool(config.get("zero_output_for_mask", False))
+        layer = super().from_config(config)
+        layer._zero_output_for_mask = zero_output
+        return layer
 
     # ----- weights ----------------------------------------------------------------------------
     def _add_cell_weight(self, name: str, shape: tuple, initializer: Callable):
@@ -383,8 +392,8 @@ class LSTM(RecurrentLayer):
         self.seed, self.use_cudnn = seed, use_cudnn
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "recurrent_activation": self._recurrent_activation_arg,
-                "unit_forget_bias": self.unit_forget_bias}
+        return {**super().get_config(), "recurrent_activation": activations.serialize(self.recurrent_activation),
+                "unit_forget_bias": self.unit_forget_bias, "seed": self.seed}
 
     def _n_states(self) -> int:
         return 2
@@ -507,8 +516,8 @@ class GRU(RecurrentLayer):
         self.seed, self.use_cudnn = seed, use_cudnn
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "recurrent_activation": self._recurrent_activation_arg,
-                "reset_after": self.reset_after}
+        return {**super().get_config(), "recurrent_activation": activations.serialize(self.recurrent_activation),
+                "reset_after": self.reset_after, "seed": self.seed}
 
     def _bias_shape(self) -> tuple:
         return (2, 3 * self.units) if self.reset_after else (3 * self.units,)

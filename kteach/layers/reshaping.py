@@ -28,6 +28,8 @@ class UpSampling1D(_Steps1D):
     ``dx[b, t, c] = Σ_{r<size} dy[b, t·size + r, c]``.
     """
 
+    _config_keys = ("size",)
+
     def __init__(self, size=2, **kwargs):
         super().__init__(**kwargs)
         if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
@@ -61,6 +63,8 @@ class ZeroPadding1D(_Steps1D):
 
     Backward keeps the gradient of the real steps: ``dx = dy[:, left : left + L]``.
     """
+
+    _config_keys = ("padding", "data_format")
 
     def __init__(self, padding=1, data_format=None, **kwargs):
         super().__init__(**kwargs)

@@ -59,6 +59,8 @@ class TimeDistributed(_Wrapper):
         super().__init__(**kwargs)
         self.layer = layer
 
+    _config_keys = ("layer",)
+
     def _inner_layers(self) -> list[Layer]:
         return [self.layer]
 
@@ -165,6 +167,8 @@ class Bidirectional(_Wrapper):
             raise ValueError(f"`backward_layer` needs to be a recurrent layer instance. "
                              f"Received: {backward_layer!r}")
         self._check_pair()
+        for copy in (self.forward_layer, self.backward_layer):  # as Keras writes them
+            copy._zero_output_for_mask = copy.return_sequences
         self.merge_mode = merge_mode
         self.return_sequences = layer.return_sequences
         self.return_state = layer.return_state
@@ -189,6 +193,13 @@ class Bidirectional(_Wrapper):
 
     def _inner_layers(self) -> list[Layer]:
         return [self.forward_layer, self.backward_layer]
+
+    def get_config(self) -> dict:
+        """Keras 3's keys: the forward copy as ``layer``, the backward one, the merge mode."""
+        from ..saving.serialization import serialize_keras_object
+        return {**super().get_config(), "layer": serialize_keras_object(self.forward_layer),
+                "backward_layer": serialize_keras_object(self.backward_layer),
+                "merge_mode": self.merge_mode}
 
     def build(self, input_shape):
         with naming.name_scope(self.name):

@@ -377,6 +377,43 @@ class Model(Trainer, Layer):
             naming._counts.clear()
             naming._counts.update(counts)
 
+    # ----- config (Keras 3's form; the work is in models/config.py) --------------------------------
+    def get_config(self) -> dict:
+        """A functional model's layers and their calls; a subclassed model's own config."""
+        if self._graph is not None and not self._subclassed():
+            from .config import functional_config
+            return functional_config(self)
+        return Layer.get_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Model":
+        """The model a :meth:`get_config` dict describes, with new weights."""
+        from ..saving.serialization import CustomObjectScope
+        with CustomObjectScope(custom_objects or {}):
+            if "layers" in config and "input_layers" in config:
+                from .config import functional_from_config
+                return functional_from_config(cls, config)
+            return Layer.from_config.__func__(cls, config)
+
+    def get_build_config(self) -> dict | None:
+        if self._graph is not None and not self._subclassed():
+            return {"input_shape": None}   # as Keras: the config holds the inputs already
+        return Layer.get_build_config(self)
+
+    def get_compile_config(self) -> dict:
+        from .config import compile_config
+        return compile_config(self)
+
+    def compile_from_config(self, config: dict) -> None:
+        from .config import compile_from_config
+        compile_from_config(self, config)
+
+    def to_json(self, **kwargs: Any) -> str:
+        """The serialized model as JSON text (``kteach.models.model_from_json`` reads it)."""
+        import json
+        from ..saving.serialization import serialize_keras_object
+        return json.dumps(serialize_keras_object(self), **kwargs)
+
     def __repr__(self) -> str:
         label = type(self).__name__ if self._graph is None and self._subclassed() else self._class_label
         return f"<{label} name={self.name}, built={self.built}>"

@@ -107,6 +107,32 @@ class Sequential(Model):
                 self._own_nodes.append(x.node)
         self._set_graph(self._input, x)
 
+    def _forget_build(self) -> None:
+        """Back to not built, when the first data turned out not to fit (the input shape
+        came from that data)."""
+        if self._built_from_data:
+            self._input = None
+            self._built_from_data = False
+            self._rebuild()
+
+    def get_config(self) -> dict:
+        """Keras 3's Sequential config: the layers (the InputLayer first once built)."""
+        from .config import sequential_config
+        return sequential_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Sequential":
+        from ..saving.serialization import CustomObjectScope
+        from .config import sequential_from_config
+        with CustomObjectScope(custom_objects or {}):
+            return sequential_from_config(cls, config)
+
+    def get_build_config(self) -> dict | None:
+        return None if self._graph is None else {"input_shape": self._input.shape}
+
+    def build_from_config(self, config: dict) -> None:
+        pass   # from_config builds it from build_input_shape already
+
     def _build_from_data(self, x: np.ndarray) -> None:
         """Deferred build: the first data fixes the input shape (batch size included, as Keras
         shows it in summary())."""

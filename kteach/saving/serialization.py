@@ -186,6 +186,12 @@ def keras_class_path(obj: Any) -> tuple[str | None, str, str | None]:
     return (None if module == "__main__" else module), cls.__name__, cls.__name__
 
 
+def _OPTIMIZER_NAMES() -> set:
+    from .. import optimizers
+    return {n for n in dir(optimizers) if inspect.isclass(getattr(optimizers, n))
+            and issubclass(getattr(optimizers, n), optimizers.Optimizer)}
+
+
 def _serialize_instance(obj: Any) -> dict:
     from ..engine.layer import Layer
     if not hasattr(obj, "get_config"):
@@ -194,6 +200,9 @@ def _serialize_instance(obj: Any) -> dict:
                         f"initializers, functions and plain values go into a config.")
     module, class_name, registered = keras_class_path(obj)
     config = serialize_keras_object(obj.get_config())
+    if isinstance(config.get("learning_rate"), float) and class_name in _OPTIMIZER_NAMES():
+        # Keras keeps the rate in a float32 variable: 0.001 is written 0.0010000000474974513
+        config["learning_rate"] = float(np.float32(config["learning_rate"]))
     if isinstance(obj, Layer) and isinstance(config.get("dtype"), str) and \
             type(obj).__name__ != "InputLayer":
         config["dtype"] = dtype_policy(config["dtype"])
