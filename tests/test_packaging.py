@@ -43,7 +43,8 @@ def _setuptools_builds_wheels() -> bool:
 
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory) -> Path:
-    """The folder with kteach's sdist and wheel, built from a copy of this checkout."""
+    """The folder with kteach's sdist and wheel, built from a copy of this checkout (in
+    ``../source`` beside it)."""
     if importlib.util.find_spec("build") is None or not _setuptools_builds_wheels():
         pytest.skip("needs the packages `build` and setuptools>=70.1 (the dev extra: "
                     "pip install -e '.[dev]')")
@@ -64,9 +65,11 @@ def _only(folder: Path, pattern: str) -> Path:
     return found[0]
 
 
-def _package_files() -> set[str]:
-    """Every file kteach is made of (relative to the repository), caches left out."""
-    return {str(p.relative_to(ROOT)) for p in (ROOT / "kteach").rglob("*")
+def _package_files(dist: Path) -> set[str]:
+    """Every file of the kteach the wheel was built from (the copy: files may come and go
+    in the checkout meanwhile), relative to the repository, caches left out."""
+    source = dist.parent / "source"
+    return {str(p.relative_to(source)) for p in (source / "kteach").rglob("*")
             if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"}
 
 
@@ -80,7 +83,8 @@ def test_the_wheel_and_the_sdist_hold_every_file_of_the_package(dist):
         metadata = archive.read(f"kteach-{kteach.__version__}.dist-info/METADATA").decode()
     in_wheel = {n for n in names if n.startswith("kteach/")}
     # every module, subpackage and data file (a folder without __init__.py would be missed)
-    assert in_wheel == _package_files(), sorted(in_wheel ^ _package_files())
+    files = _package_files(dist)
+    assert files and in_wheel == files, sorted(in_wheel ^ files)
     assert f"Version: {kteach.__version__}" in metadata
     assert "Requires-Dist: numpy" in metadata
     for extra in ("viz", "widgets"):
@@ -89,7 +93,7 @@ def test_the_wheel_and_the_sdist_hold_every_file_of_the_package(dist):
     with tarfile.open(sdist) as archive:
         in_sdist = {n.split("/", 1)[1] for n in archive.getnames() if "/" in n}
     assert {"pyproject.toml", "README.md"} <= in_sdist
-    assert _package_files() <= in_sdist
+    assert files <= in_sdist
 
 
 def test_the_wheel_installs_into_a_fresh_venv_and_works_there(dist, tmp_path):
