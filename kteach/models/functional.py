@@ -336,6 +336,23 @@ class Model(Trainer, Layer):
         self._output_spec = [KerasTensor((None,) + np.shape(o)[1:], str(o.dtype)) for o in flat]
         self.built = True
 
+    # ----- saving: Keras 3's files (kteach.saving, imported on first use) --------------------------
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs) -> None:
+        """Save the whole model as a ``.keras`` file that Keras 3 and kteach load."""
+        from ..saving.keras_file import save_model
+        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True) -> None:
+        """Save the weights (and the optimizer's state) as a ``.weights.h5`` file."""
+        from ..saving.weights_file import save_weights
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False) -> None:
+        """Load weights from a ``.weights.h5`` or ``.keras`` file; nothing changes unless
+        every weight fits."""
+        from ..saving.weights_file import load_weights
+        load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
     # ----- summary ---------------------------------------------------------------------------------
     @check_keywords
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
