@@ -143,18 +143,26 @@ def _advice(cells: list) -> str:
     return "Something kept state from the first run (a global, a seed, a widget)."
 
 
-@pytest.mark.parametrize("notebook", LESSONS, ids=lambda p: str(p.relative_to(build.LESSONS)))
-def test_lesson_gives_the_same_outputs_when_run_twice_in_one_kernel(notebook):
+def drift_report(notebook: Path) -> str:
+    """What the second run printed differently, in words ("" when nothing)."""
     drifted = [(i, first, second) for i, first, second in run_twice(notebook)
                if first != second]
-    if drifted:
-        cells = code_cells(notebook)
-        report = [f"{len(drifted)} code cell(s) of {notebook.name} print something else the "
-                  f"second time. {_advice(cells)}"]
-        for i, first, second in drifted[:3]:
-            head = cells[i].source.splitlines()[0] if cells[i].source else ""
-            report += [f"--- code cell {i} ({head!r}):", _difference(first, second)]
-        pytest.fail("\n".join(report), pytrace=False)
+    if not drifted:
+        return ""
+    cells = code_cells(notebook)
+    report = [f"{len(drifted)} code cell(s) of {notebook.name} print something else the "
+              f"second time. {_advice(cells)}"]
+    for i, first, second in drifted[:3]:
+        head = cells[i].source.splitlines()[0] if cells[i].source else ""
+        report += [f"--- code cell {i} ({head!r}):", _difference(first, second)]
+    return "\n".join(report)
+
+
+@pytest.mark.parametrize("notebook", LESSONS, ids=lambda p: str(p.relative_to(build.LESSONS)))
+def test_lesson_gives_the_same_outputs_when_run_twice_in_one_kernel(notebook):
+    report = drift_report(notebook)
+    if report:
+        pytest.fail(report, pytrace=False)
 
 
 # ----- the checks themselves --------------------------------------------------------------------
@@ -173,3 +181,22 @@ def test_comparable_merges_streams_and_leaves_out_pictures_and_timings():
                out("stream", name="stdout", text="done\n")]
     assert comparable(outputs) == ["stdout:\nloss: 0.5 - TIME/step\ndone\n",
                                    "text/plain:\n<Figure>"]
+
+
+def test_a_lesson_without_clear_session_is_caught(tmp_path):
+    cells = ["import kteach as keras\nfrom kteach.layers import Dense\n"
+             "from kteach.optimizers import SGD",
+             "print(Dense(2).name)",
+             "SGD(lr=0.1);",                      # a KteachWarning, shown once per session
+             "# NBVAL_IGNORE_OUTPUT\nprint(Dense(3).name)"]
+    notebook = tmp_path / "01-drifting.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells]),
+                   notebook)
+    report = drift_report(notebook)
+    assert report.startswith("2 code cell(s) of 01-drifting.ipynb print something else the "
+                             "second time. Its first code cell does not call "
+                             "keras.backend.clear_session()")
+    assert "--- code cell 1 ('print(Dense(2).name)'):" in report
+    assert "-dense\n+dense_2" in report                   # the third Dense of the kernel
+    assert "--- code cell 2 ('SGD(lr=0.1);'):" in report and "-text/plain:" in report
+    assert "code cell 3" not in report                    # ignored, as nbval ignores it
