@@ -245,5 +245,7 @@ def load_function(config: dict) -> Callable:
                          f"({sys.version.split()[0]}): it was saved by another Python version "
                          f"({e}). Re-create the Lambda in code instead.") from None
     cells = None if closure is None else tuple(types.CellType(v) for v in closure)
-    return types.FunctionType(code_object, globals(), None,
+    from .. import ops   # what a learner's lambda usually refers to
+    namespace = {"ops": ops, "np": np, "__builtins__": __builtins__}
+    return types.FunctionType(code_object, namespace, None,
                               None if defaults is None else tuple(defaults), cells)

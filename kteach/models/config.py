@@ -98,16 +98,23 @@ def functional_config(model: Any) -> dict:
             "output_layers": outs[0] if model._single_output else outs}
 
 
-def functional_from_config(cls: type, config: dict) -> Any:
-    """The functional model a config describes: each layer made, then called as recorded."""
+def functional_from_config(cls: type, config: dict, make_layer: Any = None,
+                           input_tensors: list | None = None) -> Any:
+    """The functional model a config describes: each layer made, then called as recorded.
+    (``clone_model`` passes ``make_layer(name, entry)`` and its own input tensors.)"""
     made: dict[str, Any] = {}
+    given = list(input_tensors or [])
     todo: dict[str, list] = {}
     produced: dict[tuple, list] = {}   # (layer_name, node_index) -> output tensors
     for entry in config["layers"]:
         entry = dict(entry)
         name, nodes = entry.pop("name", None), entry.pop("inbound_nodes", [])
         entry.pop("build_config", None)   # calling the layer builds it
-        layer = _deserialize(entry)
+        if entry.get("class_name") == "InputLayer" and given:
+            tensor = given.pop(0)
+            made[name], produced[(name, 0)], todo[name] = tensor.node.layer, [tensor], []
+            continue
+        layer = make_layer(name, entry) if make_layer else _deserialize(entry)
         name = name or layer.name
         made[name] = layer
         if type(layer).__name__ == "InputLayer":
@@ -206,3 +213,52 @@ def compile_from_config(model: Any, config: dict) -> None:
                   loss=_deserialize(config.get("loss")),
                   loss_weights=_deserialize(config.get("loss_weights")),
                   metrics=_deserialize(config.get("metrics")))
+
+
+# ----- JSON and cloning ---------------------------------------------------------------------------
+def model_from_json(json_string: str, custom_objects: dict | None = None) -> Any:
+    """The model ``model.to_json()`` described (new weights), as ``keras.models.model_from_json``."""
+    import json
+    from ..saving.serialization import deserialize_keras_object
+    try:
+        config = json.loads(json_string)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"model_from_json() needs the text that model.to_json() returns; this "
+                         f"is not JSON ({e}).") from None
+    return deserialize_keras_object(config, custom_objects=custom_objects)
+
+
+def clone_model(model: Any, input_tensors: Any = None, clone_function: Any = None) -> Any:
+    """A new model with the same architecture and new weights, as ``keras.models.clone_model``.
+
+    Every layer is made again by ``clone_function(layer)`` (default: from its config), and
+    the new layers are called the way the old ones were. ``input_tensors`` replace the
+    model's Input tensors (a functional model) or give the Sequential its input.
+    """
+    from .functional import Model
+    from .sequential import Sequential
+    from ..saving.serialization import serialize_keras_object
+
+    def fresh(layer: Any) -> Any:
+        return type(layer).from_config(layer.get_config())
+    clone = clone_function or fresh
+    tensors = None if input_tensors is None else (
+        list(input_tensors) if isinstance(input_tensors, (list, tuple)) else [input_tensors])
+    if isinstance(model, Sequential):
+        layers = [clone(layer) for layer in model.layers]
+        if tensors:
+            layers = [tensors[0]] + layers
+        elif model._input is not None:
+            from ..layers.core import Input
+            layers = [Input(batch_shape=model._input.shape, dtype=model._input.dtype,
+                            name=model._input.node.layer.name)] + layers
+        return Sequential(layers, name=model.name, trainable=model.trainable)
+    if not isinstance(model, Model) or model._graph is None or model._subclassed():
+        raise ValueError(f"clone_model() takes a Sequential or functional model; "
+                         f"{type(model).__name__} '{getattr(model, 'name', model)}' is "
+                         f"subclassed: make a new instance of its class instead.")
+    by_name = {layer.name: layer for layer in model.layers}
+    config = serialize_keras_object(model)["config"]
+    return functional_from_config(type(model), config,
+                                  make_layer=lambda name, entry: clone(by_name[name]),
+                                  input_tensors=tensors)

@@ -271,7 +271,7 @@ def revive(cls: type, config: dict) -> Any:
     try:
         obj = cls.from_config(inner)
     except (TypeError, ValueError) as e:
-        if isinstance(e, KteachError) and "config of" in str(e):
+        if isinstance(e, (UnsafeConfigError, UnknownClassError)) or "(While making" in str(e):
             raise
         where = f" '{name}'" if name else ""
         raise type(e)(f"{e}\n(While making {config['class_name']}{where} from its config.)") \

@@ -73,7 +73,15 @@ def __getattr__(name: str):
     if name in ("plot_model", "model_to_dot"):
         from ..viz import diagram
         return getattr(diagram, name)
+    if name in _SAVING_NAMES:   # keras.utils has these too; kteach.saving is imported late
+        from .. import saving
+        return getattr(saving, name)
     raise AttributeError(f"module 'kteach.utils' has no attribute '{name}'")
+
+
+_SAVING_NAMES = ("register_keras_serializable", "serialize_keras_object",
+                 "deserialize_keras_object", "get_registered_name", "get_registered_object",
+                 "get_custom_objects", "CustomObjectScope", "custom_object_scope")
 
 
 __all__ = ["to_categorical", "set_random_seed", "pad_sequences", "plot_model", "model_to_dot",
