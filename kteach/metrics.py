@@ -558,6 +558,19 @@ def get(identifier: Any, y_true: Any = None, y_pred: Any = None) -> Metric:
     raise unknown_name_error("metric", str(identifier), _known_names())
 
 
+def check_identifier(identifier: Any) -> None:
+    """Refuse a ``compile(metrics=[...])`` entry that can never work, at compile time: an
+    unknown name (with a did-you-mean) or something that is neither a name, a Metric nor a
+    function. ``'accuracy'`` is fine: which accuracy it is waits for the data's shapes."""
+    if isinstance(identifier, str) and identifier.lower() in ("accuracy", "acc"):
+        return
+    if isinstance(identifier, str):
+        _from_name(identifier)
+    elif not (isinstance(identifier, Metric) or callable(identifier)):
+        raise TypeError(f"compile(metrics=...) takes metric names, Metric objects or functions "
+                        f"fn(y_true, y_pred); got {type(identifier).__name__} {identifier!r:.60}.")
+
+
 def _known_names() -> list[str]:
     """The names listed in messages: snake_case names and aliases (class names work too)."""
     return [n for n in _BY_NAME if n in ALIASES or not n[0].isupper()] + ["acc"]

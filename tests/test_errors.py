@@ -62,11 +62,16 @@ def test_unknown_names_list_the_closest(kind, make, closest):
         make(small_model())
 
 
-def test_unknown_metric_name_is_refused_when_training_starts():
+def test_unknown_metric_name_is_refused_by_compile_and_changes_nothing():
+    # Keras 3 finds out only when fit starts, after compile has replaced the optimizer;
+    # kteach refuses it in compile, so a model compiled before keeps its optimizer.
     model = small_model()
-    model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["acuracy"])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    optimizer = model.optimizer
+    model.fit(np.zeros((2, 4)), np.zeros(2), verbose=0)
     with pytest.raises(ValueError, match="Could not interpret metric identifier: acuracy.*'accuracy'"):
-        model.fit(np.zeros((2, 4)), np.zeros(2), verbose=0)
+        model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["acuracy"])
+    assert model.optimizer is optimizer and optimizer.iterations == 1
 
 
 def test_fit_and_evaluate_before_compile():

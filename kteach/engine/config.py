@@ -26,6 +26,39 @@ def epsilon() -> float:
     return _EPSILON
 
 
+# The dtypes kteach computes with (Keras' list, without the ones NumPy lacks).
+DTYPES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+          "float16", "float32", "float64")
+
+
+def standardize_dtype(dtype, where: str, error: type | None = None) -> str | None:
+    """``dtype`` as one of :data:`DTYPES` (``None`` stays ``None``).
+
+    Accepts a name (``"float32"``), a NumPy type or dtype (``np.float32``), or Python's
+    ``float`` / ``int`` / ``bool``, which mean float32, int32 and bool as in Keras. Anything
+    else is refused with a did-you-mean that names ``where`` it was given.
+    """
+    from .errors import UnknownNameError, did_you_mean
+    if dtype is None:
+        return None
+    python_types = {float: "float32", int: "int32", bool: "bool"}
+    if not isinstance(dtype, str) and dtype in python_types:
+        return python_types[dtype]
+    if isinstance(dtype, str):
+        name = dtype
+    else:
+        try:
+            name = np.dtype(dtype).name
+        except TypeError:
+            name = None
+    if name not in DTYPES:
+        shown = dtype if isinstance(dtype, str) else repr(dtype)
+        raise (error or UnknownNameError)(
+            f"{where}: unknown dtype {shown!r}.{did_you_mean(shown, DTYPES)} Known dtypes: "
+            f"{', '.join(DTYPES)}.")
+    return name
+
+
 def is_float(dtype) -> bool:
     return np.issubdtype(np.dtype(dtype), np.floating)
 

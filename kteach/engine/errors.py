@@ -40,16 +40,17 @@ class NotBuiltError(KteachError, ValueError):
     """A model or layer does not know its input shape yet."""
 
 
-class NotCompiledError(KteachError, RuntimeError):
-    """``fit``/``evaluate`` was called before ``compile``."""
+class NotCompiledError(KteachError, ValueError):
+    """``fit``/``evaluate`` was called before ``compile`` (a ValueError, as in Keras 3)."""
 
 
 class UnknownNameError(KteachError, ValueError):
     """A string names no known optimizer, loss, metric, activation or initializer."""
 
 
-class UnknownArgumentError(KteachError, TypeError):
-    """A keyword argument that the function does not take (often a typo)."""
+class UnknownArgumentError(KteachError, TypeError, ValueError):
+    """A keyword argument that the function does not take (often a typo). Python raises a
+    TypeError for it and Keras' layers a ValueError, so it is both."""
 
 
 class DataError(KteachError, ValueError):

@@ -94,7 +94,14 @@ class Model(Trainer, Layer):
                 raise ValueError(
                     f"Model inputs must come directly from Input(...); {t!r} is the output of "
                     f"layer '{t.node.layer.name if t.node else '?'}'.")
-        self._graph = Graph(ins, outs)
+        graph = Graph(ins, outs)
+        names = [layer.name for layer in graph.layers]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f'The name "{name}" is used {names.count(name)} times in the '
+                                 f'model. All operation names should be unique. Give one of '
+                                 f'the layers another name=.')
+        self._graph = graph
         self._single_input = not isinstance(inputs, (list, tuple, dict))
         self._single_output = not isinstance(outputs, (list, tuple, dict))
         self.built = True
@@ -300,6 +307,14 @@ class Model(Trainer, Layer):
             self._require_built("graph")
         if self._output_spec is None:
             self._learn_outputs(x)
+
+    def _forget_build(self) -> None:
+        """Back to not built (after a failed first call on data): a subclassed model forgets
+        what it learned about its inputs and outputs."""
+        if self._graph is None and self._subclassed():
+            self._output_spec = self._input_specs = self._output_keys = None
+            self._trace = None
+            self.built = False
 
     def build(self, input_shape: Any = None) -> None:
         """A subclassed model: run ``call`` once on zeros of ``input_shape`` (batch size 2

@@ -24,10 +24,16 @@ class Sequential(Model):
     _class_label = "Sequential"
 
     def __init__(self, layers=None, trainable=True, name=None):
+        if layers is not None and not isinstance(layers, (list, tuple)):
+            raise TypeError(
+                f"Sequential takes a list of layers, but got {type(layers).__name__}: "
+                f"{layers!r:.60}. Put it in a list: Sequential([{type(layers).__name__}(...)]), "
+                f"or add layers one by one with model.add(...).")
         super().__init__(name=name, trainable=trainable)
         self._stack: list[Layer] = []
         self._input: KerasTensor | None = None
         self._own_nodes: list = []
+        self._built_from_data = False
         for layer in layers or []:
             self.add(layer, rebuild=False)
         self._rebuild()
@@ -64,6 +70,11 @@ class Sequential(Model):
         if layer in self._stack:
             raise ValueError(f"Layer '{layer.name}' is already in this model; a Sequential "
                              f"model uses each layer once. Create a new layer instead.")
+        if any(other.name == layer.name for other in self._stack):
+            raise ValueError(
+                f"All layers added to a Sequential model should have unique names. Name "
+                f"'{layer.name}' is already the name of a layer in this model. Update the `name` "
+                f"argument to pass a unique name.")
         if not self._stack and self._input is None and layer._batch_input_shape is not None:
             batch_shape = layer._batch_input_shape
             self._input = Input(batch_shape=batch_shape)
@@ -140,7 +151,15 @@ class Sequential(Model):
             if not self._stack:
                 raise ValueError("This Sequential model has no layers yet; add some with "
                                  "model.add(...) before using it.")
+            if x.ndim == 1:
+                from ..engine.errors import DataError
+                raise DataError(
+                    f"The data has shape {x.shape}: one number per sample? The model takes "
+                    f"its input shape from the first data, and the first axis is the batch, so "
+                    f"each sample here would have no features. Give x.reshape(-1, 1) (one "
+                    f"feature per sample), or start the model with Input(shape=(...)).")
             self._input = Input(batch_shape=x.shape, dtype=_data_dtype(x))
+            self._built_from_data = True
             try:
                 self._rebuild()
             except Exception:

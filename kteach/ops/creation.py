@@ -24,34 +24,14 @@ from ..engine.tensor import KerasTensor
 from ..engine.variable import Variable
 from .core import OpError, Tensor, plain, record_op, shapes, to_array
 
-DTYPES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-          "float16", "float32", "float64")
+DTYPES = config.DTYPES
 
 
 # ===================================================================== dtype helpers
 def standardize_dtype(dtype: Any, op: str) -> str | None:
-    """``dtype`` as one of :data:`DTYPES` (``None`` stays ``None``).
-
-    Accepts a name (``"float32"``), a NumPy type or dtype (``np.float32``), or Python's
-    ``float`` / ``int`` / ``bool``, which mean float32, int32 and bool as in Keras.
-    """
-    if dtype is None:
-        return None
-    python_types = {float: "float32", int: "int32", bool: "bool"}
-    if not isinstance(dtype, str) and dtype in python_types:
-        return python_types[dtype]
-    if isinstance(dtype, str):
-        name = dtype
-    else:
-        try:
-            name = np.dtype(dtype).name
-        except TypeError:
-            name = None
-    if name not in DTYPES:
-        shown = dtype if isinstance(dtype, str) else repr(dtype)
-        raise OpError(f"kteach.ops.{op}: unknown dtype {shown!r}.{did_you_mean(shown, DTYPES)} "
-                      f"Known dtypes: {', '.join(DTYPES)}.")
-    return name
+    """``dtype`` as one of :data:`DTYPES` (``None`` stays ``None``); see
+    :func:`kteach.engine.config.standardize_dtype`."""
+    return config.standardize_dtype(dtype, f"kteach.ops.{op}", error=OpError)
 
 
 def result_dtype(*dtypes: Any) -> np.dtype:

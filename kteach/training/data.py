@@ -37,6 +37,13 @@ def to_array(value: Any, what: str) -> np.ndarray:
                         f"kteach.utils.pad_sequences, then pass a numeric array.")
     if array.ndim == 0:
         raise DataError(f"{what} is a single number; pass an array with one row per sample.")
+    if np.iscomplexobj(array):
+        raise DataError(f"{what} holds complex numbers (dtype {array.dtype}); kteach, like "
+                        f"Keras, trains on real numbers. Pass np.real({what}) and np.imag({what}) "
+                        f"as separate features if both parts matter.")
+    if len(array) == 0:
+        raise DataError(f"{what} has no samples (shape {array.shape}): there is nothing to "
+                        f"train on or predict. Check how the data was sliced or filtered.")
     return array
 
 

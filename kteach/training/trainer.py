@@ -101,6 +101,28 @@ def _take(ws: list | None, idx) -> list | None:
     return None if ws is None else [None if w is None else w[idx] for w in ws]
 
 
+def _every_layer(model) -> list:
+    """The model's layers, and theirs, all the way down (each once)."""
+    out: list = []
+    todo = list(getattr(model, "layers", [])) + list(getattr(model, "_tracked", []))
+    while todo:
+        layer = todo.pop(0)
+        if all(layer is not seen for seen in out):
+            out.append(layer)
+            todo += list(getattr(layer, "layers", [])) + list(layer._tracked)
+    return out
+
+
+def _check_metric_names(metrics: Any) -> None:
+    from .. import metrics as metrics_module
+    groups = metrics.values() if isinstance(metrics, dict) else (
+        metrics if isinstance(metrics, (list, tuple)) else [])
+    for group in groups:
+        for identifier in (group if isinstance(group, (list, tuple)) else [group]):
+            if identifier is not None:
+                metrics_module.check_identifier(identifier)
+
+
 def _float_logs(logs: Any, where: str) -> dict[str, float]:
     """A step's returned logs as ``{name: float}``; nested dicts (``compile_metrics``) are
     opened up, as Keras does."""
@@ -146,6 +168,7 @@ class Trainer:
         """Choose the optimizer, the loss (one, or one per output) and the metrics."""
         _refuse(weighted_metrics=weighted_metrics)
         new_optimizer = optimizers.get(optimizer)
+        _check_metric_names(metrics)   # a misspelt metric fails here, not after the optimizer changed
         args = dict(loss=loss, loss_weights=loss_weights, metrics=metrics)
         if self._graph is not None:
             objective = Objective(self, **args)
@@ -232,6 +255,31 @@ class Trainer:
         return out
 
     def _prepare(self, x: Any, y: Any, what: str = "") -> tuple[list, list, int]:
+        with self._unbuilt_if_failing():
+            return self._prepare_data(x, y, what)
+
+    @contextlib.contextmanager
+    def _unbuilt_if_failing(self) -> Iterator[None]:
+        """A model that is not built yet stays unbuilt when the call fails: the layers it
+        built from the data lose their weights again, and no automatic names are used up."""
+        if self.built:
+            yield
+            return
+        from ..engine import naming
+        layers = _every_layer(self)
+        saved = [(l, l.built, list(l._weights), l._build_input_shape) for l in layers]
+        names = dict(naming._counts)
+        try:
+            yield
+        except BaseException:
+            for layer, built, weights, shape in saved:
+                layer.built, layer._weights, layer._build_input_shape = built, weights, shape
+            self._forget_build()
+            naming._counts.clear()
+            naming._counts.update(names)
+            raise
+
+    def _prepare_data(self, x: Any, y: Any, what: str = "") -> tuple[list, list, int]:
         self._require_compiled()
         xs = self._inputs(x, what + "x")
         objective = self._objective_for_use()
@@ -320,6 +368,33 @@ class Trainer:
         preds, _ = self._forward_batch(xs, training=False)
         total, per_output = self._objective.values(ys, preds, ws)
         self._track(ys, preds, total + self._added_loss(), per_output)
+
+    def _log_names(self, validation: bool) -> list[str] | None:
+        """The keys fit will log (None when a custom train_step decides them)."""
+        if type(self).train_step is not Trainer.train_step:
+            return None
+        objective = self._objective
+        names = ["loss"] + ([f"{n}_loss" for n in objective.names] if objective.multi else [])
+        for name, group in zip(objective.names, objective.metrics or []):
+            names += [f"{name}_{m.name}" if objective.multi else m.name for m in group]
+        return names + ["val_" + n for n in names] if validation else names
+
+    def _check_monitors(self, callbacks: list, validation: bool) -> None:
+        """A callback watching a value fit will never log is refused before the first batch,
+        not after an epoch of training (EarlyStopping(monitor='val_los'))."""
+        names = self._log_names(validation)
+        if names is None:
+            return
+        from ..engine.errors import did_you_mean
+        for cb in callbacks:
+            monitor = getattr(cb, "monitor", None)
+            if isinstance(monitor, str) and monitor not in names:
+                hint = ("" if validation or not monitor.startswith("val_") else
+                        " Values starting with val_ need validation_split= or "
+                        "validation_data= in fit.")
+                raise ValueError(
+                    f"{type(cb).__name__} is watching '{monitor}', which fit will not log: it "
+                    f"logs {names}.{did_you_mean(monitor, names)}{hint} Nothing was trained.")
 
     # ----- customising fit: train_step / test_step, as the Keras guide ----------------------------
     def train_step(self, data: tuple) -> dict:
@@ -427,13 +502,15 @@ class Trainer:
         verbose = _verbosity(verbose)
         batch_size = _positive(batch_size, "batch_size", 32)
         epochs = _positive(epochs, "epochs", 1) if epochs != 0 else 0
-        xs, ys, n = self._prepare(x, y)
-        ws = self._sample_weights(sample_weight, n)
-        train, val = self._split(xs, ys, n, validation_split, validation_data)
+        cbs = list(callbacks or [])
+        with self._unbuilt_if_failing():
+            xs, ys, n = self._prepare(x, y)
+            ws = self._sample_weights(sample_weight, n)
+            train, val = self._split(xs, ys, n, validation_split, validation_data)
+            self._check_monitors(cbs, validation=val is not None)
         (xs, ys, n) = train
         steps = -(-n // batch_size)
         history = History()
-        cbs = list(callbacks or [])
         if verbose:
             cbs.append(ProgbarLogger())
         calls = CallbackList([history] + cbs, self, {"verbose": verbose, "epochs": epochs, "steps": steps})

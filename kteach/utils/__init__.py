@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import random as _random
-from ..engine.errors import check_keywords
+from ..engine.errors import check_keywords, warn_once
 from .gradient_check import check_gradients, check_layer_gradients
 
 
@@ -20,6 +20,10 @@ def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
     as Keras 3 does for NumPy input.
     """
     x = np.asarray(x)
+    if not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
+        raise ValueError(f"to_categorical expects integer class labels (0, 1, 2, ...), but got "
+                         f"values of dtype {x.dtype} such as {x.flat[0]!r}. Turn names into "
+                         f"numbers first, e.g. labels = np.unique(names, return_inverse=True)[1].")
     if x.size and not np.all(np.mod(x, 1) == 0):
         raise ValueError("to_categorical expects whole-number class labels such as 0, 1, 2; "
                          "these have fractions.")
@@ -28,6 +32,14 @@ def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
         labels = labels[..., 0]
     if num_classes is None:
         num_classes = int(labels.max()) + 1 if labels.size else 0
+    if labels.size and labels.min() < 0:
+        warn_once(f"to_categorical got the label {int(labels.min())}. Keras counts a negative "
+                  f"label from the end (-1 is the last class, {num_classes - 1}), and so does "
+                  f"kteach; if -1 marks a missing label, drop those samples instead.",
+                  key="to_categorical_negative")
+        if labels.min() < -num_classes:
+            raise IndexError(f"to_categorical got the label {int(labels.min())}, below "
+                             f"-{num_classes}: labels must be 0 to {num_classes - 1}.")
     if labels.size and labels.max() >= num_classes:
         raise IndexError(
             f"to_categorical got the label {int(labels.max())} but num_classes={num_classes}, "

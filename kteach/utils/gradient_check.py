@@ -23,6 +23,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..engine.errors import check_keywords
+
 from ..engine import random
 from ..engine.tensor import format_shape
 
@@ -193,6 +195,7 @@ def _float64(a: Any) -> Any:
 
 
 # ===================================================================== checking a model
+@check_keywords
 def check_gradients(model, x: Any, y: Any, eps: float = 1e-6, tolerance: float = 1e-6,
                     atol: float = 1e-8, sample_weight: Any = None, training: bool = True,
                     max_checks: int | None = None) -> GradientReport:
@@ -206,6 +209,8 @@ def check_gradients(model, x: Any, y: Any, eps: float = 1e-6, tolerance: float =
     """
     from ..training.explain import layer_generators
 
+    _check_model_argument(model)
+    _check_settings("check_gradients", eps, tolerance, atol, max_checks)
     xs, ys, n = model._prepare(x, y)
     ws = model._sample_weights(sample_weight, n)
     xs = [_float64(a) for a in xs]
@@ -242,6 +247,31 @@ def _pattern(shape: tuple, k: int) -> np.ndarray:
     return np.cos(np.arange(size) * (0.7 + 0.1 * k) + 0.3).reshape(shape)
 
 
+def _check_model_argument(model) -> None:
+    from ..engine.layer import Layer
+    if not hasattr(model, "_prepare"):
+        what = (f"the layer '{model.name}' ({type(model).__name__})" if isinstance(model, Layer)
+                else f"{type(model).__name__} {model!r:.40}")
+        hint = (" For one layer use kteach.utils.check_layer_gradients(layer, x); for a model, "
+                "wrap it: Sequential([Input(shape), layer]) and compile it.")
+        raise TypeError(f"check_gradients needs a compiled model, but got {what}.{hint}")
+
+
+def _check_settings(where: str, eps: Any, tolerance: Any, atol: Any, max_checks: Any) -> None:
+    """The numbers a gradient check runs with: positive floats, and at least one check."""
+    for name, value in (("eps", eps), ("tolerance", tolerance), ("atol", atol)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or \
+                not np.isfinite(value) or value < 0 or (name == "eps" and value == 0):
+            raise ValueError(f"{where}: {name} must be a positive number (e.g. {name}="
+                             f"{ {'eps': 1e-6, 'tolerance': 1e-6, 'atol': 1e-8}[name] }), "
+                             f"not {value!r}.")
+    if max_checks is not None and (isinstance(max_checks, bool) or
+                                   not isinstance(max_checks, (int, np.integer)) or max_checks < 1):
+        raise ValueError(f"{where}: max_checks must be a whole number of at least 1 (or None to "
+                         f"check every entry), not {max_checks!r}: checking nothing proves nothing.")
+
+
+@check_keywords
 def check_layer_gradients(layer, x: Any, eps: float = 1e-6, tolerance: float = 1e-6,
                           atol: float = 1e-8, training: bool = False,
                           max_checks: int | None = None) -> GradientReport:
@@ -255,10 +285,14 @@ def check_layer_gradients(layer, x: Any, eps: float = 1e-6, tolerance: float = 1
     """
     from ..training.explain import layer_generators
 
+    _check_settings("check_layer_gradients", eps, tolerance, atol, max_checks)
     inputs = [_float64(a) for a in x] if isinstance(x, (list, tuple)) else _float64(x)
     flat = inputs if isinstance(inputs, list) else [inputs]
     if not layer.built:
         layer(inputs)
+    else:  # the shapes it was built for, with Keras' message, before any arithmetic
+        layer.check_input_shape([(None,) + np.shape(a)[1:] for a in flat] if isinstance(inputs, list)
+                                else (None,) + np.shape(inputs)[1:])
     gens = [g for g in vars(layer).values() if isinstance(g, np.random.Generator)]
     if getattr(layer, "_graph", None) is not None:
         gens = layer_generators(layer)
