@@ -21,15 +21,24 @@ def test_the_exercise_class_says_right_wrong_and_no_answer(capsys):
     ex = Exercise("doubling", check=lambda f: None if f(3) == 6 else f"f(3) gave {f(3)}",
                   right=lambda: (lambda x: 2 * x), wrong=lambda: (lambda x: x + 2),
                   hint="multiply", praise="Well done.")
-    assert ex(None) is False
-    assert ex(lambda x: x + 1) is False
-    assert ex(lambda x: x * 2) is True
-    assert ex(lambda x: 1 / 0) is False
+    assert ex(None) is None            # a cell ending with the call shows only the message
+    assert ex.verdict(lambda x: x + 1)[0] is False
+    assert ex.verdict(lambda x: x * 2)[0] is True
+    for answer in (lambda x: x + 1, lambda x: x * 2, lambda x: 1 / 0):
+        ex(answer)
     assert capsys.readouterr().out.splitlines() == [
         "No answer yet: replace the None with your answer and run the cell again. (doubling)",
         "Not yet: f(3) gave 4. Hint: multiply",
         "Right! Well done.",
         "Not yet: running your answer raised ZeroDivisionError: division by zero. Hint: multiply"]
+
+
+def test_an_untouched_stub_is_no_answer_yet():
+    ex = Exercise("stub", check=lambda f: None if f() == 1 else "f() is not 1",
+                  right=lambda: (lambda: 1), wrong=lambda: (lambda: 2), hint="return 1",
+                  unanswered=lambda f: f() is None)
+    assert ex.verdict(lambda: None)[1].startswith("No answer yet")
+    assert ex.verdict(lambda: 2)[1] == "Not yet: f() is not 1. Hint: return 1"
 
 
 @pytest.mark.parametrize("module, ex", CASES, ids=[f"{m}.{e.name}" for m, e in CASES])

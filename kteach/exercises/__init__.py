@@ -26,12 +26,21 @@ class Exercise:
     """
 
     def __init__(self, name: str, check: Callable[[Any], str | None], right: Callable[[], Any],
-                 wrong: Callable[[], Any], hint: str, praise: str = ""):
+                 wrong: Callable[[], Any], hint: str, praise: str = "",
+                 unanswered: Callable[[Any], bool] | None = None):
         self.name, self.hint, self.praise = name, hint, praise
         self.check, self.right, self.wrong = check, right, wrong
+        self.unanswered = unanswered
 
     def verdict(self, answer: Any) -> tuple[bool, str]:
-        """``(right?, the message the learner sees)``."""
+        """``(right?, the message the learner sees)``. ``unanswered(answer)``, when given,
+        tells a stub the learner has not filled in yet (a class whose method still returns
+        None) from a wrong answer, so a fresh lesson says "No answer yet" for it too."""
+        if answer is not None and self.unanswered is not None:
+            try:
+                answer = None if self.unanswered(answer) else answer
+            except Exception:   # a broken stub is judged by check, which explains the error
+                pass
         if answer is None:
             return False, f"No answer yet: replace the None with your answer and run the cell again. ({self.name})"
         try:
@@ -42,10 +51,9 @@ class Exercise:
             return True, f"Right! {self.praise}".rstrip()
         return False, f"Not yet: {problem}. Hint: {self.hint}"
 
-    def __call__(self, answer: Any) -> bool:
-        right, message = self.verdict(answer)
-        print(message)
-        return right
+    def __call__(self, answer: Any) -> None:
+        """Print the verdict (a cell ending with this call shows only the message)."""
+        print(self.verdict(answer)[1])
 
     def __repr__(self) -> str:
         return f"<Exercise {self.name}>"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from numbers import Number
 
-from ._common import Asked as Exercise
+from . import Exercise
 
 
 def _number(answer, what: str) -> float:

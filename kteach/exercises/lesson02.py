@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import Asked as Exercise
+from . import Exercise
 
 
 def _array(answer, shape: tuple[int, ...], what: str) -> np.ndarray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from numbers import Number
 
-from ._common import Asked as Exercise
+from . import Exercise
 
 CLASSIFIER_PARAMS = (64 * 32 + 32) + (32 * 32 + 32) + (32 * 10 + 10)      # 3,466
 

@@ -19,22 +19,6 @@ from . import Exercise
 __all__ = ["product_vjp", "relu_linear", "tape_entries"]
 
 
-class _StubExercise(Exercise):
-    """An exercise whose answer is a function or a class the learner completes: while
-    ``blank(answer)`` says the stub still has its ``None``, there is no answer yet."""
-
-    def __init__(self, *args, blank, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.blank = blank
-
-    def verdict(self, answer):
-        try:
-            blank = answer is not None and self.blank(answer)
-        except Exception:   # a broken answer is judged (and explained) by the check
-            blank = False
-        return super().verdict(None if blank else answer)
-
-
 # ----- 1. the vjp of a product, by hand ----------------------------------------------------------
 POINTS = [(2.0, 3.0), (-1.5, 0.5), (0.7, -4.0)]
 
@@ -64,11 +48,11 @@ def _check_vjp(answer) -> str | None:
     return None
 
 
-product_vjp = _StubExercise(
+product_vjp = Exercise(
     "product_vjp", _check_vjp,
     right=lambda: (lambda w, x: (2 * w * x * x, 2 * w * w * x)),
     wrong=lambda: (lambda w, x: (2 * w * x, 2 * w * x)),
-    blank=lambda answer: all(v is None for v in answer(*POINTS[0])),
+    unanswered=lambda answer: all(v is None for v in answer(*POINTS[0])),
     hint="dL/dz = 2z and z = w·x; multiply by dz/dw = x (or dz/dx = w), then write z as w·x",
     praise="Both agree with the tape at three points: dL/dw = 2·w·x², dL/dx = 2·w²·x.")
 
@@ -140,9 +124,9 @@ def _check_relu_linear(answer) -> str | None:
     return None
 
 
-relu_linear = _StubExercise(
+relu_linear = Exercise(
     "relu_linear", _check_relu_linear, right=_relu_linear, wrong=_lesson_linear,
-    blank=_returns_none,
+    unanswered=_returns_none,
     hint="call computes z = x·W + b with ops.matmul and ops.add, then returns ops.relu(z)",
     praise="The tape found matmul, add and relu inside your layer, and the gradients it "
            "computes agree with a numerical gradient check: you wrote no backward at all.")
