@@ -12,5 +12,15 @@ from .models import Model, Sequential
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str):
+    """``kteach.saving`` (h5py, zipfile, json) is imported on first use, so that
+    ``import kteach`` stays fast."""
+    if name == "saving":
+        import importlib
+        return importlib.import_module(".saving", __name__)
+    raise AttributeError(f"module 'kteach' has no attribute '{name}'")
+
+
 __all__ = ["GradientTape", "Input", "Model", "Sequential", "activations", "backend", "callbacks", "config",
-           "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers", "random", "utils"]
+           "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers", "random", "saving", "utils"]
