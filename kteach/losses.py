@@ -220,7 +220,13 @@ class Loss:
         y_true = np.asarray(y_true)
         if not self.sparse_targets:
             y_true = y_true.astype(y_pred.dtype)
-        return align_ranks(y_true, y_pred)
+        y_true, y_pred = align_ranks(y_true, y_pred)
+        if not self.sparse_targets:
+            try:
+                np.broadcast_shapes(y_true.shape, y_pred.shape)
+            except ValueError:
+                _same_shape(self.name, y_true, y_pred)   # the message explains the usual cause
+        return y_true, y_pred
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
         """The reduced loss: a float (an array for ``reduction='none'``).

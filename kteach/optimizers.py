@@ -150,6 +150,25 @@ class Optimizer:
             f"decay_rate={decay!r}).", key="optimizer-decay")
         return learning_rate, float(decay)
 
+    def _fraction(self, name: str, value: Any, default: float, closed: bool = False) -> float:
+        """A decay rate such as beta_1 or rho: a number from 0 up to 1 (1 itself only when
+        ``closed``); anything else would make the running averages grow or flip sign."""
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or \
+                not (0 <= value <= 1 if closed else 0 <= value < 1):
+            upper = "1" if closed else "below 1"
+            raise OptimizerError(
+                f"{type(self).__name__}({name}={value!r}): {name} is the fraction of the old "
+                f"average kept at each step, so it must be from 0 to {upper} (the default is "
+                f"{default}).")
+        return value
+
+    def _positive(self, name: str, value: Any, default: float) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or \
+                not value > 0:
+            raise OptimizerError(f"{type(self).__name__}({name}={value!r}): {name} must be a "
+                                 f"small positive number (the default is {default}).")
+        return value
+
     def _check_not_set(self, **given: Any) -> None:
         for key, value in given.items():
             if value != _UNSUPPORTED_DEFAULTS[key]:
@@ -473,7 +492,8 @@ class RMSprop(Optimizer):
     def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, momentum: float = 0.0,
                  epsilon: float = 1e-7, centered: bool = False, **kwargs: Any):
         super().__init__(learning_rate, **kwargs)
-        self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
+        self.rho, self.momentum = self._fraction("rho", rho, 0.9), self._fraction("momentum", momentum, 0.0)
+        self.epsilon, self.centered = self._positive("epsilon", epsilon, 1e-7), centered
 
     def slot_groups(self) -> list[tuple[str, ...]]:
         return ([("s",)] + ([("m",)] if self.momentum > 0 else [])
@@ -555,7 +575,8 @@ class Adam(Optimizer):
     def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-7, amsgrad: bool = False, **kwargs: Any):
         super().__init__(learning_rate, **kwargs)
-        self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
+        self.beta_1, self.beta_2 = self._fraction("beta_1", beta_1, 0.9), self._fraction("beta_2", beta_2, 0.999)
+        self.epsilon, self.amsgrad = self._positive("epsilon", epsilon, 1e-7), amsgrad
 
     def slot_groups(self) -> list[tuple[str, ...]]:
         return [("m", "v")] + ([("v_hat",)] if self.amsgrad else [])
@@ -598,7 +619,8 @@ class Adamax(Optimizer):
     def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-7, **kwargs: Any):
         super().__init__(learning_rate, **kwargs)
-        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+        self.beta_1, self.beta_2 = self._fraction("beta_1", beta_1, 0.9), self._fraction("beta_2", beta_2, 0.999)
+        self.epsilon = self._positive("epsilon", epsilon, 1e-7)
 
     def slot_groups(self) -> list[tuple[str, ...]]:
         return [("m", "u")]
@@ -633,7 +655,8 @@ class Nadam(Optimizer):
     def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-7, **kwargs: Any):
         super().__init__(learning_rate, **kwargs)
-        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+        self.beta_1, self.beta_2 = self._fraction("beta_1", beta_1, 0.9), self._fraction("beta_2", beta_2, 0.999)
+        self.epsilon = self._positive("epsilon", epsilon, 1e-7)
 
     def slot_groups(self) -> list[tuple[str, ...]]:
         return [("m", "v")]
@@ -692,7 +715,7 @@ class Adadelta(Optimizer):
     def __init__(self, learning_rate: float = 0.001, rho: float = 0.95, epsilon: float = 1e-7,
                  **kwargs: Any):
         super().__init__(learning_rate, **kwargs)
-        self.rho, self.epsilon = rho, epsilon
+        self.rho, self.epsilon = self._fraction("rho", rho, 0.95), self._positive("epsilon", epsilon, 1e-7)
 
     def slot_groups(self) -> list[tuple[str, ...]]:
         return [("Eg", "Ed")]

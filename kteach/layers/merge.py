@@ -45,7 +45,13 @@ class Concatenate(_Merge):
     def compute_output_shape(self, input_shape):
         self._check_list(input_shape)
         ranks = {len(s) for s in input_shape}
-        axis = self.axis % len(input_shape[0])
+        rank = len(input_shape[0])
+        if not -rank <= self.axis < rank:
+            raise ShapeError(
+                f"Concatenate(axis={self.axis}) was called on inputs of rank {rank} "
+                f"({', '.join(format_shape(s) for s in input_shape)}), which have axes "
+                f"{-rank} to {rank - 1}. Use axis=-1 to join along the last axis.")
+        axis = self.axis % rank
         others_ok = len(ranks) == 1 and all(
             len({s[i] for s in input_shape if s[i] is not None}) <= 1
             for i in range(1, len(input_shape[0])) if i != axis)
