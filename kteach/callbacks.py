@@ -1,11 +1,11 @@
 """Callbacks for ``fit``, as ``keras.callbacks``. See :mod:`kteach.training.callbacks`."""
-from .training.callbacks import (Callback, CallbackList, EarlyStopping, History, LambdaCallback,
-                                 TerminateOnNaN)
+from .training.callbacks import (BackupAndRestore, Callback, CallbackList, EarlyStopping, History,
+                                 LambdaCallback, ModelCheckpoint, TerminateOnNaN)
 from .training.inspect_callbacks import TrainingStats
 from .training.progress import ProgbarLogger
 
 __all__ = ["Callback", "History", "EarlyStopping", "LambdaCallback", "TerminateOnNaN",
-           "ProgbarLogger", "TrainingStats"]
+           "ProgbarLogger", "TrainingStats", "ModelCheckpoint", "BackupAndRestore"]
 
 
 def __getattr__(name: str):

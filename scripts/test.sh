@@ -77,6 +77,28 @@ else
     say ".venv is up to date with pyproject.toml (KTEACH_REINSTALL=1 to reinstall)"
 fi
 
+# 3b. Real Keras 3 with the JAX backend (CPU) in its own environment, .venv-keras, for
+#     tests/test_keras_interop.py: files go from kteach to Keras and back. About 0.7 GB and two
+#     minutes the first time; skipped while the pinned versions below are what is installed.
+keras_requirements="keras==3.15.1 jax==0.10.2"
+keras_stamp=.venv-keras/.installed
+if [ "$(cat "$keras_stamp" 2>/dev/null)" != "$keras_requirements" ] || ! .venv-keras/bin/python -c '' 2>/dev/null; then
+    say "installing real Keras ($keras_requirements) into .venv-keras for the interop tests"
+    rm -rf .venv-keras
+    "$python" -m venv .venv-keras
+    # shellcheck disable=SC2086  # the requirements are separate words
+    if ! .venv-keras/bin/python -m pip install -q $keras_requirements 2>&1 \
+            | { grep -v -E "^WARNING: Location '.*' is ignored" || true; }; then
+        say "pip install $keras_requirements failed"
+        exit 1
+    fi
+    KERAS_BACKEND=jax .venv-keras/bin/python -c 'import keras, jax' || { say "Keras in .venv-keras does not import"; exit 1; }
+    echo "$keras_requirements" > "$keras_stamp"
+    say "real Keras installed ($((SECONDS - start)) s so far)"
+else
+    say ".venv-keras is up to date ($keras_requirements)"
+fi
+
 # 4. Matplotlib settings and font cache live inside .venv, so ~/.config/matplotlib does not
 #    matter. Building the cache once here keeps its warning out of the notebooks' stderr.
 export MPLCONFIGDIR="$PWD/.venv/mplconfig"
@@ -104,6 +126,9 @@ export JUPYTER_CONFIG_DIR="$tmp/jupyter-config" JUPYTER_DATA_DIR="$tmp/jupyter-d
 export JUPYTER_RUNTIME_DIR="$tmp/jupyter-runtime" IPYTHONDIR="$tmp/ipython"
 export JUPYTER_PLATFORM_DIRS=1 PYDEVD_DISABLE_FILE_VALIDATION=1
 unset MPLBACKEND DISPLAY WAYLAND_DISPLAY
+
+# The interop tests run against the Keras installed above: they must not skip here.
+export KTEACH_REQUIRE_KERAS=1
 
 # The browser test skips itself where there is no Chromium; where there is one, it must run.
 if [ -x /usr/bin/chromium ]; then
