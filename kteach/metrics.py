@@ -567,7 +567,8 @@ def check_identifier(identifier: Any) -> None:
     if isinstance(identifier, str):
         _from_name(identifier)
     elif not (isinstance(identifier, Metric) or callable(identifier)):
-        raise TypeError(f"compile(metrics=...) takes metric names, Metric objects or functions "
+        from .engine.errors import WrongTypeError
+        raise WrongTypeError(f"compile(metrics=...) takes metric names, Metric objects or functions "
                         f"fn(y_true, y_pred); got {type(identifier).__name__} {identifier!r:.60}.")
 
 

@@ -57,6 +57,14 @@ class DataError(KteachError, ValueError):
     """Training data that does not fit the model (shapes, counts, names, types)."""
 
 
+class InvalidArgumentError(KteachError, ValueError):
+    """An argument with a value that cannot work (a name with '/', a duplicate name...)."""
+
+
+class WrongTypeError(KteachError, TypeError):
+    """An argument of the wrong kind (a layer where a list of layers belongs...)."""
+
+
 class NotSupportedError(KteachError, NotImplementedError):
     """A Keras feature that kteach does not implement (yet)."""
 

@@ -61,7 +61,8 @@ class Layer:
         if name is not None and not isinstance(name, str):
             raise TypeError(f"A layer's name must be a string, not {name!r}.")
         if name is not None and "/" in name:
-            raise ValueError(
+            from .errors import InvalidArgumentError
+            raise InvalidArgumentError(
                 f"Argument `name` must be a string and cannot contain character `/`. Received: "
                 f"name={name} (of type {type(name)}). ('/' separates the parts of a weight's "
                 f"path, such as dense/kernel; write {name.replace('/', '_')!r} instead.)")
@@ -205,7 +206,8 @@ class Layer:
             try:
                 converted.append(a.astype(v.dtype))
             except (TypeError, ValueError):
-                raise TypeError(f"set_weights: the array for weight {v.path} has dtype "
+                from .errors import WrongTypeError
+                raise WrongTypeError(f"set_weights: the array for weight {v.path} has dtype "
                                 f"{a.dtype}, which cannot become {v.dtype}. Pass numbers; "
                                 f"nothing was changed.") from None
         for v, a in zip(own, converted):

@@ -98,7 +98,8 @@ class Model(Trainer, Layer):
         names = [layer.name for layer in graph.layers]
         for name in names:
             if names.count(name) > 1:
-                raise ValueError(f'The name "{name}" is used {names.count(name)} times in the '
+                from ..engine.errors import InvalidArgumentError
+                raise InvalidArgumentError(f'The name "{name}" is used {names.count(name)} times in the '
                                  f'model. All operation names should be unique. Give one of '
                                  f'the layers another name=.')
         self._graph = graph

@@ -25,7 +25,8 @@ class Sequential(Model):
 
     def __init__(self, layers=None, trainable=True, name=None):
         if layers is not None and not isinstance(layers, (list, tuple)):
-            raise TypeError(
+            from ..engine.errors import WrongTypeError
+            raise WrongTypeError(
                 f"Sequential takes a list of layers, but got {type(layers).__name__}: "
                 f"{layers!r:.60}. Put it in a list: Sequential([{type(layers).__name__}(...)]), "
                 f"or add layers one by one with model.add(...).")
@@ -71,7 +72,8 @@ class Sequential(Model):
             raise ValueError(f"Layer '{layer.name}' is already in this model; a Sequential "
                              f"model uses each layer once. Create a new layer instead.")
         if any(other.name == layer.name for other in self._stack):
-            raise ValueError(
+            from ..engine.errors import InvalidArgumentError
+            raise InvalidArgumentError(
                 f"All layers added to a Sequential model should have unique names. Name "
                 f"'{layer.name}' is already the name of a layer in this model. Update the `name` "
                 f"argument to pass a unique name.")

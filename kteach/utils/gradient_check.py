@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..engine.errors import check_keywords
+from ..engine.errors import InvalidArgumentError, WrongTypeError, check_keywords
 
 from ..engine import random
 from ..engine.tensor import format_shape
@@ -254,7 +254,7 @@ def _check_model_argument(model) -> None:
                 else f"{type(model).__name__} {model!r:.40}")
         hint = (" For one layer use kteach.utils.check_layer_gradients(layer, x); for a model, "
                 "wrap it: Sequential([Input(shape), layer]) and compile it.")
-        raise TypeError(f"check_gradients needs a compiled model, but got {what}.{hint}")
+        raise WrongTypeError(f"check_gradients needs a compiled model, but got {what}.{hint}")
 
 
 def _check_settings(where: str, eps: Any, tolerance: Any, atol: Any, max_checks: Any) -> None:
@@ -262,12 +262,12 @@ def _check_settings(where: str, eps: Any, tolerance: Any, atol: Any, max_checks:
     for name, value in (("eps", eps), ("tolerance", tolerance), ("atol", atol)):
         if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or \
                 not np.isfinite(value) or value < 0 or (name == "eps" and value == 0):
-            raise ValueError(f"{where}: {name} must be a positive number (e.g. {name}="
+            raise InvalidArgumentError(f"{where}: {name} must be a positive number (e.g. {name}="
                              f"{ {'eps': 1e-6, 'tolerance': 1e-6, 'atol': 1e-8}[name] }), "
                              f"not {value!r}.")
     if max_checks is not None and (isinstance(max_checks, bool) or
                                    not isinstance(max_checks, (int, np.integer)) or max_checks < 1):
-        raise ValueError(f"{where}: max_checks must be a whole number of at least 1 (or None to "
+        raise InvalidArgumentError(f"{where}: max_checks must be a whole number of at least 1 (or None to "
                          f"check every entry), not {max_checks!r}: checking nothing proves nothing.")
 
 
