@@ -328,11 +328,8 @@ def plot_activations(model: Model, x: Any, samples: int = 3) -> Figure:
     else:
         xs = np.asarray(x)[:samples]
     recorder = _OutputRecorder()
-    _graph.TRACERS.append(recorder)
-    try:
+    with _graph.recording(recorder):
         model.predict_on_batch(xs)
-    finally:
-        _graph.TRACERS.remove(recorder)
     shown = []
     for layer in model.layers:
         if isinstance(layer, InputLayer) or id(layer) not in recorder.outputs:
