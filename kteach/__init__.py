@@ -19,7 +19,8 @@ def __getattr__(name: str):
     if name == "saving":
         import importlib
         return importlib.import_module(".saving", __name__)
-    raise AttributeError(f"module 'kteach' has no attribute '{name}'")
+    from .engine.keras_names import missing_name  # a Keras name kteach lacks, or a typo
+    raise missing_name(__name__, name, globals())
 
 
 __all__ = ["GradientTape", "Input", "Model", "Sequential", "activations", "backend", "callbacks", "config",

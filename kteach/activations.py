@@ -418,3 +418,10 @@ def backward(f: Callable, x: np.ndarray, y: np.ndarray, dy: np.ndarray) -> np.nd
     if isinstance(f, functools.partial):
         return f.func.backward(x, y, dy, **f.keywords)
     return f.backward(x, y, dy)
+
+
+def __getattr__(name: str):
+    """A Keras 3 name kteach lacks, or a typo: an AttributeError that says which (and the
+    closest names here): kteach.engine.keras_names."""
+    from .engine.keras_names import missing_name
+    raise missing_name(__name__, name, globals())

@@ -14,4 +14,5 @@ def __getattr__(name: str):
     if name == "LivePlot":
         from .widgets.liveplot import LivePlot
         return LivePlot
-    raise AttributeError(f"module 'kteach.callbacks' has no attribute '{name}'")
+    from .engine.keras_names import missing_name  # a Keras name kteach lacks, or a typo
+    raise missing_name(__name__, name, globals())

@@ -436,3 +436,10 @@ def serialize(initializer: Any) -> str:
 def deserialize(name: str) -> Initializer:
     """A new initializer from its name: the same as ``get(name)``."""
     return get(name)
+
+
+def __getattr__(name: str):
+    """A Keras 3 name kteach lacks, or a typo: an AttributeError that says which (and the
+    closest names here): kteach.engine.keras_names."""
+    from .engine.keras_names import missing_name
+    raise missing_name(__name__, name, globals())

@@ -901,3 +901,10 @@ def numerical_gradient(loss: Loss, y_true: Any, y_pred: Any,
         f_minus = np.sum(loss.call(y_true, p))
         g[i] = (f_plus - f_minus) / (2 * eps)
     return g
+
+
+def __getattr__(name: str):
+    """A Keras 3 name kteach lacks, or a typo: an AttributeError that says which (and the
+    closest names here): kteach.engine.keras_names."""
+    from .engine.keras_names import missing_name
+    raise missing_name(__name__, name, globals())

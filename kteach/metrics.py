@@ -586,3 +586,10 @@ def _from_name(name: str) -> Metric:
             f"kteach does not implement it. Pass a function fn(y_true, y_pred) that returns "
             f"one value per sample, or use one of: {', '.join(sorted(_known_names()))}.")
     raise unknown_name_error("metric", name, _known_names())
+
+
+def __getattr__(name: str):
+    """A Keras 3 name kteach lacks, or a typo: an AttributeError that says which (and the
+    closest names here): kteach.engine.keras_names."""
+    from .engine.keras_names import missing_name
+    raise missing_name(__name__, name, globals())

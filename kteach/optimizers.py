@@ -779,3 +779,10 @@ def _class_by_name(name: str) -> type[Optimizer]:
             f"but kteach does not implement it (yet). kteach has: {', '.join(sorted(_BY_NAME))}"
             f" (for AdamW, Adam(weight_decay=...) is the closest).")
     raise unknown_name_error("optimizer", name, _BY_NAME)
+
+
+def __getattr__(name: str):
+    """A Keras 3 name kteach lacks, or a typo: an AttributeError that says which (and the
+    closest names here): kteach.engine.keras_names."""
+    from .engine.keras_names import missing_name
+    raise missing_name(__name__, name, globals())

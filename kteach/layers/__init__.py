@@ -16,3 +16,10 @@ from .reshaping import UpSampling1D, ZeroPadding1D
 from .wrappers import Bidirectional, TimeDistributed
 
 __all__ = [name for name in dir() if not name.startswith("_")]
+
+
+def __getattr__(name: str):
+    """A Keras 3 name kteach lacks, or a typo: an AttributeError that says which (and the
+    closest names here): kteach.engine.keras_names."""
+    from ..engine.keras_names import missing_name
+    raise missing_name(__name__, name, globals())
