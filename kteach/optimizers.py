@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import sys
 from typing import Any, Iterable
 
 import numpy as np
@@ -33,9 +34,14 @@ from .engine.errors import (KteachError, ShapeError, UnknownNameError, keyword_n
                             unknown_keyword_error, unknown_name_error, warn_once)
 from .engine.naming import snake_case, unique_name
 from .engine.variable import Variable
+from . import optimizers_schedules as schedules
+
+# `kteach.optimizers.schedules` is a module of its own file; registering it under this name
+# lets `from kteach.optimizers.schedules import ExponentialDecay` work as in Keras.
+sys.modules[__name__ + ".schedules"] = schedules
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adagrad", "Adam", "Adamax", "Nadam", "Adadelta",
-           "OptimizerError", "get"]
+           "AdamW", "Lion", "Ftrl", "OptimizerError", "get", "schedules"]
 
 
 class OptimizerError(KteachError, ValueError):
@@ -43,7 +49,7 @@ class OptimizerError(KteachError, ValueError):
 
 
 # Keras 3 optimizers that kteach does not implement (yet): lower-case name -> class name.
-KERAS_ONLY = {"adamw": "AdamW", "ftrl": "Ftrl", "lion": "Lion", "adafactor": "Adafactor",
+KERAS_ONLY = {"adafactor": "Adafactor",
               "muon": "Muon", "schedulefreeadamw": "ScheduleFreeAdamW"}
 
 # Base keywords of every Keras 3 optimizer that kteach accepts only at their default values.
@@ -88,9 +94,11 @@ class Optimizer:
                 "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
                 f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
                 f"global_clipnorm={global_clipnorm}. Keep the one you want and remove the others.")
-        if not isinstance(learning_rate, float):
+        if not isinstance(learning_rate, float) and not callable(learning_rate):
             raise OptimizerError(
-                "Argument `learning_rate` should be float. Received instead: "
+                "Argument `learning_rate` should be float, or an instance of "
+                "LearningRateSchedule, or a callable (that takes in the current iteration "
+                "value and returns the corresponding learning rate value). Received instead: "
                 f"learning_rate={learning_rate!r} ({type(learning_rate).__name__}). "
                 f"Keras 3 refuses anything else; write it as a float, e.g. "
                 f"{cls_name}(learning_rate={_float_spelling(learning_rate)}).")
@@ -180,15 +188,42 @@ class Optimizer:
     # ---------------------------------------------------------------- learning rate
     @property
     def learning_rate(self) -> float:
-        """The learning rate as given (a Python float). See also ``current_learning_rate``."""
-        return self._learning_rate
+        """The rate the next update uses, as a Python float: the float given, or
+        ``schedule(iterations)`` for a schedule, or ``f()`` for a callable without arguments
+        (as Keras 3). Keras 2's ``decay`` is not in it; see ``current_learning_rate``."""
+        lr = self._learning_rate
+        if isinstance(lr, schedules.LearningRateSchedule):
+            return float(lr(self.iterations))
+        if callable(lr):
+            return float(lr())
+        return lr
+
+    @property
+    def learning_rate_schedule(self) -> Any:
+        """The schedule or callable given as ``learning_rate``, or None for a float."""
+        return None if isinstance(self._learning_rate, float) else self._learning_rate
 
     @learning_rate.setter
     def learning_rate(self, value: float) -> None:
+        if isinstance(value, schedules.LearningRateSchedule):
+            self._learning_rate = value
+            return
+        if callable(value) and not isinstance(value, (int, float, np.number)):
+            _check_no_argument_callable(value)
+            self._learning_rate = value
+            return
+        if getattr(self, "_learning_rate", None) is not None and \
+                isinstance(self._learning_rate, schedules.LearningRateSchedule):
+            raise OptimizerError(
+                "This optimizer was created with a `LearningRateSchedule` object as its "
+                "`learning_rate` constructor argument, hence its learning rate is not settable. "
+                "If you need the learning rate to be settable, you should instantiate the "
+                f"optimizer with a float `learning_rate` argument. (Tried to set {value!r}; "
+                "the schedule decides the rate at every step.)")
         if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
             raise OptimizerError(
-                f"The learning rate must be a number; got {value!r} ({type(value).__name__}). "
-                "kteach has no learning-rate schedules; use a float such as 0.001.")
+                f"The learning rate must be a number, a LearningRateSchedule or a callable; "
+                f"got {value!r} ({type(value).__name__}). Use a float such as 0.001.")
         value = float(value)
         if not (math.isfinite(value) and value >= 0):
             raise OptimizerError(
@@ -201,7 +236,7 @@ class Optimizer:
     def current_learning_rate(self) -> float:
         """The rate the next step uses: ``learning_rate / (1 + decay·iterations)`` (Keras 2's
         ``decay``; equal to ``learning_rate`` when ``decay`` is 0, always in Keras 3)."""
-        return self._learning_rate / (1.0 + self.decay * self.iterations)
+        return self.learning_rate / (1.0 + self.decay * self.iterations)
 
     # ---------------------------------------------------------------- slots and state
     def slot_groups(self) -> list[tuple[str, ...]]:
@@ -237,8 +272,9 @@ class Optimizer:
         what ``summary()`` prints as "Optimizer params" (Adam: 2 + 2·weights). The slot
         arrays are the optimizer's current ones (each step replaces them): changing one in
         place changes the optimizer."""
-        out = [np.array(self.iterations, dtype=np.int32),
-               np.array(self.learning_rate, dtype=np.float32)]
+        out = [np.array(self.iterations, dtype=np.int32)]
+        if isinstance(self._learning_rate, float):   # a schedule is not a variable (Keras)
+            out.append(np.array(self.learning_rate, dtype=np.float32))
         for group in self.slot_groups():
             for _, slots in self._slots.values():
                 out.extend(slots[name] for name in group)
@@ -300,8 +336,16 @@ class Optimizer:
             "Nadam, Adadelta.")
 
     def describe_update(self, var: Variable | None = None) -> str:
-        """The next update of ``var`` as a formula with the actual numbers (for a record)."""
-        return self._describe_prefix() + self._describe_rule()
+        """The next update of ``var`` as a formula with the actual numbers (for a record).
+        With a schedule, the rate in the formula is this step's and a note says where from."""
+        text = self._describe_prefix() + self._describe_rule()
+        lr = self._learning_rate
+        if isinstance(lr, schedules.LearningRateSchedule):
+            text += (f"  [lr = {type(lr).__name__}(step={self.iterations}) = "
+                     f"{_fmt(self.learning_rate)}: {lr.describe()}]")
+        elif callable(lr):
+            text += f"  [lr = {getattr(lr, '__name__', type(lr).__name__)}() = {_fmt(self.learning_rate)}]"
+        return text
 
     def _describe_rule(self) -> str:
         return "w ← update_step(w, g)"
@@ -392,7 +436,10 @@ class Optimizer:
     # ---------------------------------------------------------------- config
     def get_config(self) -> dict:
         """The constructor arguments, with Keras 3's keys (plus ``decay`` if used)."""
-        config = {"name": self.name, "learning_rate": self.learning_rate,
+        lr = self._learning_rate
+        if isinstance(lr, schedules.LearningRateSchedule):
+            lr = schedules.serialize(lr)
+        config = {"name": self.name, "learning_rate": lr,
                   "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
                   "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue,
                   "use_ema": self.use_ema, "ema_momentum": self.ema_momentum,
@@ -406,6 +453,8 @@ class Optimizer:
     @classmethod
     def from_config(cls, config: dict) -> "Optimizer":
         """A new optimizer (without state) from :meth:`get_config`'s dict."""
+        if isinstance(config.get("learning_rate"), dict):
+            config = {**config, "learning_rate": schedules.deserialize(config["learning_rate"])}
         return cls(**config)
 
     def __repr__(self) -> str:
@@ -413,6 +462,24 @@ class Optimizer:
                and (v is not None or k == "learning_rate") and k != "name"}
         args = ", ".join(f"{k}={v!r}" for k, v in own.items())
         return f"<{type(self).__name__} name={self.name!r} {args}>"
+
+
+def _check_no_argument_callable(f: Any) -> None:
+    """Keras 3 calls a plain callable learning rate with no arguments; one that needs the step
+    would fail at the first update, so say it now."""
+    try:
+        params = inspect.signature(f).parameters.values()
+    except (TypeError, ValueError):
+        return
+    needed = [p.name for p in params if p.default is p.empty
+              and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if needed:
+        raise OptimizerError(
+            f"learning_rate={getattr(f, '__name__', f)!r} needs the argument(s) {needed}, but an "
+            "optimizer calls a plain callable learning rate with no arguments (as Keras 3 "
+            "does). For a rate that depends on the step, subclass "
+            "kteach.optimizers.schedules.LearningRateSchedule and write __call__(self, step), "
+            "or use a built-in schedule such as ExponentialDecay.")
 
 
 def _float_spelling(value: Any) -> str:
@@ -737,9 +804,132 @@ class Adadelta(Optimizer):
         return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
 
 
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter): Adam's rule after
+    ``w ← w − wd·lr·w``. The same as ``Adam(weight_decay=...)``; here ``weight_decay``
+    defaults to 0.004 and must be a number."""
+
+    def __init__(self, learning_rate: float = 0.001, weight_decay: float = 0.004,
+                 beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7,
+                 amsgrad: bool = False, **kwargs: Any):
+        if weight_decay is None:
+            raise OptimizerError(
+                "Argument `weight_decay` must be a float. Received: weight_decay=None. AdamW "
+                "is Adam with weight decay; for no decay use Adam, else give e.g. 0.004.")
+        super().__init__(learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon,
+                         amsgrad=amsgrad, weight_decay=weight_decay, **kwargs)
+
+
+class Lion(Optimizer):
+    """EvoLved Sign Momentum: every entry moves by exactly ``lr``, in the sign's direction.
+
+    ``w ← w − lr·sign(β1·m + (1−β1)·g)``;  then ``m ← β2·m + (1−β2)·g``.
+    Slot: ``momentum`` (m). Use a smaller learning rate than Adam's (steps are ±lr).
+    """
+
+    def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.99,
+                 **kwargs: Any):
+        super().__init__(learning_rate, **kwargs)
+        if isinstance(beta_1, bool) or not isinstance(beta_1, (int, float)) or \
+                not 0 < beta_1 <= 1:
+            raise OptimizerError(
+                "Argument `beta_1` must be in the [0, 1] range. Otherwise, the optimizer "
+                f"degenerates to SignSGD. Received: beta_1={beta_1}. The default is 0.9.")
+        self.beta_1, self.beta_2 = beta_1, self._fraction("beta_2", beta_2, 0.99, closed=True)
+
+    def slot_groups(self) -> list[tuple[str, ...]]:
+        return [("momentum",)]
+
+    def update_step(self, g: np.ndarray, var: Variable, lr: np.floating) -> None:
+        s, dt = self.slots(var), var.dtype.type
+        b1, b2 = dt(self.beta_1), dt(self.beta_2)
+        direction = np.sign(s["momentum"] * b1 + g * (1 - b1))
+        var.update(var.value - lr * direction)
+        s["momentum"] = s["momentum"] * b2 + g * (1 - b2)
+
+    def _describe_rule(self) -> str:
+        b1, b2, lr = self.beta_1, self.beta_2, _fmt(self.current_learning_rate)
+        return (f"w ← w − {lr}·sign({_fmt(b1)}·m + {_fmt(1 - b1)}·g);  "
+                f"m ← {_fmt(b2)}·m + {_fmt(1 - b2)}·g")
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2}
+
+
+class Ftrl(Optimizer):
+    """Follow The Regularized Leader (McMahan et al.), with L1/L2 penalties built in.
+
+    With p = ``learning_rate_power`` (−0.5), λ1, λ2, λ2s the regularization strengths and
+    ``λ2 ← λ2 + beta/(2·lr)``:
+    ``n' = n + g²``;  ``z ← z + (g + 2·λ2s·w) − (n'^(−p) − n^(−p))/lr · w``;
+    ``w ← (clip(z, −λ1, λ1) − z) / (n'^(−p)/lr + 2·λ2)``;  ``n ← n'``.
+    Slots: ``accumulator`` (n, starts at ``initial_accumulator_value``) and ``linear`` (z).
+    """
+
+    def __init__(self, learning_rate: float = 0.001, learning_rate_power: float = -0.5,
+                 initial_accumulator_value: float = 0.1, l1_regularization_strength: float = 0.0,
+                 l2_regularization_strength: float = 0.0,
+                 l2_shrinkage_regularization_strength: float = 0.0, beta: float = 0.0,
+                 **kwargs: Any):
+        super().__init__(learning_rate, **kwargs)
+        for name, value, sign in [
+                ("initial_accumulator_value", initial_accumulator_value, "positive or zero"),
+                ("learning_rate_power", -learning_rate_power, "negative or zero"),
+                ("l1_regularization_strength", l1_regularization_strength, "positive or zero"),
+                ("l2_regularization_strength", l2_regularization_strength, "positive or zero"),
+                ("l2_shrinkage_regularization_strength", l2_shrinkage_regularization_strength,
+                 "positive or zero")]:
+            if value < 0.0:
+                raise OptimizerError(
+                    f"`{name}` needs to be {sign}. Received: {name}="
+                    f"{-value if name == 'learning_rate_power' else value}.")
+        self.learning_rate_power = learning_rate_power
+        self.initial_accumulator_value = initial_accumulator_value
+        self.l1_regularization_strength = l1_regularization_strength
+        self.l2_regularization_strength = l2_regularization_strength
+        self.l2_shrinkage_regularization_strength = l2_shrinkage_regularization_strength
+        self.beta = beta
+
+    def slot_groups(self) -> list[tuple[str, ...]]:
+        return [("accumulator", "linear")]
+
+    def initial_slot_value(self, slot_name: str) -> float:
+        return self.initial_accumulator_value if slot_name == "accumulator" else 0.0
+
+    def update_step(self, g: np.ndarray, var: Variable, lr: np.floating) -> None:
+        s, w, p = self.slots(var), var.value, self.learning_rate_power
+        l1 = self.l1_regularization_strength
+        l2 = self.l2_regularization_strength + self.beta / (2.0 * lr)
+        g_shrunk = g + 2 * self.l2_shrinkage_regularization_strength * w
+        n, n_new = s["accumulator"], s["accumulator"] + g * g
+        s["linear"] = s["linear"] + (g_shrunk - (n_new ** -p - n ** -p) / lr * w)
+        quadratic = n_new ** -p / lr + 2 * l2
+        z = s["linear"]
+        var.update(((np.clip(z, -l1, l1) - z) / quadratic).astype(var.dtype, copy=False))
+        s["accumulator"] = n_new
+
+    def _describe_rule(self) -> str:
+        lr, p = _fmt(self.current_learning_rate), _fmt(-self.learning_rate_power)
+        l1 = _fmt(self.l1_regularization_strength)
+        l2 = self.l2_regularization_strength + self.beta / (2.0 * self.current_learning_rate
+                                                            if self.current_learning_rate else 1)
+        return (f"n' = n + g²;  z ← z + g − (n'^{p} − n^{p})/{lr}·w;  "
+                f"w ← (clip(z, −{l1}, {l1}) − z)/(n'^{p}/{lr} + {_fmt(2 * l2)});  n ← n'")
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "learning_rate_power": self.learning_rate_power,
+                "initial_accumulator_value": self.initial_accumulator_value,
+                "l1_regularization_strength": self.l1_regularization_strength,
+                "l2_regularization_strength": self.l2_regularization_strength,
+                "l2_shrinkage_regularization_strength":
+                    self.l2_shrinkage_regularization_strength,
+                "beta": self.beta}
+
+
 # ==================================================================== lookup by name
 _BY_NAME = {cls.__name__.lower(): cls
-            for cls in (SGD, RMSprop, Adagrad, Adam, Adamax, Nadam, Adadelta)}
+            for cls in (SGD, RMSprop, Adagrad, Adam, Adamax, Nadam, Adadelta, AdamW, Lion,
+                        Ftrl)}
 
 
 def get(identifier: Any) -> Optimizer | None:
@@ -777,7 +967,7 @@ def _class_by_name(name: str) -> type[Optimizer]:
         raise UnknownNameError(
             f"Could not interpret optimizer identifier: {name}. Keras has {KERAS_ONLY[key]}, "
             f"but kteach does not implement it (yet). kteach has: {', '.join(sorted(_BY_NAME))}"
-            f" (for AdamW, Adam(weight_decay=...) is the closest).")
+            ".")
     raise unknown_name_error("optimizer", name, _BY_NAME)
 
 
