@@ -352,6 +352,61 @@ def zero_padding(layer, x):
     return pad_axis(x, 1, *layer.padding)
 
 
+# ----- activation layers and reshaping (2D, cropping, repeat, permute)
+def leaky_relu_layer(layer, x):
+    return ops.where(ops.greater(x, 0), x, ops.multiply(layer.negative_slope, x))
+
+
+def relu_layer(layer, x):
+    """Keras' three parts: the pass-through above θ, the ceiling, the slope below θ."""
+    above = ops.multiply(x, ops.cast(ops.greater(x, layer.threshold), x.dtype))
+    if layer.max_value is not None:
+        above = ops.minimum(above, layer.max_value)
+    below = ops.maximum(ops.subtract(layer.threshold, x), 0.0)
+    return ops.subtract(above, ops.multiply(layer.negative_slope, below))
+
+
+def prelu(layer, x):
+    return ops.add(ops.maximum(x, 0.0), ops.multiply(layer.alpha, ops.minimum(x, 0.0)))
+
+
+def elu_layer(layer, x):
+    return ops.where(ops.greater(x, 0), x,
+                     ops.multiply(layer.alpha, ops.subtract(ops.exp(x), 1.0)))
+
+
+def softmax_layer(layer, x):
+    e = ops.exp(x)
+    return ops.divide(e, ops.sum(e, axis=layer.axis, keepdims=True))
+
+
+def up_sampling_2d(layer, x):
+    return ops.repeat(ops.repeat(x, layer.size[0], axis=1), layer.size[1], axis=2)
+
+
+def zero_padding_2d(layer, x):
+    (t, b), (l, r) = layer.padding
+    return pad_axis(pad_axis(x, 1, t, b), 2, l, r)
+
+
+def cropping_1d(layer, x):
+    s, e = layer.cropping
+    return ops.getitem(x, (slice(None), slice(s, x.shape[1] - e)))
+
+
+def cropping_2d(layer, x):
+    (t, b), (l, r) = layer.cropping
+    return ops.getitem(x, (slice(None), slice(t, x.shape[1] - b), slice(l, x.shape[2] - r)))
+
+
+def repeat_vector(layer, x):
+    return ops.stack([x] * layer.n, axis=1)
+
+
+def permute(layer, x):
+    return ops.transpose(x, (0,) + layer.dims)
+
+
 # ----- normalization
 def batch_norm(layer, x, training=False):
     axis = layer.axis % x.ndim
@@ -690,6 +745,36 @@ for size in (2, 3):
 for padding in (1, (2, 0), (0, 3)):
     add(f"ZeroPadding1D-{padding}", functools.partial(layers.ZeroPadding1D, padding, **F64),
         x3(2, 4, 3), zero_padding)
+
+add("UpSampling2D-2x3", lambda: layers.UpSampling2D((2, 3), **F64), lambda: normal(2, 3, 2, 2),
+    up_sampling_2d)
+add("ZeroPadding2D-1", lambda: layers.ZeroPadding2D(**F64), lambda: normal(2, 3, 2, 2),
+    zero_padding_2d)
+add("ZeroPadding2D-pairs", lambda: layers.ZeroPadding2D(((1, 0), (0, 2)), **F64),
+    lambda: normal(2, 3, 2, 2), zero_padding_2d)
+add("Cropping1D", lambda: layers.Cropping1D((1, 2), **F64), x3(2, 6, 3), cropping_1d)
+add("Cropping2D", lambda: layers.Cropping2D(((1, 0), (2, 1)), **F64), lambda: normal(2, 4, 5, 2),
+    cropping_2d)
+add("RepeatVector", lambda: layers.RepeatVector(3, **F64), lambda: normal(2, 4), repeat_vector)
+add("Permute-2d", lambda: layers.Permute((2, 1), **F64), x3(2, 3, 4), permute)
+add("Permute-3d", lambda: layers.Permute((3, 1, 2), **F64), lambda: normal(2, 3, 4, 2), permute)
+
+# ----- activation layers
+add("LeakyReLU", lambda: layers.LeakyReLU(**F64), lambda: normal(3, 5), leaky_relu_layer)
+add("LeakyReLU-slope0.1", lambda: layers.LeakyReLU(0.1, **F64), x3(), leaky_relu_layer)
+add("ReLU", lambda: layers.ReLU(**F64), lambda: normal(3, 5), relu_layer)
+add("ReLU-all-options", lambda: layers.ReLU(max_value=1.0, negative_slope=0.1, threshold=0.3,
+                                            **F64), lambda: normal(4, 6, scale=2.0), relu_layer)
+add("ReLU-threshold-slope", lambda: layers.ReLU(negative_slope=0.2, threshold=0.5, **F64),
+    lambda: normal(4, 6), relu_layer)
+add("PReLU", lambda: layers.PReLU(**F64), x3(), prelu)
+add("PReLU-shared-axes", lambda: layers.PReLU(shared_axes=[1, 2], **F64),
+    lambda: normal(2, 3, 4, 2), prelu)
+add("ELU", lambda: layers.ELU(**F64), lambda: normal(3, 5, scale=2.0), elu_layer)
+add("ELU-alpha0.5", lambda: layers.ELU(0.5, **F64), x3(), elu_layer)
+add("Softmax", lambda: layers.Softmax(**F64), x3(), softmax_layer)
+add("Softmax-axis1", lambda: layers.Softmax(axis=1, **F64), x3(), softmax_layer)
+add("Softmax-axes-1-2", lambda: layers.Softmax(axis=(1, 2), **F64), x3(), softmax_layer)
 
 # ----- wrappers
 add("TimeDistributed-Dense",
