@@ -88,6 +88,9 @@ def __getattr__(name: str):
     if name in _SAVING_NAMES:   # keras.utils has these too; kteach.saving is imported late
         from .. import saving
         return getattr(saving, name)
+    if name == "get_file":      # downloads into Keras' cache; lives with the data sets
+        from ..datasets._files import get_file
+        return get_file
     raise AttributeError(f"module 'kteach.utils' has no attribute '{name}'")
 
 
@@ -97,4 +100,4 @@ _SAVING_NAMES = ("register_keras_serializable", "serialize_keras_object",
 
 
 __all__ = ["to_categorical", "set_random_seed", "pad_sequences", "plot_model", "model_to_dot",
-           "check_gradients", "check_layer_gradients"]
+           "check_gradients", "check_layer_gradients", "get_file"]
