@@ -682,6 +682,406 @@ def _labels(y_true: Any, num_classes: int) -> np.ndarray:
     return labels
 
 
+# ----- more regression losses --------------------------------------------------------------
+# Each one below is ``L = mean_k e(y_k, p_k)`` over the last axis (or a sum, where said), so
+# its gradient is ``de/dp / K``; ``_sum_to_shape`` undoes a broadcast of y_true, as for MSE.
+
+class Huber(Loss):
+    """Squared error near the target, absolute error far from it (Keras' ``huber``).
+
+    With ``e = p - y`` and ``d = delta``::
+
+        L = mean_k  { 0.5 e^2              if |e| <= d
+                    { d |e| - 0.5 d^2      otherwise
+        dL/dp = { e, or d sign(e) } / K
+
+    The two pieces meet at ``|e| = d`` with the same value and slope, so a few wild
+    outliers pull on the model with a force of at most ``d`` (MSE pulls with ``2 e``).
+    Keras 3's ``get_config()`` leaves ``delta`` out (so a saved Huber comes back with
+    delta=1.0); kteach's keeps it.
+    """
+
+    _config_keys = ("delta",)
+
+    @check_keywords
+    def __init__(self, delta: float = 1.0, reduction: str | None = "sum_over_batch_size",
+                 name: str = "huber_loss") -> None:
+        super().__init__(name=name, reduction=reduction)
+        self.delta = float(delta)
+
+    def call(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        e, d = y_pred - y_true, self.delta
+        return np.mean(np.where(np.abs(e) <= d, 0.5 * e ** 2, d * np.abs(e) - 0.5 * d ** 2),
+                       axis=-1)
+
+    def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        e, d = y_pred - y_true, self.delta
+        de = np.where(np.abs(e) <= d, e, d * np.sign(e))
+        return _sum_to_shape(de / e.shape[-1], y_pred.shape)
+
+
+class LogCosh(Loss):
+    """``L = mean_k log(cosh(e))``, ``e = p - y``: about ``e^2 / 2`` for small errors and
+    ``|e| - log 2`` for large ones (a smooth Huber). ``dL/dp = tanh(e) / K``.
+
+    Computed as ``e + softplus(-2 e) - log 2``, which never overflows (cosh would, for
+    ``|e|`` above about 710).
+    """
+
+    @check_keywords
+    def __init__(self, reduction: str | None = "sum_over_batch_size",
+                 name: str = "log_cosh") -> None:
+        super().__init__(name=name, reduction=reduction)
+
+    def call(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        e = y_pred - y_true
+        return np.mean(e + np.logaddexp(0.0, -2.0 * e) - np.log(2.0), axis=-1)
+
+    def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        e = y_pred - y_true
+        return _sum_to_shape(np.tanh(e) / e.shape[-1], y_pred.shape)
+
+
+class MeanSquaredLogarithmicError(Loss):
+    """Squared error of ``log(1 + value)``: relative errors count, not absolute ones.
+
+    With ``a = log(max(p, eps) + 1)`` and ``b = log(max(y, eps) + 1)``::
+
+        L = mean_k (a - b)^2
+        dL/dp = 2 (a - b) / (p + 1) / K      (0 where p < eps: there max() is constant)
+    """
+
+    @check_keywords
+    def __init__(self, reduction: str | None = "sum_over_batch_size",
+                 name: str = "mean_squared_logarithmic_error") -> None:
+        super().__init__(name=name, reduction=reduction)
+
+    def call(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        eps = config.epsilon()
+        a, b = np.log(np.maximum(y_pred, eps) + 1.0), np.log(np.maximum(y_true, eps) + 1.0)
+        return np.mean((a - b) ** 2, axis=-1)
+
+    def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        eps = config.epsilon()
+        a, b = np.log(np.maximum(y_pred, eps) + 1.0), np.log(np.maximum(y_true, eps) + 1.0)
+        da = 2.0 * (a - b) / (np.maximum(y_pred, eps) + 1.0) * (y_pred >= eps)
+        return _sum_to_shape(da / da.shape[-1], y_pred.shape)
+
+
+class MeanAbsolutePercentageError(Loss):
+    """Absolute error as a percentage of the target::
+
+        L = 100 · mean_k |y - p| / max(|y|, eps)
+        dL/dp = 100 · sign(p - y) / max(|y|, eps) / K
+
+    A target near 0 makes the loss huge (divided by at most ``eps`` = 1e-7): use it only
+    for targets well away from zero.
+    """
+
+    @check_keywords
+    def __init__(self, reduction: str | None = "sum_over_batch_size",
+                 name: str = "mean_absolute_percentage_error") -> None:
+        super().__init__(name=name, reduction=reduction)
+
+    def call(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        scale = np.maximum(np.abs(y_true), config.epsilon())
+        return 100.0 * np.mean(np.abs(y_true - y_pred) / scale, axis=-1)
+
+    def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        scale = np.maximum(np.abs(y_true), config.epsilon())
+        dp = 100.0 * np.sign(y_pred - y_true) / scale
+        return _sum_to_shape(dp / y_pred.shape[-1], y_pred.shape)
+
+
+class Poisson(Loss):
+    """For counts (``y`` = 0, 1, 2, ...) predicted as a rate ``p > 0``; the negative log
+    likelihood of a Poisson distribution, without the constant ``log(y!)``::
+
+        L = mean_k  p - y log(p + eps)
+        dL/dp = (1 - y / (p + eps)) / K
+
+    ``p`` must be positive: end the model with ``activation='softplus'`` or ``'exponential'``.
+    """
+
+    @check_keywords
+    def __init__(self, reduction: str | None = "sum_over_batch_size",
+                 name: str = "poisson") -> None:
+        super().__init__(name=name, reduction=reduction)
+
+    def call(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        return np.mean(y_pred - y_true * np.log(y_pred + config.epsilon()), axis=-1)
+
+    def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        dp = 1.0 - y_true / (y_pred + config.epsilon())
+        return _sum_to_shape(dp / dp.shape[-1], y_pred.shape)
+
+
+class KLDivergence(Loss):
+    """Kullback-Leibler divergence of the predicted distribution from the target one.
+
+    Both are clipped into ``[eps, 1]`` first (``y_c``, ``p_c``); summed over the last axis::
+
+        L = sum_k y_c log(y_c / p_c)
+        dL/dp = -y_c / p_c          (0 where p was clipped)
+
+    It is 0 when ``p = y`` and otherwise positive; for one-hot targets it equals the
+    categorical cross-entropy (without its normalisation of ``p``).
+    """
+
+    @check_keywords
+    def __init__(self, reduction: str | None = "sum_over_batch_size",
+                 name: str = "kl_divergence") -> None:
+        super().__init__(name=name, reduction=reduction)
+
+    def call(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        eps = config.epsilon()
+        y_c, p_c = np.clip(y_true, eps, 1.0), np.clip(y_pred, eps, 1.0)
+        return np.sum(y_c * np.log(y_c / p_c), axis=-1)
+
+    def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        eps = config.epsilon()
+        y_c, p_c = np.clip(y_true, eps, 1.0), np.clip(y_pred, eps, 1.0)
+        return _sum_to_shape(-y_c / p_c * (p_c == y_pred), y_pred.shape)
+
+
+class CosineSimilarity(Loss):
+    """Minus the cosine of the angle between ``y`` and ``p`` along ``axis``: -1 when they
+    point the same way, 0 when at right angles, 1 when opposite.
+
+    With ``n(x) = max(||x||, eps)``, ``u = y / n(y)`` and ``v = p / n(p)``::
+
+        L = -sum_k u_k v_k
+        dL/dp = -(u - (u·v) v) / ||p||        (only the direction of p matters)
+        dL/dp = -u / eps                       when ||p|| < eps (a zero vector)
+
+    Keras 3's ``get_config()`` leaves ``axis`` out; kteach's keeps it.
+    """
+
+    _config_keys = ("axis",)
+
+    @check_keywords
+    def __init__(self, axis: int = -1, reduction: str | None = "sum_over_batch_size",
+                 name: str = "cosine_similarity") -> None:
+        super().__init__(name=name, reduction=reduction)
+        self.axis = axis
+
+    def _unit(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(x / n(x), n(x))`` along ``self.axis``."""
+        n = np.maximum(np.sqrt(np.sum(x * x, axis=self.axis, keepdims=True)), config.epsilon())
+        return x / n, n
+
+    def call(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        (u, _), (v, _) = self._unit(y_true), self._unit(y_pred)
+        return -np.sum(u * v, axis=self.axis)
+
+    def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        (u, _), (v, n) = self._unit(y_true), self._unit(y_pred)
+        u = np.broadcast_to(u, v.shape)
+        projected = np.where(n > config.epsilon(), np.sum(u * v, axis=self.axis, keepdims=True), 0)
+        return -(u - projected * v) / n
+
+
+# ----- hinge losses (maximum-margin classifiers) -----------------------------------------
+def _hinge_labels(y_true: np.ndarray) -> np.ndarray:
+    """Labels as -1/+1: if every label is 0 or 1 they become ``2y - 1``, else unchanged
+    (Keras looks at the whole batch)."""
+    if np.all((y_true == 0) | (y_true == 1)):
+        return 2.0 * y_true - 1.0
+    return y_true
+
+
+class Hinge(Loss):
+    """The loss of a support vector machine, for labels -1/+1 (0/1 are turned into -1/+1)
+    and raw scores ``p`` (no sigmoid). With the margin ``m = 1 - y p``::
+
+        L = mean_k max(m, 0)
+        dL/dp = -y [m > 0] / K
+
+    A score on the right side by at least 1 costs nothing.
+    """
+
+    @check_keywords
+    def __init__(self, reduction: str | None = "sum_over_batch_size",
+                 name: str = "hinge") -> None:
+        super().__init__(name=name, reduction=reduction)
+
+    def call(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        m = 1.0 - _hinge_labels(y_true) * y_pred
+        return np.mean(np.maximum(m, 0.0), axis=-1)
+
+    def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        y = _hinge_labels(y_true)
+        m = 1.0 - y * y_pred
+        return _sum_to_shape(-y * (m > 0) / y_pred.shape[-1], y_pred.shape)
+
+
+class SquaredHinge(Loss):
+    """:class:`Hinge` squared, which is smooth at the margin. With ``m = 1 - y p``
+    (labels -1/+1; 0/1 are turned into -1/+1)::
+
+        L = mean_k max(m, 0)^2
+        dL/dp = -2 y max(m, 0) / K
+    """
+
+    @check_keywords
+    def __init__(self, reduction: str | None = "sum_over_batch_size",
+                 name: str = "squared_hinge") -> None:
+        super().__init__(name=name, reduction=reduction)
+
+    def call(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        m = 1.0 - _hinge_labels(y_true) * y_pred
+        return np.mean(np.maximum(m, 0.0) ** 2, axis=-1)
+
+    def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        y = _hinge_labels(y_true)
+        m = 1.0 - y * y_pred
+        return _sum_to_shape(-2.0 * y * np.maximum(m, 0.0) / y_pred.shape[-1], y_pred.shape)
+
+
+class CategoricalHinge(Loss):
+    """Multi-class hinge for one-hot targets and raw scores: the right class's score
+    ``pos`` should beat the best wrong one ``neg`` by at least 1::
+
+        pos = sum_k y_k p_k,   neg = max_k (1 - y_k) p_k,   L = max(neg - pos + 1, 0)
+        dL/dp = [L > 0] · ((1 - y) * onehot(argmax_k (1 - y_k) p_k) - y)
+    """
+
+    @check_keywords
+    def __init__(self, reduction: str | None = "sum_over_batch_size",
+                 name: str = "categorical_hinge") -> None:
+        super().__init__(name=name, reduction=reduction)
+
+    def call(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        pos = np.sum(y_true * y_pred, axis=-1)
+        neg = np.max((1.0 - y_true) * y_pred, axis=-1)
+        return np.maximum(neg - pos + 1.0, 0.0)
+
+    def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        y, p = np.broadcast_arrays(y_true, y_pred)
+        wrong = (1.0 - y) * p
+        best_wrong = np.eye(p.shape[-1], dtype=p.dtype)[np.argmax(wrong, axis=-1)]
+        active = (self.call(y_true, y_pred) > 0)[..., None]
+        return active * ((1.0 - y) * best_wrong - y)
+
+
+# ----- focal cross-entropies ---------------------------------------------------------------
+class BinaryFocalCrossentropy(Loss):
+    """Binary cross-entropy that down-weights the easy outputs (Lin et al., 2017).
+
+    With ``q = p`` (or ``sigmoid(x)`` for ``from_logits=True``), ``q_c = clip(q, eps,
+    1 - eps)``, the cross-entropy ``b = -(y log q_c + (1 - y) log(1 - q_c))``, the
+    probability of the right answer ``p_t = y q + (1 - y)(1 - q)`` and ``g = gamma``::
+
+        L = mean_k  w · (1 - p_t)^g · b        w = y a + (1 - y)(1 - a) with
+                                                apply_class_balancing=True (a = alpha), else 1
+        dL/dq = w · ( -g (1 - p_t)^(g-1) (2y - 1) b  +  (1 - p_t)^g · db/dq ) / K
+        db/dq = -y / q_c + (1 - y) / (1 - q_c)          (0 where q was clipped)
+        dL/dx = dL/dq · q (1 - q)                        (from_logits=True)
+
+    ``gamma=0`` gives the plain (balanced) binary cross-entropy. ``label_smoothing = s``:
+    ``y <- y (1 - s) + s / 2`` first. ``axis`` is the averaged axis.
+    """
+
+    _config_keys = ("from_logits", "label_smoothing", "axis", "apply_class_balancing",
+                    "alpha", "gamma")
+
+    @check_keywords
+    def __init__(self, apply_class_balancing: bool = False, alpha: float = 0.25,
+                 gamma: float = 2.0, from_logits: bool = False, label_smoothing: float = 0.0,
+                 axis: int = -1, reduction: str | None = "sum_over_batch_size",
+                 name: str = "binary_focal_crossentropy") -> None:
+        super().__init__(name=name, reduction=reduction)
+        self.apply_class_balancing = apply_class_balancing
+        self.alpha, self.gamma = alpha, gamma
+        self.from_logits = from_logits
+        self.label_smoothing = _check_smoothing(label_smoothing)
+        self.axis = axis
+
+    def _parts(self, y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, ...]:
+        """``(y, q, w, focal, b)`` with the averaged axis last (names as in the docstring)."""
+        _same_shape("binary_focal_crossentropy", y_true, y_pred)
+        y, p = np.moveaxis(y_true, self.axis, -1), np.moveaxis(y_pred, self.axis, -1)
+        s = self.label_smoothing
+        y = y * (1.0 - s) + 0.5 * s if s else y
+        q = _sigmoid(p) if self.from_logits else p
+        q_c, _ = _clip(q)
+        b = -(y * np.log(q_c) + (1.0 - y) * np.log(1.0 - q_c))
+        p_t = y * q + (1.0 - y) * (1.0 - q)
+        w = y * self.alpha + (1.0 - y) * (1.0 - self.alpha) if self.apply_class_balancing else 1.0
+        return y, q, w, 1.0 - p_t, b
+
+    def call(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        _, _, w, one_minus_pt, b = self._parts(y_true, y_pred)
+        return np.mean(w * one_minus_pt ** self.gamma * b, axis=-1)
+
+    def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        y, q, w, one_minus_pt, b = self._parts(y_true, y_pred)
+        g = self.gamma
+        q_c, inside = _clip(q)
+        db_dq = (-y / q_c + (1.0 - y) / (1.0 - q_c)) * inside
+        dfocal_dq = -g * one_minus_pt ** (g - 1.0) * (2.0 * y - 1.0) if g else 0.0
+        dq = w * (dfocal_dq * b + one_minus_pt ** g * db_dq) / q.shape[-1]
+        if self.from_logits:
+            dq = dq * q * (1.0 - q)
+        return np.moveaxis(dq, -1, self.axis)
+
+
+class CategoricalFocalCrossentropy(Loss):
+    """Categorical cross-entropy that down-weights the classes already predicted well.
+
+    With ``s = p`` (or ``softmax(x)`` for ``from_logits=True``), normalised and clipped as in
+    :class:`CategoricalCrossentropy`: ``q = clip(s / sum(s), eps, 1 - eps)``; ``a = alpha``,
+    ``g = gamma``; summed over the class axis::
+
+        L = sum_k  a (1 - q_k)^g · (-y_k log q_k)
+        dL/dq_k = a ( g (1 - q_k)^(g-1) y_k log q_k  -  (1 - q_k)^g y_k / q_k )
+                                                              (0 where q was clipped)
+        dL/ds_j = (dL/dq_j - sum_k dL/dq_k q_k) / sum(s)       (through s / sum(s))
+        dL/dx_j = s_j (dL/ds_j - sum_k dL/ds_k s_k)            (through softmax)
+
+    ``gamma=0`` gives ``alpha`` times the plain categorical cross-entropy.
+    ``label_smoothing = s``: ``y <- y (1 - s) + s / C`` first. ``axis`` is the class axis.
+    """
+
+    _config_keys = ("from_logits", "label_smoothing", "axis", "alpha", "gamma")
+
+    @check_keywords
+    def __init__(self, alpha: float = 0.25, gamma: float = 2.0, from_logits: bool = False,
+                 label_smoothing: float = 0.0, axis: int = -1,
+                 reduction: str | None = "sum_over_batch_size",
+                 name: str = "categorical_focal_crossentropy") -> None:
+        super().__init__(name=name, reduction=reduction)
+        self.alpha, self.gamma = alpha, gamma
+        self.from_logits = from_logits
+        self.label_smoothing = _check_smoothing(label_smoothing)
+        self.axis = axis
+
+    def _parts(self, y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, ...]:
+        """``(y, s, q, inside)`` with the class axis last."""
+        _same_shape("categorical_focal_crossentropy", y_true, y_pred)
+        y, p = np.moveaxis(y_true, self.axis, -1), np.moveaxis(y_pred, self.axis, -1)
+        if self.label_smoothing:
+            y = y * (1.0 - self.label_smoothing) + self.label_smoothing / y.shape[-1]
+        s = np.exp(_log_softmax(p)) if self.from_logits else p
+        q, inside = _clip(s / s.sum(axis=-1, keepdims=True))
+        return y, s, q, inside
+
+    def call(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        y, _, q, _ = self._parts(y_true, y_pred)
+        return np.sum(self.alpha * (1.0 - q) ** self.gamma * (-y * np.log(q)), axis=-1)
+
+    def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        y, s, q, inside = self._parts(y_true, y_pred)
+        a, g = self.alpha, self.gamma
+        dfocal = g * (1.0 - q) ** (g - 1.0) * y * np.log(q) if g else 0.0
+        dq = a * (dfocal - (1.0 - q) ** g * y / q) * inside
+        S = s.sum(axis=-1, keepdims=True)
+        ds = (dq - np.sum(dq * s / S, axis=-1, keepdims=True)) / S
+        if self.from_logits:
+            ds = s * (ds - np.sum(ds * s, axis=-1, keepdims=True))
+        return np.moveaxis(ds, -1, self.axis)
+
+
 # ----- a function as a loss ----------------------------------------------------------------
 class LossFunctionWrapper(Loss):
     """A function ``fn(y_true, y_pred, **kwargs)`` used as a loss (Keras'
@@ -782,32 +1182,113 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool 
     return loss.call(*loss.align(y_true, y_pred))
 
 
+def _per_sample(cls: type[Loss], y_true: Any, y_pred: Any, **kwargs: Any) -> np.ndarray:
+    """``cls(**kwargs).call`` on the aligned arrays: the function form of a loss class."""
+    loss = cls(**kwargs)
+    return loss.call(*loss.align(y_true, y_pred))
+
+
+def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> np.ndarray:
+    """Per-sample Huber loss. See :class:`Huber`."""
+    return _per_sample(Huber, y_true, y_pred, delta=delta)
+
+
+def log_cosh(y_true: Any, y_pred: Any) -> np.ndarray:
+    """Per-sample ``mean_k log(cosh(p - y))``. See :class:`LogCosh`."""
+    return _per_sample(LogCosh, y_true, y_pred)
+
+
+def mean_squared_logarithmic_error(y_true: Any, y_pred: Any) -> np.ndarray:
+    """Per-sample squared error of ``log(1 + value)``. See :class:`MeanSquaredLogarithmicError`."""
+    return _per_sample(MeanSquaredLogarithmicError, y_true, y_pred)
+
+
+def mean_absolute_percentage_error(y_true: Any, y_pred: Any) -> np.ndarray:
+    """Per-sample ``100 mean_k |y - p| / |y|``. See :class:`MeanAbsolutePercentageError`."""
+    return _per_sample(MeanAbsolutePercentageError, y_true, y_pred)
+
+
+def poisson(y_true: Any, y_pred: Any) -> np.ndarray:
+    """Per-sample ``mean_k p - y log(p + eps)``. See :class:`Poisson`."""
+    return _per_sample(Poisson, y_true, y_pred)
+
+
+def kl_divergence(y_true: Any, y_pred: Any) -> np.ndarray:
+    """Per-sample ``sum_k y log(y / p)``. See :class:`KLDivergence`."""
+    return _per_sample(KLDivergence, y_true, y_pred)
+
+
+def cosine_similarity(y_true: Any, y_pred: Any, axis: int = -1) -> np.ndarray:
+    """Per-sample minus the cosine of the angle between y and p. See :class:`CosineSimilarity`."""
+    return _per_sample(CosineSimilarity, y_true, y_pred, axis=axis)
+
+
+def hinge(y_true: Any, y_pred: Any) -> np.ndarray:
+    """Per-sample ``mean_k max(1 - y p, 0)``. See :class:`Hinge`."""
+    return _per_sample(Hinge, y_true, y_pred)
+
+
+def squared_hinge(y_true: Any, y_pred: Any) -> np.ndarray:
+    """Per-sample ``mean_k max(1 - y p, 0)^2``. See :class:`SquaredHinge`."""
+    return _per_sample(SquaredHinge, y_true, y_pred)
+
+
+def categorical_hinge(y_true: Any, y_pred: Any) -> np.ndarray:
+    """Per-sample ``max(neg - pos + 1, 0)``. See :class:`CategoricalHinge`."""
+    return _per_sample(CategoricalHinge, y_true, y_pred)
+
+
+def binary_focal_crossentropy(y_true: Any, y_pred: Any, apply_class_balancing: bool = False,
+                              alpha: float = 0.25, gamma: float = 2.0,
+                              from_logits: bool = False, label_smoothing: float = 0.0,
+                              axis: int = -1) -> np.ndarray:
+    """Per-sample focal binary cross-entropy. See :class:`BinaryFocalCrossentropy`."""
+    return _per_sample(BinaryFocalCrossentropy, y_true, y_pred,
+                       apply_class_balancing=apply_class_balancing, alpha=alpha, gamma=gamma,
+                       from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+
+
+def categorical_focal_crossentropy(y_true: Any, y_pred: Any, alpha: float = 0.25,
+                                   gamma: float = 2.0, from_logits: bool = False,
+                                   label_smoothing: float = 0.0, axis: int = -1) -> np.ndarray:
+    """Per-sample focal categorical cross-entropy. See :class:`CategoricalFocalCrossentropy`."""
+    return _per_sample(CategoricalFocalCrossentropy, y_true, y_pred, alpha=alpha, gamma=gamma,
+                       from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+
+
 # ----- names -------------------------------------------------------------------------------
 _CLASSES = [MeanSquaredError, MeanAbsoluteError, BinaryCrossentropy,
-            CategoricalCrossentropy, SparseCategoricalCrossentropy]
+            CategoricalCrossentropy, SparseCategoricalCrossentropy, Huber, LogCosh,
+            MeanSquaredLogarithmicError, MeanAbsolutePercentageError, Poisson, KLDivergence,
+            CosineSimilarity, Hinge, SquaredHinge, CategoricalHinge, BinaryFocalCrossentropy,
+            CategoricalFocalCrossentropy]
 _FUNCTIONS = {mean_squared_error: MeanSquaredError, mean_absolute_error: MeanAbsoluteError,
               binary_crossentropy: BinaryCrossentropy,
               categorical_crossentropy: CategoricalCrossentropy,
-              sparse_categorical_crossentropy: SparseCategoricalCrossentropy}
+              sparse_categorical_crossentropy: SparseCategoricalCrossentropy,
+              huber: Huber, log_cosh: LogCosh,
+              mean_squared_logarithmic_error: MeanSquaredLogarithmicError,
+              mean_absolute_percentage_error: MeanAbsolutePercentageError,
+              poisson: Poisson, kl_divergence: KLDivergence,
+              cosine_similarity: CosineSimilarity, hinge: Hinge, squared_hinge: SquaredHinge,
+              categorical_hinge: CategoricalHinge,
+              binary_focal_crossentropy: BinaryFocalCrossentropy,
+              categorical_focal_crossentropy: CategoricalFocalCrossentropy}
+# Keras 3's aliases, case-sensitive ('Mse', 'logcosh', 'huber_loss' are refused, as there).
 ALIASES = {"mse": MeanSquaredError, "MSE": MeanSquaredError,
            "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError,
-           "bce": BinaryCrossentropy, "BCE": BinaryCrossentropy}
+           "bce": BinaryCrossentropy, "BCE": BinaryCrossentropy,
+           "msle": MeanSquaredLogarithmicError, "MSLE": MeanSquaredLogarithmicError,
+           "mape": MeanAbsolutePercentageError, "MAPE": MeanAbsolutePercentageError,
+           "kld": KLDivergence, "KLD": KLDivergence}
 _BY_NAME: dict[str, type[Loss]] = {
     **{cls.__name__: cls for cls in _CLASSES},
     **{fn.__name__: cls for fn, cls in _FUNCTIONS.items()},
     **ALIASES,
 }
 # Names Keras 3 knows that kteach does not implement (for a clearer message).
-_KERAS_ONLY = {
-    "hinge", "Hinge", "squared_hinge", "SquaredHinge", "categorical_hinge",
-    "CategoricalHinge", "huber", "Huber", "log_cosh", "LogCosh", "kl_divergence",
-    "KLDivergence", "kld", "KLD", "poisson", "Poisson", "cosine_similarity",
-    "CosineSimilarity", "mean_absolute_percentage_error", "MeanAbsolutePercentageError",
-    "mape", "MAPE", "mean_squared_logarithmic_error", "MeanSquaredLogarithmicError", "msle",
-    "MSLE", "binary_focal_crossentropy", "BinaryFocalCrossentropy",
-    "categorical_focal_crossentropy", "CategoricalFocalCrossentropy", "ctc", "CTC", "dice",
-    "Dice", "tversky", "Tversky", "circle", "Circle",
-}
+_KERAS_ONLY = {"ctc", "CTC", "dice", "Dice", "tversky", "Tversky", "circle", "Circle",
+               "categorical_generalized_cross_entropy", "CategoricalGeneralizedCrossEntropy"}
 
 
 def get(identifier: Any) -> Loss | None:
@@ -815,7 +1296,8 @@ def get(identifier: Any) -> Loss | None:
 
     * ``None`` -> ``None`` (no loss);
     * a name (case-sensitive): function names (``'mean_squared_error'``), class names
-      (``'MeanSquaredError'``) and the aliases ``mse MSE mae MAE bce BCE`` -> a new instance;
+      (``'MeanSquaredError'``) and the aliases ``mse MSE mae MAE bce BCE msle MSLE mape
+      MAPE kld KLD`` -> a new instance;
     * a :class:`Loss` instance -> itself; a :class:`Loss` subclass -> an instance of it;
     * one of this module's functions (``kteach.losses.mean_squared_error``) -> an instance
       of the matching class;
