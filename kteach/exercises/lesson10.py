@@ -1,8 +1,9 @@
 """The exercises of lesson 10, saving and loading.
 
-* :data:`weight_path`: where, inside ``model.weights.h5``, the bias of the last layer of the
-  Keras-trained model lies (checked against a weights file written here, for a model of the
-  same layers and names).
+* :data:`weight_path`: where, inside ``model.weights.h5``, the bias of the last layer of a
+  Sequential model of three ``Dense`` layers lies (checked against a weights file written
+  here, for such a model whose layers have other names: Keras 3 names the groups after the
+  layers' classes, ``dense``, ``dense_1``, ``dense_2``, not after the layers).
 * :data:`best_by_accuracy`: a ``ModelCheckpoint`` that keeps the epoch with the best
   validation accuracy (checked by its settings: watched value, direction, whole model).
 * :data:`copy_through_files`: a function that copies a model through a weights file and its
@@ -25,13 +26,13 @@ __all__ = ["weight_path", "best_by_accuracy", "copy_through_files"]
 
 
 def _three_dense(seed: int = 0):
-    """The Keras-trained model's layers, Input(2) -> 16 -> 16 -> 1, with its layer names."""
+    """Three Dense layers, Input(2) -> 16 -> 16 -> 1, named unlike their groups in a file."""
     from .. import Input, Sequential, layers, utils
     utils.set_random_seed(seed)
-    return Sequential([Input(shape=(2,)), layers.Dense(16, activation="relu", name="dense"),
-                       layers.Dense(16, activation="relu", name="dense_1"),
-                       layers.Dense(1, activation="sigmoid", name="dense_2")],
-                      name="keras_trained")
+    return Sequential([Input(shape=(2,)), layers.Dense(16, activation="relu", name="dense_3"),
+                       layers.Dense(16, activation="relu", name="dense_4"),
+                       layers.Dense(1, activation="sigmoid", name="dense_5")],
+                      name="three_dense")
 
 
 # ----- 1. where a weight lives in model.weights.h5 ---------------------------------------------
@@ -63,22 +64,27 @@ def _check_weight_path(answer) -> str | None:
     shapes = _dataset_shapes()
     if path == "layers/dense_2/vars/1":
         return None
+    if path in ("layers/dense_5/vars/1", "layers/dense_5/vars/0"):
+        return ("the file has no group layers/dense_5: the groups are named after the "
+                "layers' class, not after the layers' own names")
     if path not in shapes:
         return f"the file has no dataset '{path}'"
     if path.startswith("optimizer/"):
         return (f"'{path}' is one of Adam's variables (shape {shapes[path]}), not a weight of "
                 f"a layer")
     if path == "layers/dense_2/vars/0":
-        return "that is dense_2's kernel, of shape (16, 1); the bias comes after it"
-    return f"'{path}' is a weight of shape {shapes[path]} of another layer, not dense_2's bias"
+        return "that is the last layer's kernel, of shape (16, 1); the bias comes after it"
+    return (f"'{path}' is a weight of shape {shapes[path]} of another layer, not the last "
+            f"layer's bias")
 
 
 weight_path = Exercise(
     "weight_path", _check_weight_path,
     right=lambda: "layers/dense_2/vars/1", wrong=lambda: "layers/dense_2/vars/0",
-    hint="a layer's weights are under layers/<layer name>/vars/, numbered in the order of "
-         "layer.weights: first the kernel (0), then the bias (1)",
-    praise="The bias of dense_2 has shape (1,): one number, added to the one output.")
+    hint="the groups under layers/ are named after the class, dense, dense_1, dense_2 in the "
+         "model's order; in each, vars/0 is the kernel and vars/1 the bias",
+    praise="The third Dense layer's group is dense_2, whatever the layer is called; its bias "
+           "has shape (1,): one number, added to the one output.")
 
 
 # ----- 2. a checkpoint that keeps the most accurate epoch ---------------------------------------
