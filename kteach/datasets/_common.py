@@ -58,7 +58,8 @@ def limit_vocabulary(seqs: list, num_words, skip_top: int, oov_char) -> list[lis
 
 
 def as_object_array(seqs: list) -> np.ndarray:
-    """A 1-D object array of lists (NumPy would make a 2-D array of equal-length lists)."""
+    """A 1-D object array of lists. (Keras calls np.array(lists, dtype=object), which gives
+    the same for the real files but a 2-D array when every list has the same length.)"""
     out = np.empty(len(seqs), dtype=object)
     out[:] = seqs
     return out
