@@ -257,6 +257,15 @@ def test_offline_the_message_names_the_file_the_url_and_the_exact_path(home):
         datasets.cifar10.load_data()
 
 
+def test_offline_with_a_wrong_file_in_place_the_message_says_so(home):
+    (home / "datasets").mkdir(parents=True)
+    (home / "datasets" / "mnist.npz").write_bytes(b"an html error page")
+    with pytest.raises(OSError) as e:
+        datasets.mnist.load_data()
+    assert "cannot be used: its hash is not" in str(e.value)
+    assert str(home / "datasets" / "mnist.npz") in str(e.value)
+
+
 def test_a_download_that_breaks_halfway_leaves_no_file(home, monkeypatch):
     class Broken(io.BytesIO):
         headers = {"Content-Length": "100"}

@@ -137,7 +137,12 @@ def get_file(fname: str | None = None, origin: str | None = None, untar: bool = 
         print(f"The file {target} is there, but its {_hash_algorithm(hash_algorithm, file_hash)} "
               f"hash is not {file_hash}: it is incomplete or a different version. "
               f"Downloading it again.")
-        download(origin, target, file_hash, hash_algorithm)
+        try:
+            download(origin, target, file_hash, hash_algorithm)
+        except DownloadError as e:
+            raise type(e)(f"{e}\nThe file now at {target} cannot be used: its hash is not "
+                          f"{file_hash}, so it is damaged or another version of the data; "
+                          f"replace it with the file from {origin}.") from e
         downloaded = True
 
     if folder is None:
