@@ -1,5 +1,6 @@
-"""Utilities, as ``keras.utils``: to_categorical, set_random_seed, pad_sequences, plot_model and
-model_to_dot; and kteach's gradient checks, check_gradients and check_layer_gradients."""
+"""Utilities, as ``keras.utils``: to_categorical, set_random_seed, pad_sequences, normalize,
+get_file, plot_model and model_to_dot; and kteach's gradient checks, check_gradients and
+check_layer_gradients."""
 from __future__ import annotations
 
 from typing import Any
@@ -79,6 +80,21 @@ def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncati
     return out
 
 
+def normalize(x: Any, axis: int = -1, order: int = 2) -> np.ndarray:
+    """Divide ``x`` by its ``order``-norm along ``axis`` (L2 by default), as
+    ``keras.utils.normalize``: each row of a 2-D array gets length 1. A zero vector stays
+    zero (its norm is taken as 1). Keras' NumPy path turns ``axis=0`` into -1 when it puts
+    the axis back; kteach keeps the axis it was given."""
+    x = np.asarray(x)
+    if not np.issubdtype(x.dtype, np.number):
+        raise ValueError(f"normalize expects numbers, but got an array of dtype {x.dtype}.")
+    if not -x.ndim <= axis < max(x.ndim, 1):
+        raise ValueError(f"normalize(axis={axis}) but the array has {x.ndim} axes, so axis "
+                         f"must be from {-x.ndim} to {x.ndim - 1}.")
+    norm = np.linalg.norm(x, ord=order, axis=axis, keepdims=True)
+    return x / np.where(norm == 0, 1, norm)
+
+
 def __getattr__(name: str):
     """``plot_model`` and ``model_to_dot`` live in :mod:`kteach.viz.diagram`; they are imported
     on first use so that ``import kteach`` stays fast."""
@@ -100,4 +116,4 @@ _SAVING_NAMES = ("register_keras_serializable", "serialize_keras_object",
 
 
 __all__ = ["to_categorical", "set_random_seed", "pad_sequences", "plot_model", "model_to_dot",
-           "check_gradients", "check_layer_gradients", "get_file"]
+           "check_gradients", "check_layer_gradients", "get_file", "normalize"]
