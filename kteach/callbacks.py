@@ -1,11 +1,15 @@
 """Callbacks for ``fit``, as ``keras.callbacks``. See :mod:`kteach.training.callbacks`."""
-from .training.callbacks import (BackupAndRestore, Callback, CallbackList, EarlyStopping, History,
-                                 LambdaCallback, ModelCheckpoint, TerminateOnNaN)
+from .training.callbacks import (BackupAndRestore, Callback, CallbackList, CSVLogger,
+                                 EarlyStopping, History, LambdaCallback, LearningRateScheduler,
+                                 ModelCheckpoint, ReduceLROnPlateau, RemoteMonitor, TensorBoard,
+                                 TerminateOnNaN)
 from .training.inspect_callbacks import TrainingStats
 from .training.progress import ProgbarLogger
 
 __all__ = ["Callback", "History", "EarlyStopping", "LambdaCallback", "TerminateOnNaN",
-           "ProgbarLogger", "TrainingStats", "ModelCheckpoint", "BackupAndRestore"]
+           "ProgbarLogger", "TrainingStats", "ModelCheckpoint", "BackupAndRestore",
+           "ReduceLROnPlateau", "LearningRateScheduler", "CSVLogger", "TensorBoard",
+           "RemoteMonitor"]
 
 
 def __getattr__(name: str):

@@ -27,15 +27,30 @@ class Callback:
     def set_params(self, params: dict) -> None:
         self.params = params
 
+    # The hooks, in the order fit calls them (Keras 3). ``logs`` is always a dict: empty at
+    # the "begin" hooks; {'loss', metrics} after a batch (running means over the epoch);
+    # the epoch's values plus 'val_...' ones at on_epoch_end and on_train_end; the mean over
+    # the validation data at on_test_end; {'outputs': predictions} after a predict batch.
     def on_train_begin(self, logs=None): ...
     def on_train_end(self, logs=None): ...
     def on_epoch_begin(self, epoch, logs=None): ...
     def on_epoch_end(self, epoch, logs=None): ...
-    def on_train_batch_begin(self, batch, logs=None): ...
-    def on_train_batch_end(self, batch, logs=None): ...
+    def on_batch_begin(self, batch, logs=None): ...
+    def on_batch_end(self, batch, logs=None): ...
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.on_batch_begin(batch, logs)        # Keras 2's name for the same hook
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.on_batch_end(batch, logs)
+
     def on_test_begin(self, logs=None): ...
     def on_test_end(self, logs=None): ...
+    def on_test_batch_begin(self, batch, logs=None): ...
     def on_test_batch_end(self, batch, logs=None): ...
+    def on_predict_begin(self, logs=None): ...
+    def on_predict_end(self, logs=None): ...
+    def on_predict_batch_begin(self, batch, logs=None): ...
     def on_predict_batch_end(self, batch, logs=None): ...
 
 
@@ -361,3 +376,292 @@ class BackupAndRestore(Callback):
                     os.remove(path)
             if os.path.isdir(self.backup_dir) and not os.listdir(self.backup_dir):
                 os.rmdir(self.backup_dir)
+
+
+# ======================================================================= learning-rate control
+def _direction(owner: str, monitor: str, mode: str) -> str:
+    """'min' or 'max' for a monitored value. ``mode='auto'``: losses go down, accuracy-like
+    values go up; anything else must be told (as Keras, which cannot guess either)."""
+    if mode not in ("auto", "min", "max"):
+        import warnings
+        warnings.warn(f"{owner} mode '{mode}' is unknown, fallback to auto mode.", stacklevel=3)
+        mode = "auto"
+    if mode != "auto":
+        return mode
+    name = monitor[4:] if monitor.startswith("val_") else monitor
+    if name == "loss" or name.endswith("_loss") or "error" in name or "crossentropy" in name:
+        return "min"
+    if any(k in name for k in ("acc", "auc", "precision", "recall", "f1", "r2")):
+        return "max"
+    raise ValueError(
+        f"{owner} callback received monitor={monitor}, but Keras isn't able to automatically "
+        "determine whether that metric should be maximized or minimized. Pass `mode='max'` in "
+        "order to monitor based on the highest metric value, or pass `mode='min'` in order to "
+        "use the lowest value.")
+
+
+def _current_rate(model) -> float:
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None or not hasattr(optimizer, "learning_rate"):
+        raise ValueError('Optimizer must have a "learning_rate" attribute. Compile the model '
+                         'with an optimizer first, e.g. model.compile(optimizer="sgd", ...).')
+    return float(optimizer.learning_rate)
+
+
+class ReduceLROnPlateau(Callback):
+    """Divide the learning rate when ``monitor`` stops improving.
+
+    After each epoch: a value better than the best so far by more than ``min_delta`` resets
+    the count; otherwise (outside a cooldown) the count grows, and after ``patience`` epochs
+    without improvement ``lr ← max(lr·factor, min_lr)``, followed by ``cooldown`` epochs in
+    which nothing is counted. The epoch's logs get ``learning_rate`` (before any change).
+    """
+
+    @check_keywords
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
+                 min_delta=1e-4, cooldown=0, min_lr=0.0):
+        super().__init__()
+        if factor >= 1.0:
+            raise ValueError(
+                f"ReduceLROnPlateau does not support a factor >= 1.0. Received factor={factor}"
+                ". The new rate is lr·factor, so a factor of 1 or more never lowers it; use "
+                "e.g. factor=0.5 to halve it.")
+        self.monitor, self.factor, self.patience, self.verbose = monitor, factor, patience, verbose
+        self.mode, self.min_delta = mode, abs(min_delta)
+        self.cooldown, self.min_lr = cooldown, min_lr
+        self._direction = None
+        self._reset()
+
+    def _reset(self) -> None:
+        self.best, self.wait, self.cooldown_counter = None, 0, 0
+
+    def on_train_begin(self, logs=None):
+        self._reset()
+
+    def in_cooldown(self) -> bool:
+        return self.cooldown_counter > 0
+
+    def _improves(self, value: float) -> bool:
+        if self.best is None:
+            return True
+        if self._direction == "min":
+            return value + self.min_delta < self.best
+        return value - self.min_delta > self.best
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs if logs is not None else {}
+        if self._direction is None:
+            self._direction = _direction("ReduceLROnPlateau", self.monitor, self.mode)
+        logs["learning_rate"] = _current_rate(self.model)
+        current = logs.get(self.monitor)
+        if current is None:
+            import warnings
+            warnings.warn(f"Learning rate reduction is conditioned on metric `{self.monitor}` "
+                          f"which is not available. Available metrics are: "
+                          f"{','.join(logs)}.", stacklevel=2)
+            return
+        current = float(current)
+        if self.in_cooldown():
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self._improves(current):
+            self.best, self.wait = current, 0
+        elif not self.in_cooldown():
+            self.wait += 1
+            if self.wait >= self.patience and self._reduce(epoch):
+                self.cooldown_counter, self.wait = self.cooldown, 0
+
+    def _reduce(self, epoch: int) -> bool:
+        old = _current_rate(self.model)
+        if not old > np.float32(self.min_lr):
+            return False
+        new = max(old * self.factor, self.min_lr)
+        self.model.optimizer.learning_rate = new
+        if self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new}.")
+        return True
+
+
+class LearningRateScheduler(Callback):
+    """Set the learning rate at the start of every epoch: ``lr = schedule(epoch, lr)``
+    (``epoch`` from 0, ``lr`` the current rate), or ``schedule(epoch)`` for a one-argument
+    function. The epoch's logs get ``learning_rate``."""
+
+    @check_keywords
+    def __init__(self, schedule, verbose=0):
+        super().__init__()
+        if not callable(schedule):
+            raise TypeError(f"LearningRateScheduler needs a function schedule(epoch, lr) -> "
+                            f"new lr; got {schedule!r}.")
+        self.schedule, self.verbose = schedule, verbose
+
+    def on_epoch_begin(self, epoch, logs=None):
+        lr = _current_rate(self.model)
+        try:
+            new = self.schedule(epoch, lr)
+        except TypeError:            # a schedule(epoch) of Keras 2's days
+            new = self.schedule(epoch)
+        if isinstance(new, np.ndarray) and new.ndim == 0:
+            new = new[()]
+        if not isinstance(new, (float, np.float32, np.float64)):
+            raise ValueError(
+                f"The output of the `schedule` function should be a float. Got: {new}. "
+                "Return a Python float, e.g. `return float(lr * 0.9)`.")
+        self.model.optimizer.learning_rate = float(new)
+        if self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {new}.")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["learning_rate"] = _current_rate(self.model)
+
+
+# ======================================================================= logging
+class CSVLogger(Callback):
+    """Write one line per epoch to a CSV file: ``epoch`` and every logged value.
+
+    The columns are the first epoch's keys in alphabetical order; without validation the
+    ``val_`` columns are added anyway and hold ``NA`` (as Keras). ``append=True`` goes on
+    writing an existing file (its header is not repeated).
+    """
+
+    @check_keywords
+    def __init__(self, filename, separator=",", append=False):
+        super().__init__()
+        import os
+        self.filename, self.sep, self.append = os.fspath(filename), separator, append
+        self.keys, self.writer, self.csv_file = None, None, None
+        self.append_header = True
+
+    def on_train_begin(self, logs=None):
+        import os
+        mode = "w"
+        if self.append:
+            if os.path.exists(self.filename):
+                with open(self.filename, encoding="utf-8") as f:
+                    self.append_header = not f.readline()
+            mode = "a"
+        if self.csv_file is not None and not self.csv_file.closed:
+            self.csv_file.close()
+        self.csv_file = open(self.filename, mode, newline="", encoding="utf-8")
+        self.keys, self.writer = None, None
+
+    def on_epoch_end(self, epoch, logs=None):
+        import csv
+        logs = logs or {}
+        if self.keys is None:
+            self.keys = sorted(logs)
+            if self.keys and not any(k.startswith("val_") for k in self.keys):
+                self.keys += [f"val_{k}" for k in self.keys]
+        if self.writer is None:
+            self.writer = csv.writer(self.csv_file, delimiter=self.sep)
+            if self.append_header:
+                self.writer.writerow(["epoch"] + self.keys)
+        self.writer.writerow([epoch] + [_csv_value(logs.get(k, "NA")) for k in self.keys])
+        self.csv_file.flush()
+
+    def on_train_end(self, logs=None):
+        if self.csv_file is not None and not self.csv_file.closed:
+            self.csv_file.close()
+        self.writer = None
+
+
+def _csv_value(value: Any) -> Any:
+    """A logged value as a CSV cell: numbers as Python prints them, a list as "[a, b]"."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return value[()]
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return f'"[{", ".join(map(str, value))}]"'
+    return value
+
+
+class TensorBoard(Callback):
+    """Write the logged values as TensorBoard event files in ``log_dir``: ``train/`` and
+    ``validation/`` folders with ``epoch_loss``, ``epoch_accuracy``, ... (and the learning
+    rate) per epoch, or per batch with ``update_freq='batch'`` or an integer.
+
+    Needs the ``tensorboard`` package (``pip install tensorboard``); without it the callback
+    is refused when created. Histograms, graphs, images, profiling and embeddings are not
+    written by kteach (their arguments must keep their defaults).
+    """
+
+    @check_keywords
+    def __init__(self, log_dir="logs", histogram_freq=0, write_graph=True, write_images=False,
+                 write_steps_per_second=False, update_freq="epoch", profile_batch=0,
+                 embeddings_freq=0, embeddings_metadata=None):
+        super().__init__()
+        for name, value, default in [("histogram_freq", histogram_freq, 0),
+                                     ("write_images", write_images, False),
+                                     ("write_steps_per_second", write_steps_per_second, False),
+                                     ("profile_batch", profile_batch, 0),
+                                     ("embeddings_freq", embeddings_freq, 0),
+                                     ("embeddings_metadata", embeddings_metadata, None)]:
+            if value != default:
+                raise NotImplementedError(
+                    f"TensorBoard({name}={value!r}): kteach's TensorBoard writes the logged "
+                    f"values only. Remove `{name}` (default {default!r}).")
+        try:
+            from tensorboard.summary.writer.event_file_writer import EventFileWriter  # noqa
+        except ImportError:
+            raise ImportError(
+                "The TensorBoard callback needs the `tensorboard` package, which is not "
+                "installed. Install it with `pip install tensorboard` (then view the logs with "
+                f"`tensorboard --logdir {log_dir}`), or log the values with "
+                "kteach.callbacks.CSVLogger('log.csv') instead.") from None
+        import os
+        self.log_dir, self.write_graph = os.fspath(log_dir), write_graph
+        self.update_freq = 1 if update_freq == "batch" else update_freq
+        self._writers: dict = {}
+        self._batches_seen = 0
+
+    def _writer(self, which: str):
+        if which not in self._writers:
+            import os
+            from tensorboard.summary.writer.event_file_writer import EventFileWriter
+            self._writers[which] = EventFileWriter(os.path.join(self.log_dir, which))
+        return self._writers[which]
+
+    def _write(self, which: str, tag: str, value: float, step: int) -> None:
+        import time
+        from tensorboard.compat.proto import event_pb2, summary_pb2
+        summary = summary_pb2.Summary(value=[summary_pb2.Summary.Value(
+            tag=tag, simple_value=float(value))])
+        self._writer(which).add_event(event_pb2.Event(wall_time=time.time(), step=int(step),
+                                                      summary=summary))
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._batches_seen += 1
+        if self.update_freq != "epoch" and self._batches_seen % self.update_freq == 0:
+            for key, value in (logs or {}).items():
+                self._write("train", f"batch_{key}", value, self._batches_seen)
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = dict(logs or {})
+        if self.model is not None and getattr(self.model, "optimizer", None) is not None:
+            logs.setdefault("learning_rate", _current_rate(self.model))
+        for key, value in logs.items():
+            which = "validation" if key.startswith("val_") else "train"
+            tag = "epoch_" + (key[4:] if which == "validation" else key)
+            self._write(which, tag, value, epoch)
+        for writer in self._writers.values():
+            writer.flush()
+
+    def on_train_end(self, logs=None):
+        for writer in self._writers.values():
+            writer.close()
+        self._writers = {}
+
+
+class RemoteMonitor(Callback):
+    """Keras' RemoteMonitor posts every epoch's logs to a web server. kteach does not send
+    anything over the network from a lesson, so creating it is refused with a message."""
+
+    def __init__(self, root="http://localhost:9000", path="/publish/epoch/end/", field="data",
+                 headers=None, send_as_json=False):
+        raise NotImplementedError(
+            "RemoteMonitor posts the logs to a web server at the end of every epoch; kteach "
+            "does not send data over the network. To see the values during training use "
+            "verbose=1, kteach.callbacks.CSVLogger('log.csv'), or a LambdaCallback("
+            "on_epoch_end=lambda epoch, logs: print(epoch, logs)) that sends them yourself.")

@@ -512,23 +512,30 @@ class Trainer:
         steps = -(-n // batch_size)
         history = History()
         if verbose:
-            cbs.append(ProgbarLogger())
-        calls = CallbackList([history] + cbs, self, {"verbose": verbose, "epochs": epochs, "steps": steps})
+            cbs.insert(0, ProgbarLogger())
+        # as Keras: the progress bar first, History last (it sees what callbacks add to logs,
+        # e.g. ReduceLROnPlateau's learning_rate)
+        calls = CallbackList(cbs + [history], self, {"verbose": verbose, "epochs": epochs, "steps": steps})
         quiet_nan = any(isinstance(cb, TerminateOnNaN) for cb in cbs)
         self.stop_training = False
         self.history = history
         tracers_before = list(graph.TRACERS)
         try:
+            self._initial_epoch = None
             calls.call("on_train_begin", None)
+            # BackupAndRestore sets _initial_epoch in on_train_begin to skip finished epochs
+            initial_epoch = getattr(self, "_initial_epoch", None) or initial_epoch
+            logs: dict = {}
             for epoch in range(initial_epoch, epochs):
                 logs = self._fit_epoch(epoch, xs, ys, ws, batch_size, shuffle, calls, quiet_nan)
                 if val is not None and (epoch + 1) % validation_freq == 0:
-                    val_logs = self._run_test(val[0], val[1], validation_batch_size or batch_size)
+                    val_logs = self._run_test(val[0], val[1], validation_batch_size or batch_size,
+                                              calls=calls)
                     logs.update({"val_" + k: v for k, v in val_logs.items()})
                 calls.call("on_epoch_end", epoch, logs)
                 if self.stop_training:
                     break
-            calls.call("on_train_end", None)
+            calls.call("on_train_end", logs)
         finally:
             # a callback that listens to the layers (TrainingStats) stops listening even when
             # a batch fails
@@ -596,14 +603,21 @@ class Trainer:
 
     # ----- evaluate / predict ----------------------------------------------------------------------------
     def _run_test(self, xs, ys, batch_size: int, bar: Progbar | None = None,
-                  ws: list | None = None) -> dict[str, float]:
+                  ws: list | None = None, calls: CallbackList | None = None) -> dict[str, float]:
+        """Loss and metrics over the data in batches; ``calls`` hears the test hooks."""
+        calls = calls or CallbackList([], self, {})
         self._reset_trackers()
         n = len(xs[0])
+        calls.call("on_test_begin", None)
         for step, idx in enumerate(_batches(n, batch_size, None)):
+            calls.call("on_test_batch_begin", step, None)
             self._step("test_step", [a[idx] for a in xs], [b[idx] for b in ys], _take(ws, idx))
+            calls.call("on_test_batch_end", step, self._logs())
             if bar is not None:
                 bar.update(step + 1, self._logs(), finalize=(idx.stop == n))
-        return self._logs()
+        logs = self._logs()
+        calls.call("on_test_end", dict(logs))
+        return logs
 
     def _ordered_results(self, logs: dict[str, float]) -> Any:
         """evaluate's list, in Keras' order: loss, per-output losses, then the metrics."""
@@ -626,8 +640,11 @@ class Trainer:
         batch_size = _positive(batch_size, "batch_size", 32)
         xs, ys, n = self._prepare(x, y)
         ws = self._sample_weights(sample_weight, n)
-        bar = Progbar(-(-n // batch_size), verbose=verbose) if verbose else None
-        logs = self._run_test(xs, ys, batch_size, bar, ws)
+        steps_total = -(-n // batch_size)
+        calls = CallbackList(list(callbacks or []), self,
+                             {"verbose": verbose, "epochs": 1, "steps": steps_total})
+        bar = Progbar(steps_total, verbose=verbose) if verbose else None
+        logs = self._run_test(xs, ys, batch_size, bar, ws, calls=calls)
         return logs if return_dict else self._ordered_results(logs)
 
     @check_keywords
@@ -640,12 +657,19 @@ class Trainer:
         n = data.check_counts(xs, None)
         steps_total = -(-n // batch_size)
         bar = Progbar(steps_total, verbose=verbose) if verbose else None
+        calls = CallbackList(list(callbacks or []), self,
+                             {"verbose": verbose, "epochs": 1, "steps": steps_total})
         pieces: list[list[np.ndarray]] = []
+        calls.call("on_predict_begin", None)
         for step, idx in enumerate(_batches(n, batch_size, None)):
+            calls.call("on_predict_batch_begin", step, None)
             preds, _ = self._forward_batch([a[idx] for a in xs], training=False)
             pieces.append(preds)
+            calls.call("on_predict_batch_end", step,
+                       {"outputs": preds[0] if len(preds) == 1 else preds})
             if bar is not None:
                 bar.update(step + 1, None, finalize=step + 1 == steps_total)
+        calls.call("on_predict_end", None)
         outs = [np.concatenate(parts) for parts in zip(*pieces)]
         return outs[0] if len(outs) == 1 else outs
 
