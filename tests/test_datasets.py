@@ -381,3 +381,47 @@ def test_a_small_mlp_learns_the_digits():
     model.fit(x / 16.0, y, epochs=15, batch_size=32, verbose=0)
     _, accuracy = model.evaluate(xt / 16.0, yt, verbose=0)
     assert accuracy > 0.9
+
+
+# --- a real HTTP download, from a server on this machine (loopback only) --------------------
+
+@pytest.fixture
+def local_server(tmp_path, monkeypatch):
+    """An HTTP server on 127.0.0.1 serving tmp_path/www; stopped after the test."""
+    import functools
+    import http.server
+    import threading
+    www = tmp_path / "www"
+    www.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(www))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setattr(_files.urllib.request, "urlopen", REAL_URLOPEN)
+    yield www, f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_cifar10_downloads_unpacks_and_loads_from_an_empty_cache(home, local_server,
+                                                                 monkeypatch, capsys):
+    www, url = local_server
+    fixture_files.cifar10_archive(str(www / "cifar-10-python.tar.gz"), np.random.RandomState(1))
+    monkeypatch.setattr(datasets.cifar10, "ORIGIN", url + "cifar-10-python.tar.gz")
+    monkeypatch.setattr(datasets.cifar10, "SHA256",
+                        _sha256((www / "cifar-10-python.tar.gz").read_bytes()))
+    (x, y), (xt, yt) = datasets.cifar10.load_data()
+    assert x.shape == (10, 32, 32, 3) and yt[:, 0].tolist() == [1, 2, 3]
+    assert "100%" in capsys.readouterr().out          # the server sent Content-Length
+    assert sorted(os.listdir(home / "datasets")) == ["cifar-10-batches-py-target",
+                                                     "cifar-10-batches-py-target_archive"]
+
+
+def test_a_missing_page_names_the_http_error(home, local_server):
+    _, url = local_server
+    with pytest.raises(OSError, match="HTTP 404") as e:
+        datasets.get_file("gone.npz", origin=url + "gone.npz")
+    assert str(home / "datasets" / "gone.npz") in str(e.value)
+    assert "URL is wrong" in str(e.value)
+    assert os.listdir(home / "datasets") == []

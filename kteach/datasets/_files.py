@@ -157,9 +157,12 @@ def get_file(fname: str | None = None, origin: str | None = None, untar: bool = 
     return folder
 
 
-def _offline_message(fname: str, origin: str, target: str, reason: Any) -> str:
-    return (f"Could not download {fname} from {origin} ({reason}). This machine may have no "
-            f"internet access. Fix: download the file on a machine that has, and put it at\n"
+def _offline_message(fname: str, origin: str, target: str, reason: Any,
+                     answered: bool = False) -> str:
+    why = ("The server answered, so the URL is wrong or the file has moved" if answered
+           else "This machine may have no internet access")
+    return (f"Could not download {fname} from {origin} ({reason}). {why}. Fix: download "
+            f"the file on a machine that can, and put it at\n"
             f"    {target}\n"
             f"(set the environment variable KERAS_HOME to use another folder than ~/.keras); "
             f"kteach and Keras both look there first.")
@@ -179,9 +182,11 @@ def download(origin: str, target: str, file_hash: str | None = None,
                     _copy_with_progress(response, out, response.headers.get("Content-Length"))
             except (urllib.error.URLError, OSError, ValueError) as e:
                 reason = getattr(e, "reason", None) or e
-                if isinstance(e, urllib.error.HTTPError):
+                answered = isinstance(e, urllib.error.HTTPError)
+                if answered:
                     reason = f"HTTP {e.code} {e.reason}"
-                raise DownloadError(_offline_message(fname, origin, target, reason)) from e
+                raise DownloadError(_offline_message(fname, origin, target, reason,
+                                                     answered)) from e
         if file_hash is not None:
             algorithm = _hash_algorithm(hash_algorithm, file_hash)
             got = hash_file(part, algorithm)
