@@ -407,6 +407,18 @@ def permute(layer, x):
     return ops.transpose(x, (0,) + layer.dims)
 
 
+def affine_noise(layer, x, training=False):
+    """A noise layer is affine in x for one draw: ``y = m·x + c``. Two twins with the same
+    seed draw the same noise; on zeros one shows ``c``, on ones the other ``m + c``."""
+    if not training:
+        return x
+    def twin():
+        return type(layer).from_config(layer.get_config())
+    c, _ = twin().forward(np.zeros(x.shape, dtype=x.dtype), training=True)
+    m_plus_c, _ = twin().forward(np.ones(x.shape, dtype=x.dtype), training=True)
+    return ops.add(ops.multiply(x, m_plus_c - c), c)
+
+
 # ----- normalization
 def batch_norm(layer, x, training=False):
     axis = layer.axis % x.ndim
@@ -775,6 +787,21 @@ add("ELU-alpha0.5", lambda: layers.ELU(0.5, **F64), x3(), elu_layer)
 add("Softmax", lambda: layers.Softmax(**F64), x3(), softmax_layer)
 add("Softmax-axis1", lambda: layers.Softmax(axis=1, **F64), x3(), softmax_layer)
 add("Softmax-axes-1-2", lambda: layers.Softmax(axis=(1, 2), **F64), x3(), softmax_layer)
+
+# ----- noise (seeded, so a twin draws the same)
+from kteach.layers import noise  # noqa: E402  (SpatialDropout is not exported yet)
+NOISE = {"SpatialDropout1D": (lambda: noise.SpatialDropout1D(0.4, seed=2, **F64), x3(3, 5, 4)),
+         "SpatialDropout2D": (lambda: noise.SpatialDropout2D(0.4, seed=2, **F64),
+                              lambda: normal(2, 3, 3, 4)),
+         "GaussianNoise": (lambda: layers.GaussianNoise(0.3, seed=2, **F64), x3()),
+         "GaussianDropout": (lambda: layers.GaussianDropout(0.3, seed=2, **F64), x3()),
+         "AlphaDropout": (lambda: layers.AlphaDropout(0.3, seed=2, **F64), x3()),
+         "AlphaDropout-noise_shape": (lambda: layers.AlphaDropout(
+             0.5, noise_shape=(None, 1, 4), seed=2, **F64), x3())}
+for name, (make, inputs) in NOISE.items():
+    add(f"{name}-inference", make, inputs, affine_noise)
+    add(f"{name}-training", make, inputs, functools.partial(affine_noise, training=True),
+        training=True)
 
 # ----- wrappers
 add("TimeDistributed-Dense",
