@@ -198,3 +198,35 @@ def test_random_wrong_data_never_reaches_numpy_and_changes_nothing(units, width,
         with pytest.raises(KteachError):
             model.fit(x, y, verbose=0)
     assert_unchanged(before, model)
+
+
+# ----- plots and widgets -------------------------------------------------------------------------
+def test_plot_model_to_a_folder_that_does_not_exist(tmp_path):
+    model = Sequential([Input((2,)), layers.Dense(1)])
+    missing = tmp_path / "no" / "such" / "model.png"
+    with pytest.raises(ValueError, match="the folder .* does not exist. Create it first"):
+        kteach.utils.plot_model(model, to_file=str(missing))
+    assert not missing.parent.exists()
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(learning_rate="fast"), "Playground(learning_rate='fast'): learning_rate must be a number"),
+    (dict(learning_rate=0), "learning_rate must be a number from 0 to 10 (above 0)"),
+    (dict(batch_size=0), "Playground(batch_size=0): batch_size must be a whole number from 1"),
+    (dict(batch_size=2.5), "batch_size must be a whole number"),
+    (dict(regularization_rate=-1.0), "regularization_rate must be a number from 0 to 10"),
+])
+def test_playground_settings_that_cannot_work(kwargs, words):
+    from kteach.widgets import Playground
+    with pytest.raises(KteachError) as info:
+        Playground(**kwargs)
+    assert isinstance(info.value, ValueError) and words in str(info.value)
+
+
+def test_liveplot_naming_a_value_fit_never_logs_is_refused_before_training():
+    from kteach.widgets import LivePlot
+    model = trained_model()
+    before = snapshot(model)
+    with pytest.raises((ValueError, KeyError), match="val_acc"):
+        model.fit(X, Y, epochs=2, verbose=0, callbacks=[LivePlot(metrics=["val_acc"])])
+    assert_unchanged(before, model)

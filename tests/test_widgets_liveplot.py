@@ -35,9 +35,9 @@ def test_liveplot_draws_less_often_when_asked_and_only_chosen_panels():
     assert plot.redraws == 2                          # the first epoch, then the end
     assert len(plot.figure.axes) == 1
     bad = kteach.callbacks.LivePlot(metrics=["acc"])
-    with pytest.raises(KeyError, match=r"names \['acc'\], which fit does not log. Logged "
-                                       r"names: \['loss', 'accuracy'\]"):
-        trained_with(bad, epochs=1)
+    with pytest.raises(ValueError, match=r"LivePlot is watching 'acc', which fit will not log: "
+                                         r"it logs \['loss', 'accuracy'\].*Nothing was trained"):
+        trained_with(bad, epochs=1)       # refused before the first batch
 
 
 def test_liveplot_is_the_widgets_class_and_starts_afresh_in_each_fit():

@@ -21,6 +21,7 @@ from .. import losses, optimizers
 from ..metrics import result_as_float
 from ..engine import graph, random
 from ..engine.arrays import plain
+from ..engine.layer import add_penalty_gradients, apply_constraints
 from ..engine.errors import NotCompiledError, NotSupportedError, NumericalError, check_keywords
 from . import data
 from .callbacks import CallbackList, History, TerminateOnNaN
@@ -359,10 +360,15 @@ class Trainer:
         for v in variables:
             g = grads.get(id(v))
             v.grad = np.zeros_like(v.value) if g is None else g.astype(v.dtype, copy=False)
-        observe.update(lambda: self.optimizer.apply([v.grad for v in variables], variables),
-                       variables)
+        observe.update(lambda: self._apply_update(variables), variables)
         if observer is None:
             self._track(ys, preds, total, per_output)
+
+    def _apply_update(self, variables: list) -> None:
+        """The optimizer's step, then each weight's constraint (``kernel_constraint=
+        MaxNorm(2)``...) on the new value, as Keras applies them after the update."""
+        self.optimizer.apply([v.grad for v in variables], variables)
+        apply_constraints(variables)
 
     def _test_batch(self, xs, ys, ws: list | None = None) -> None:
         preds, _ = self._forward_batch(xs, training=False)
@@ -385,16 +391,21 @@ class Trainer:
         names = self._log_names(validation)
         if names is None:
             return
-        from ..engine.errors import did_you_mean
         for cb in callbacks:
-            monitor = getattr(cb, "monitor", None)
-            if isinstance(monitor, str) and monitor not in names:
-                hint = ("" if validation or not monitor.startswith("val_") else
-                        " Values starting with val_ need validation_split= or "
-                        "validation_data= in fit.")
-                raise ValueError(
-                    f"{type(cb).__name__} is watching '{monitor}', which fit will not log: it "
-                    f"logs {names}.{did_you_mean(monitor, names)}{hint} Nothing was trained.")
+            watched = getattr(cb, "monitors", None) or [getattr(cb, "monitor", None)]
+            for monitor in watched:
+                self._check_monitor(cb, monitor, names, validation)
+
+    @staticmethod
+    def _check_monitor(cb, monitor: Any, names: list[str], validation: bool) -> None:
+        from ..engine.errors import InvalidArgumentError, did_you_mean
+        if isinstance(monitor, str) and monitor not in names:
+            hint = ("" if validation or not monitor.startswith("val_") else
+                    " Values starting with val_ need validation_split= or "
+                    "validation_data= in fit.")
+            raise InvalidArgumentError(
+                f"{type(cb).__name__} is watching '{monitor}', which fit will not log: it "
+                f"logs {names}.{did_you_mean(monitor, names)}{hint} Nothing was trained.")
 
     # ----- customising fit: train_step / test_step, as the Keras guide ----------------------------
     def train_step(self, data: tuple) -> dict:
@@ -481,9 +492,13 @@ class Trainer:
     def _backward_batch(self, cache: Any, d_preds: list) -> dict[int, np.ndarray]:
         """``{id(weight): dloss/dweight}`` from the gradients at the predictions."""
         if self._graph is not None:
-            return self._graph.backward(cache, d_preds)[1]
-        _, grads = self.backward(cache, d_preds if cache.several else d_preds[0])
-        return {id(w): g for w, g in zip(self.weights, grads) if g is not None}
+            grads = self._graph.backward(cache, d_preds)[1]
+        else:
+            _, d_weights = self.backward(cache, d_preds if cache.several else d_preds[0])
+            grads = {id(w): g for w, g in zip(self.weights, d_weights) if g is not None}
+        # The weight penalties in self.losses are not on any layer's backward path: their
+        # gradient (2·l2·W for L2...) is added here, for fit, explain and check_gradients.
+        return add_penalty_gradients(self.trainable_weights, grads)
 
     def _added_loss(self) -> float:
         """The sum of what layers gave to ``add_loss`` in the latest forward pass."""

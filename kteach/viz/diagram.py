@@ -135,6 +135,13 @@ class Diagram:
                 f"Cannot save a diagram as {format!r} (from to_file={path!r}).{hint} Name the "
                 f"file with one of these extensions: "
                 f"{', '.join('.' + f for f in _render.FORMATS)}.")
+        folder = Path(path).parent
+        if not folder.is_dir():
+            from ..engine.errors import InvalidArgumentError
+            raise InvalidArgumentError(
+                f"Cannot save the diagram to {path!r}: the folder {str(folder)!r} does not "
+                f"exist. Create it first (os.makedirs({str(folder)!r}, exist_ok=True)) or "
+                f"give a path in an existing folder.")
         data = self.svg().encode("utf-8") if format == "svg" else self.pipe(format)
         Path(path).write_bytes(data)
         return path

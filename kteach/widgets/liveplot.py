@@ -47,6 +47,11 @@ class LivePlot(Callback):
         self._handle = None
         self._last_draw = -float("inf")
 
+    @property
+    def monitors(self) -> list[str]:
+        """The names it was asked to draw: fit checks them before the first batch."""
+        return list(self.metrics or [])
+
     def on_train_begin(self, logs=None):
         self.history = {}
         self.redraws = 0

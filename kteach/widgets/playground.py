@@ -128,9 +128,10 @@ class Playground(LivePicture, PlaygroundControls, widgets.VBox):
         s["activations"] = acts
         s["optimizer"] = check_optimizer(s["optimizer"])
         s["regularization"] = check_kind(s["regularization"])
-        s["learning_rate"] = float(s["learning_rate"])
-        s["regularization_rate"] = float(s["regularization_rate"])
-        s["batch_size"] = int(s["batch_size"])
+        s["learning_rate"] = _number("learning_rate", s["learning_rate"], 0.0, 10.0, 0.03)
+        s["regularization_rate"] = _number("regularization_rate", s["regularization_rate"],
+                                           0.0, 10.0, 0.0, zero_ok=True)
+        s["batch_size"] = int(_number("batch_size", s["batch_size"], 1, 10_000, 10, whole=True))
         s["n_classes"] = 1 if s["problem"] == "regression" else max(2, int(s["n_classes"]))
         s["seed"], s["n_samples"] = int(s["seed"]), int(s["n_samples"])
         s["noise"], s["train_ratio"] = float(s["noise"]), float(s["train_ratio"])
@@ -569,3 +570,21 @@ def _check_custom_data(x, y, problem: str | None = None) -> dict:
     k = max(2, int(y.max()) + 1)
     return {"x": x, "y": y.astype("int64"),
             "settings": {"problem": "classification", "n_classes": k}}
+
+
+def _number(name: str, value: Any, low: float, high: float, example: float,
+            zero_ok: bool = False, whole: bool = False) -> float:
+    """A Playground setting that must be a number in a range, with a message that says which
+    and what would work (``Playground(learning_rate='fast')``, ``batch_size=0``)."""
+    from ..engine.errors import InvalidArgumentError
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    if ok and whole:
+        ok = float(value) == int(value)
+    if ok:   # in the range; 0 itself only where it means "off" (a regularization rate)
+        ok = low <= value <= high and (zero_ok or value > 0)
+    if not ok:
+        kind = "a whole number" if whole else "a number"
+        raise InvalidArgumentError(f"Playground({name}={value!r}): {name} must be {kind} from "
+                                   f"{low:g} to {high:g}{'' if zero_ok or low else ' (above 0)'}, "
+                                   f"e.g. {name}={example:g}.")
+    return float(value)
