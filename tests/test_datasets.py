@@ -425,3 +425,24 @@ def test_a_missing_page_names_the_http_error(home, local_server):
     assert str(home / "datasets" / "gone.npz") in str(e.value)
     assert "URL is wrong" in str(e.value)
     assert os.listdir(home / "datasets") == []
+
+
+def test_a_folder_unpacked_by_keras_is_not_unpacked_again(cache):
+    datasets.cifar100.load_data()
+    batch = cache / "cifar-100-python-target" / "cifar-100-python" / "train"
+    os.utime(batch, (1, 1))
+    datasets.cifar100.load_data()
+    assert batch.stat().st_mtime == 1
+
+
+def test_a_small_cnn_learns_the_digits():
+    (x, y), (xt, yt) = datasets.digits.load_data()
+    x, xt = x[..., None] / 16.0, xt[..., None] / 16.0
+    model = kteach.Sequential([kteach.Input((8, 8, 1)),
+                               kteach.layers.Conv2D(16, 3, activation="relu"),
+                               kteach.layers.MaxPooling2D(2), kteach.layers.Flatten(),
+                               kteach.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer=kteach.optimizers.Adam(learning_rate=0.003),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=12, batch_size=32, verbose=0)
+    assert model.evaluate(xt, yt, verbose=0)[1] > 0.9

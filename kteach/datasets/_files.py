@@ -72,6 +72,35 @@ def validate_file(fpath: str, file_hash: str, algorithm: str = "auto",
     return hash_file(fpath, _hash_algorithm(algorithm, file_hash), chunk_size) == str(file_hash)
 
 
+def cache_folder(cache_dir: str | None = None, cache_subdir: str = "datasets") -> str:
+    """``cache_dir/cache_subdir`` (by default ``~/.keras/datasets``), made if missing. As in
+    Keras, a folder that cannot be written is replaced by ``/tmp/.keras``."""
+    base = os.path.expanduser(cache_dir if cache_dir is not None else keras_home())
+    try:
+        os.makedirs(base, exist_ok=True)    # Keras makes ~/.keras when it is imported
+    except OSError:
+        pass
+    if not os.access(base, os.W_OK):
+        base = os.path.join(tempfile.gettempdir(), ".keras")
+    folder = os.path.join(base, cache_subdir)
+    os.makedirs(folder, exist_ok=True)
+    return folder
+
+
+def _file_name(fname, origin: str) -> str:
+    """``fname``, or else the last part of the URL's path."""
+    name = os.fspath(fname) if fname else os.path.basename(urllib.parse.urlsplit(origin).path)
+    if not name:
+        raise InvalidArgumentError(f"get_file cannot tell a file name from the URL {origin!r}. "
+                                   f"Pass one: get_file(fname='data.zip', origin=...).")
+    if os.sep in name:
+        raise InvalidArgumentError(
+            f"get_file(fname={name!r}): fname is a file name, not a path (Keras 3 refuses "
+            f"paths too). Put the folder in `cache_dir` instead: get_file("
+            f"{os.path.basename(name)!r}, origin=..., cache_dir={os.path.dirname(name)!r}).")
+    return name
+
+
 def _targets(datadir: str, fname: str, given: bool, extract: bool) -> tuple[str, str | None]:
     """Where the downloaded file goes and, for an archive, the folder it is unpacked into.
     These names follow Keras 3 exactly, so that its cache is shared: ``fname="x.tar.gz"``
@@ -104,28 +133,10 @@ def get_file(fname: str | None = None, origin: str | None = None, untar: bool = 
                                    "from, e.g. get_file('mnist.npz', origin='https://...').")
     if md5_hash is not None and file_hash is None:   # the Keras 2 argument
         file_hash, hash_algorithm = md5_hash, "md5"
-    base = os.path.expanduser(cache_dir if cache_dir is not None else keras_home())
-    try:
-        os.makedirs(base, exist_ok=True)    # Keras makes ~/.keras when it is imported
-    except OSError:
-        pass
-    if not os.access(base, os.W_OK):                  # as Keras: fall back to /tmp/.keras
-        base = os.path.join(tempfile.gettempdir(), ".keras")
-    datadir = os.path.join(base, cache_subdir)
-    os.makedirs(datadir, exist_ok=True)
+    datadir = cache_folder(cache_dir, cache_subdir)
 
-    given = bool(fname)
-    fname = os.fspath(fname) if fname else os.path.basename(urllib.parse.urlsplit(origin).path)
-    if not fname:
-        raise InvalidArgumentError(f"get_file cannot tell a file name from the URL {origin!r}. "
-                                   f"Pass one: get_file(fname='data.zip', origin=...).")
-    if os.sep in fname:
-        raise InvalidArgumentError(
-            f"get_file(fname={fname!r}): fname is a file name, not a path (Keras 3 refuses "
-            f"paths too). Put the folder in `cache_dir` instead: get_file("
-            f"{os.path.basename(fname)!r}, origin=..., cache_dir={os.path.dirname(fname)!r}).")
     extract = extract or untar
-    target, folder = _targets(datadir, fname, given, extract)
+    target, folder = _targets(datadir, _file_name(fname, origin), bool(fname), extract)
 
     downloaded = False
     if force_download or not os.path.exists(target):
