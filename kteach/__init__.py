@@ -4,8 +4,8 @@ Write the same code as in a Keras tutorial -- ``import kteach as keras`` -- and 
 behind it can be looked at: weights, forward values, gradients and optimizer updates are
 plain NumPy.
 """
-from . import (activations, backend, callbacks, config, initializers, layers, losses, metrics,
-               models, ops, optimizers, random, utils)
+from . import (activations, backend, callbacks, config, constraints, initializers, layers, losses,
+               metrics, models, ops, optimizers, random, regularizers, utils)
 from .engine.tape import GradientTape
 from .layers import Input
 from .models import Model, Sequential
@@ -24,4 +24,4 @@ def __getattr__(name: str):
 
 
 __all__ = ["GradientTape", "Input", "Model", "Sequential", "activations", "backend", "callbacks", "config",
-           "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers", "random", "saving", "utils"]
+           "constraints", "initializers", "regularizers", "layers", "losses", "metrics", "models", "ops", "optimizers", "random", "saving", "utils"]

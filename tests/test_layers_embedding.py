@@ -160,9 +160,10 @@ def test_mask_zero_is_refused_with_what_to_do():
         Embedding(10, 4, mask_zero=True)
 
 
-def test_regularizer_is_refused():
-    with pytest.raises(NotImplementedError, match=r"Embedding\(embeddings_regularizer=...\)"):
-        Embedding(10, 4, embeddings_regularizer="l2")
+def test_regularizer_is_accepted():
+    layer = Embedding(10, 4, embeddings_regularizer="l2", embeddings_constraint="unit_norm")
+    layer.build((None, 3))
+    assert layer.embeddings.regularizer.l2 == 0.01 and layer.embeddings.constraint.axis == 0
 
 
 @pytest.mark.parametrize("args", [(0, 4), (10, -1), (10.0, 4), ("10", 4)])

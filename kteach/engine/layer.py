@@ -101,8 +101,9 @@ class Layer:
         for key in kwargs:
             if key not in ("autocast", "aggregation", "overwrite_with_gradient"):
                 raise unknown_keyword_error("add_weight", key, keyword_names(Layer.add_weight))
-        from .errors import refuse_unsupported
-        refuse_unsupported("add_weight", regularizer=regularizer, constraint=constraint)
+        from .. import constraints, regularizers  # names are looked up in the math layer
+        regularizer = regularizers.get(regularizer)   # checked before anything changes
+        constraint = constraints.get(constraint)
         shape = () if shape is None else (tuple(shape) if isinstance(shape, (tuple, list)) else (shape,))
         dtype = str(np.dtype(dtype or self.dtype))
         init = _initializer(initializer, dtype, name)
@@ -113,6 +114,7 @@ class Layer:
             raise ValueError(f"The initializer of weight '{name}' of layer '{self.name}' made "
                              f"shape {value.shape}, not the requested {shape}.")
         v = Variable(value, name=name, path=naming.weight_path(self.name, name), trainable=trainable)
+        v.regularizer, v.constraint = regularizer, constraint   # as Keras 3's variables
         self._weights.append(v)
         return v
 
@@ -163,10 +165,17 @@ class Layer:
     @property
     def losses(self) -> list:
         """The values given to ``add_loss`` in the latest call, this layer's and its
-        sublayers'."""
+        sublayers', then the penalty of each trainable weight that has a regularizer (as
+        Keras 3: ``kernel_regularizer=L2(0.01)`` adds ``0.01·ΣW²`` here)."""
         out = list(self._losses)
         for layer in self._tracked:
-            out += layer.losses
+            out += layer._call_losses()
+        return out + weight_penalties(self.trainable_weights)
+
+    def _call_losses(self) -> list:
+        out = list(self._losses)
+        for layer in self._tracked:
+            out += layer._call_losses()
         return out
 
     @property
@@ -483,6 +492,55 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def weight_penalties(variables: list) -> list[float]:
+    """``regularizer(w)`` of each variable that has a regularizer, in order."""
+    return [v.regularizer(v.value) for v in variables
+            if getattr(v, "regularizer", None) is not None]
+
+
+def penalty_gradient(regularizer: Any, w: np.ndarray) -> np.ndarray:
+    """``d regularizer(w) / d w``: the regularizer's own ``gradient`` (every built-in one has
+    it, next to its formula), else a learner's penalty written with kteach.ops, run under a
+    tape and walked back."""
+    if hasattr(regularizer, "gradient"):
+        return np.asarray(regularizer.gradient(w))
+    tape = tapes.Tape()
+    x = np.array(w).view(Tensor)
+    tape.watch([x])
+    with tape:
+        penalty = regularizer(x)
+    if not isinstance(penalty, Tensor):
+        raise TypeError(
+            f"The regularizer {regularizer!r} returned {type(penalty).__name__}, which kteach "
+            f"cannot differentiate. Write it with kteach.ops (e.g. `0.01 * ops.sum(ops.square"
+            f"(w))`) or give it a `gradient(w)` method.")
+    with tapes.paused():
+        grads = tape.backprop([(penalty, np.ones(np.shape(penalty), "float64"))])
+    g = grads.get(id(x))
+    return np.zeros_like(w) if g is None else np.asarray(g)
+
+
+def add_penalty_gradients(variables: list, grads: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
+    """Add ``d penalty / d w`` of every regularized variable to ``grads`` (``{id(w): dw}``
+    from backpropagation), in a new dict: the one place where weight penalties reach the
+    gradients."""
+    out = dict(grads)
+    for v in variables:
+        if getattr(v, "regularizer", None) is None:
+            continue
+        dp = penalty_gradient(v.regularizer, v.value).astype(v.dtype, copy=False)
+        out[id(v)] = dp if out.get(id(v)) is None else out[id(v)] + dp
+    return out
+
+
+def apply_constraints(variables: list) -> None:
+    """``w ← constraint(w)`` for each variable with a constraint (after an optimizer step,
+    as Keras)."""
+    for v in variables:
+        if getattr(v, "constraint", None) is not None:
+            v.update(np.asarray(v.constraint(v.value)))
 
 
 # Keras-only keys whose value does not change what kteach computes (masking is not supported).

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .. import activations, initializers
+from .. import activations, constraints, initializers, regularizers
 from ..engine.errors import (SequenceTooShortError, ShapeError, refuse_unsupported,
                              unknown_name_error)
 from ..engine.layer import Layer
@@ -215,10 +215,9 @@ class _Conv(Layer):
 
     _config_keys = ("filters", "kernel_size", "strides", "padding", "data_format",
                     "dilation_rate", "groups", "activation", "use_bias", "kernel_initializer",
-                    "bias_initializer")
-    _keras_config = {"kernel_regularizer": None, "bias_regularizer": None,
-                     "activity_regularizer": None, "kernel_constraint": None,
-                     "bias_constraint": None}
+                    "bias_initializer", "kernel_regularizer", "bias_regularizer",
+                    "kernel_constraint", "bias_constraint")
+    _keras_config = {"activity_regularizer": None}
 
     rank = 1
 
@@ -227,6 +226,9 @@ class _Conv(Layer):
                  unsupported: dict, **kwargs):
         super().__init__(**kwargs)
         kind = type(self).__name__
+        weight_options = {key: unsupported.pop(key) for key in
+                          ("kernel_regularizer", "bias_regularizer", "kernel_constraint",
+                           "bias_constraint")}
         refuse_unsupported(kind, **unsupported)
         check_channels_last(data_format, kind)
         if groups != 1:
@@ -251,6 +253,11 @@ class _Conv(Layer):
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+        # A penalty added to the loss (model.losses) and a projection after each update.
+        self.kernel_regularizer = regularizers.get(weight_options["kernel_regularizer"])
+        self.bias_regularizer = regularizers.get(weight_options["bias_regularizer"])
+        self.kernel_constraint = constraints.get(weight_options["kernel_constraint"])
+        self.bias_constraint = constraints.get(weight_options["bias_constraint"])
 
     def build(self, input_shape):
         check_spatial_input(self, input_shape, self.rank)
@@ -259,9 +266,13 @@ class _Conv(Layer):
             raise ShapeError(f"{type(self).__name__} layer '{self.name}' needs to know the number "
                              f"of channels (the last axis), but got shape {format_shape(input_shape)}.")
         self.kernel = self.add_weight("kernel", self.kernel_size + (channels, self.filters),
-                                      self.kernel_initializer)
+                                      self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
         if self.use_bias:
-            self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer)
+            self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer,
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
 
     def check_input_shape(self, shape):
         check_spatial_input(self, shape, self.rank, self.kernel.shape[-2])

@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import activations, initializers
+from .. import activations, constraints, initializers, regularizers
 from ..engine import config, random
-from ..engine.errors import ShapeError, check_keywords
+from ..engine.errors import ShapeError, check_keywords, refuse_unsupported
 from ..engine.layer import Layer
 from ..engine.tensor import KerasTensor, Node, format_shape
 
@@ -116,28 +116,40 @@ class Dense(Layer):
     ``dW = xᵀ·dz`` (summed over the batch), ``db = Σ_batch dz``, ``dx = dz·Wᵀ``.
     """
 
-    _config_keys = ("units", "activation", "use_bias", "kernel_initializer", "bias_initializer")
-    _keras_config = {"kernel_regularizer": None, "bias_regularizer": None,
-                     "kernel_constraint": None, "bias_constraint": None,
-                     "quantization_config": None}
+    _config_keys = ("units", "activation", "use_bias", "kernel_initializer", "bias_initializer",
+                    "kernel_regularizer", "bias_regularizer", "kernel_constraint",
+                    "bias_constraint")
+    _keras_config = {"quantization_config": None}
 
     def __init__(self, units, activation=None, use_bias=True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        refuse_unsupported("Dense", activity_regularizer=activity_regularizer)
         super().__init__(**kwargs)
         self.units = _positive_int(units, "units", "Dense")
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+        # A penalty added to the loss (model.losses) and a projection after each update.
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
 
     def build(self, input_shape):
         n_in = input_shape[-1]
         if n_in is None:
             raise ShapeError(f"Dense layer '{self.name}' needs to know the size of the last axis "
                              f"of its input, but got shape {format_shape(input_shape)}.")
-        self.kernel = self.add_weight("kernel", (n_in, self.units), self.kernel_initializer)
+        self.kernel = self.add_weight("kernel", (n_in, self.units), self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
         if self.use_bias:
-            self.bias = self.add_weight("bias", (self.units,), self.bias_initializer)
+            self.bias = self.add_weight("bias", (self.units,), self.bias_initializer,
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
 
     def check_input_shape(self, shape):
         n_in = self.kernel.shape[0]

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import initializers
+from .. import constraints, initializers, regularizers
 from ..engine.errors import DataError, KteachError, ShapeError, warn_once
 from ..engine.layer import Layer
 from ..engine.tensor import format_shape
@@ -55,9 +55,9 @@ class Embedding(Layer):
     vectors), as Keras. ``mask_zero=True`` is refused: kteach has no masking yet.
     """
 
-    _config_keys = ("input_dim", "output_dim", "embeddings_initializer", "mask_zero")
-    _keras_config = {"embeddings_regularizer": None, "activity_regularizer": None,
-                     "embeddings_constraint": None, "quantization_config": None}
+    _config_keys = ("input_dim", "output_dim", "embeddings_initializer",
+                    "embeddings_regularizer", "embeddings_constraint", "mask_zero")
+    _keras_config = {"activity_regularizer": None, "quantization_config": None}
 
     _legacy_keywords = ("input_length",)
 
@@ -74,8 +74,10 @@ class Embedding(Layer):
         self.input_dim = _dimension(input_dim, "input_dim")
         self.output_dim = _dimension(output_dim, "output_dim")
         self.embeddings_initializer = initializers.get(embeddings_initializer)
-        refuse_unsupported("Embedding", embeddings_regularizer=embeddings_regularizer,
-                           embeddings_constraint=embeddings_constraint, lora_rank=lora_rank,
+        # A penalty on the table (model.losses) and a projection after each update.
+        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
+        self.embeddings_constraint = constraints.get(embeddings_constraint)
+        refuse_unsupported("Embedding", lora_rank=lora_rank,
                            quantization_config=quantization_config)
         self.mask_zero = bool(mask_zero)
         if self.mask_zero:
@@ -92,7 +94,9 @@ class Embedding(Layer):
         init = self.embeddings_initializer
         if self._initial_weights is not None:
             init = initializers.get(self._given_table(shape))
-        self.embeddings = self.add_weight("embeddings", shape, init)
+        self.embeddings = self.add_weight("embeddings", shape, init,
+                                          regularizer=self.embeddings_regularizer,
+                                          constraint=self.embeddings_constraint)
 
     def _given_table(self, shape: tuple) -> np.ndarray:
         if len(self._initial_weights) != 1:

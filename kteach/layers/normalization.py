@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from .. import initializers
-from ..engine.errors import ShapeError, refuse_unsupported
+from .. import constraints, initializers, regularizers
+from ..engine.errors import ShapeError
 from ..engine.layer import Layer
 from ..engine.tensor import format_shape
 
@@ -45,7 +45,29 @@ def _check_epsilon(value: Any, layer: str) -> float:
     return float(value)
 
 
-class BatchNormalization(Layer):
+class _GammaBeta(Layer):
+    """What BatchNormalization and LayerNormalization share: the scale γ and offset β with
+    their regularizers (a penalty in model.losses) and constraints (after each update)."""
+
+    def _set_penalties(self, beta_regularizer, gamma_regularizer, beta_constraint,
+                       gamma_constraint) -> None:
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+
+    def _add_gamma_beta(self, shape: tuple) -> None:
+        if self.scale:
+            self.gamma = self.add_weight("gamma", shape, self.gamma_initializer,
+                                         regularizer=self.gamma_regularizer,
+                                         constraint=self.gamma_constraint)
+        if self.center:
+            self.beta = self.add_weight("beta", shape, self.beta_initializer,
+                                        regularizer=self.beta_regularizer,
+                                        constraint=self.beta_constraint)
+
+
+class BatchNormalization(_GammaBeta):
     """Normalise each channel (``axis``, default the last) with batch statistics in training
     and moving averages at inference, then scale and shift.
 
@@ -67,9 +89,10 @@ class BatchNormalization(Layer):
     """
 
     _config_keys = ("axis", "momentum", "epsilon", "center", "scale", "beta_initializer",
-                    "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer")
-    _keras_config = {"beta_regularizer": None, "gamma_regularizer": None,
-                     "beta_constraint": None, "gamma_constraint": None, "synchronized": False,
+                    "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer",
+                    "beta_regularizer", "gamma_regularizer", "beta_constraint",
+                    "gamma_constraint")
+    _keras_config = {"synchronized": False,
                      "renorm": False, "renorm_clipping": None, "renorm_momentum": 0.99}
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=0.001, center=True, scale=True,
@@ -79,9 +102,8 @@ class BatchNormalization(Layer):
                  gamma_constraint=None, renorm=False, renorm_clipping=None,
                  renorm_momentum=0.99, synchronized=False, **kwargs):
         super().__init__(**kwargs)
-        refuse_unsupported("BatchNormalization", beta_regularizer=beta_regularizer,
-                           gamma_regularizer=gamma_regularizer, beta_constraint=beta_constraint,
-                           gamma_constraint=gamma_constraint)
+        self._set_penalties(beta_regularizer, gamma_regularizer, beta_constraint,
+                            gamma_constraint)
         if renorm or synchronized:
             raise ValueError("BatchNormalization(renorm=True / synchronized=True) is not "
                              "supported by kteach. Remove the argument.")
@@ -112,10 +134,7 @@ class BatchNormalization(Layer):
         if C is None:
             raise ShapeError(f"BatchNormalization layer '{self.name}' needs to know the size of "
                              f"axis {self.axis} of its input, but got shape {format_shape(input_shape)}.")
-        if self.scale:
-            self.gamma = self.add_weight("gamma", (C,), self.gamma_initializer)
-        if self.center:
-            self.beta = self.add_weight("beta", (C,), self.beta_initializer)
+        self._add_gamma_beta((C,))
         self.moving_mean = self.add_weight("moving_mean", (C,), self.moving_mean_initializer, trainable=False)
         self.moving_variance = self.add_weight("moving_variance", (C,), self.moving_variance_initializer,
                                                trainable=False)
@@ -170,7 +189,7 @@ class BatchNormalization(Layer):
         return dx, grads
 
 
-class LayerNormalization(Layer):
+class LayerNormalization(_GammaBeta):
     """Normalise each sample over ``axis`` (default the last: its features), then scale and
     shift; the same in training and inference.
 
@@ -181,17 +200,17 @@ class LayerNormalization(Layer):
     other axes.
     """
 
-    _config_keys = ("axis", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer")
-    _keras_config = {"rms_scaling": False, "beta_regularizer": None, "gamma_regularizer": None,
-                     "beta_constraint": None, "gamma_constraint": None}
+    _config_keys = ("axis", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
+                    "beta_regularizer", "gamma_regularizer", "beta_constraint",
+                    "gamma_constraint")
+    _keras_config = {"rms_scaling": False}
 
     def __init__(self, axis=-1, epsilon=0.001, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
         super().__init__(**kwargs)
-        refuse_unsupported("LayerNormalization", beta_regularizer=beta_regularizer,
-                           gamma_regularizer=gamma_regularizer, beta_constraint=beta_constraint,
-                           gamma_constraint=gamma_constraint)
+        self._set_penalties(beta_regularizer, gamma_regularizer, beta_constraint,
+                            gamma_constraint)
         items = list(axis) if isinstance(axis, (list, tuple)) else [axis]
         if not items or any(isinstance(a, bool) or not isinstance(a, (int, np.integer)) for a in items):
             raise TypeError("Expected an int or a list/tuple of ints for the argument 'axis', "
@@ -222,10 +241,7 @@ class LayerNormalization(Layer):
         if None in param_shape:
             raise ShapeError(f"LayerNormalization layer '{self.name}' needs to know the size of "
                              f"axis {self.axis} of its input, but got shape {format_shape(input_shape)}.")
-        if self.scale:
-            self.gamma = self.add_weight("gamma", param_shape, self.gamma_initializer)
-        if self.center:
-            self.beta = self.add_weight("beta", param_shape, self.beta_initializer)
+        self._add_gamma_beta(param_shape)
 
     def check_input_shape(self, shape):
         expected = self._build_input_shape

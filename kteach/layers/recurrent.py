@@ -30,7 +30,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .. import activations, initializers
+from .. import activations, constraints, initializers, regularizers
 from ..engine import naming
 from ..engine.errors import (KteachError, NotSupportedError, ShapeError,  # noqa: F401
                              refuse_unsupported, warn_once)
@@ -78,7 +78,9 @@ class RecurrentLayer(Layer):
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
                  bias_initializer="zeros", dropout=0.0, recurrent_dropout=0.0,
                  return_sequences=False, return_state=False, go_backwards=False,
-                 stateful=False, unroll=False, **kwargs):
+                 stateful=False, unroll=False, kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, **kwargs):
         kind = type(self).__name__
         input_length = kwargs.pop("input_length", None)
         input_dim = kwargs.pop("input_dim", None)
@@ -93,6 +95,13 @@ class RecurrentLayer(Layer):
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.recurrent_initializer = initializers.get(recurrent_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+        # A penalty added to the loss (model.losses) and a projection after each update.
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.recurrent_constraint = constraints.get(recurrent_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
@@ -117,11 +126,10 @@ class RecurrentLayer(Layer):
     # ----- configuration (used by Bidirectional to make its copies) ---------------------------
     _config_keys = ("units", "activation", "use_bias", "kernel_initializer",
                     "recurrent_initializer", "bias_initializer", "dropout", "recurrent_dropout",
-                    "return_sequences", "return_state", "go_backwards", "stateful", "unroll")
-    _keras_config = {"kernel_regularizer": None, "recurrent_regularizer": None,
-                     "bias_regularizer": None, "activity_regularizer": None,
-                     "kernel_constraint": None, "recurrent_constraint": None,
-                     "bias_constraint": None, "zero_output_for_mask": False}
+                    "return_sequences", "return_state", "go_backwards", "stateful", "unroll",
+                    "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+                    "kernel_constraint", "recurrent_constraint", "bias_constraint")
+    _keras_config = {"activity_regularizer": None, "zero_output_for_mask": False}
 
     def get_config(self) -> dict:
         """The arguments that rebuild this layer, with the keys Keras 3 writes."""
@@ -142,7 +150,10 @@ class RecurrentLayer(Layer):
     # ----- weights ----------------------------------------------------------------------------
     def _add_cell_weight(self, name: str, shape: tuple, initializer: Callable):
         """A weight with Keras' path ``<layer>/<cell>/<name>`` (e.g. ``lstm/lstm_cell/kernel``)."""
-        v = self.add_weight(name, shape, initializer)
+        option = "recurrent" if name == "recurrent_kernel" else name   # recurrent_regularizer
+        v = self.add_weight(name, shape, initializer,
+                            regularizer=getattr(self, f"{option}_regularizer"),
+                            constraint=getattr(self, f"{option}_constraint"))
         v.path = naming.weight_path(self.name, f"{self._cell_name}/{name}")
         return v
 
@@ -296,13 +307,11 @@ class SimpleRNN(RecurrentLayer):
                  recurrent_constraint=None, bias_constraint=None, dropout=0.0,
                  recurrent_dropout=0.0, return_sequences=False, return_state=False,
                  go_backwards=False, stateful=False, unroll=False, seed=None, **kwargs):
-        refuse_unsupported("SimpleRNN", kernel_regularizer=kernel_regularizer,
-                           recurrent_regularizer=recurrent_regularizer,
-                           bias_regularizer=bias_regularizer,
-                           activity_regularizer=activity_regularizer,
-                           kernel_constraint=kernel_constraint,
-                           recurrent_constraint=recurrent_constraint,
-                           bias_constraint=bias_constraint)
+        refuse_unsupported("SimpleRNN", activity_regularizer=activity_regularizer)
+        kwargs.update(kernel_regularizer=kernel_regularizer,
+                      recurrent_regularizer=recurrent_regularizer,
+                      bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+                      recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint)
         super().__init__(units, activation=activation, use_bias=use_bias,
                          kernel_initializer=kernel_initializer,
                          recurrent_initializer=recurrent_initializer,
@@ -372,13 +381,11 @@ class LSTM(RecurrentLayer):
                  dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False,
                  return_state=False, go_backwards=False, stateful=False, unroll=False,
                  use_cudnn="auto", **kwargs):
-        refuse_unsupported("LSTM", kernel_regularizer=kernel_regularizer,
-                           recurrent_regularizer=recurrent_regularizer,
-                           bias_regularizer=bias_regularizer,
-                           activity_regularizer=activity_regularizer,
-                           kernel_constraint=kernel_constraint,
-                           recurrent_constraint=recurrent_constraint,
-                           bias_constraint=bias_constraint)
+        refuse_unsupported("LSTM", activity_regularizer=activity_regularizer)
+        kwargs.update(kernel_regularizer=kernel_regularizer,
+                      recurrent_regularizer=recurrent_regularizer,
+                      bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+                      recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint)
         super().__init__(units, activation=activation, use_bias=use_bias,
                          kernel_initializer=kernel_initializer,
                          recurrent_initializer=recurrent_initializer,
@@ -496,13 +503,11 @@ class GRU(RecurrentLayer):
                  recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
                  go_backwards=False, stateful=False, unroll=False, reset_after=True,
                  use_cudnn="auto", **kwargs):
-        refuse_unsupported("GRU", kernel_regularizer=kernel_regularizer,
-                           recurrent_regularizer=recurrent_regularizer,
-                           bias_regularizer=bias_regularizer,
-                           activity_regularizer=activity_regularizer,
-                           kernel_constraint=kernel_constraint,
-                           recurrent_constraint=recurrent_constraint,
-                           bias_constraint=bias_constraint)
+        refuse_unsupported("GRU", activity_regularizer=activity_regularizer)
+        kwargs.update(kernel_regularizer=kernel_regularizer,
+                      recurrent_regularizer=recurrent_regularizer,
+                      bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+                      recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint)
         super().__init__(units, activation=activation, use_bias=use_bias,
                          kernel_initializer=kernel_initializer,
                          recurrent_initializer=recurrent_initializer,

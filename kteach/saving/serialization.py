@@ -27,7 +27,9 @@ from ..engine.errors import KteachError, closest
 _KERAS_MODULES = [("kteach.layers", "keras.layers"), ("kteach.engine.layer", "keras.layers"),
                   ("kteach.optimizers", "keras.optimizers"), ("kteach.losses", "keras.losses"),
                   ("kteach.metrics", "keras.metrics"),
-                  ("kteach.initializers", "keras.initializers")]
+                  ("kteach.initializers", "keras.initializers"),
+                  ("kteach.regularizers", "keras.regularizers"),
+                  ("kteach.constraints", "keras.constraints")]
 
 # Learner's classes and functions: "Package>Name" -> object, and object -> "Package>Name".
 _REGISTERED: dict[str, Any] = {}
@@ -297,8 +299,9 @@ def revive_values(config: dict) -> dict:
 
 def _kteach_namespaces() -> dict[str, list]:
     import kteach
-    from .. import initializers, layers, losses, metrics, optimizers
-    return {"keras.layers": [layers], "keras": [kteach, layers], "keras.models": [kteach],
+    from .. import constraints, initializers, layers, losses, metrics, optimizers, regularizers
+    return {"keras.regularizers": [regularizers], "keras.constraints": [constraints],
+            "keras.layers": [layers], "keras": [kteach, layers], "keras.models": [kteach],
             "keras.optimizers": [optimizers], "keras.losses": [losses],
             "keras.metrics": [metrics], "keras.initializers": [initializers],
             "keras.src.models.functional": [kteach], "keras.src.models.sequential": [kteach],
