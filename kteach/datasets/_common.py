@@ -9,6 +9,9 @@ import numpy as np
 from ..engine.errors import InvalidArgumentError
 from ._files import get_file
 
+# What every load_data returns: (x_train, y_train), (x_test, y_test).
+Split = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
 # Where Keras keeps its copies of the classic data sets.
 KERAS_DATA = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 
@@ -20,7 +23,7 @@ def check_test_split(test_split: float) -> None:
             f"so it must be at least 0 and below 1 (e.g. 0.2 for a fifth).")
 
 
-def shuffle_and_split(x, y, test_split: float, seed: int):
+def shuffle_and_split(x, y, test_split: float, seed: int) -> Split:
     """Shuffle with ``np.random.RandomState(seed)`` and cut at ``int(n * (1 - test_split))``:
     Keras' rule, so the same seed gives the same train/test samples as in Keras."""
     order = np.arange(len(x))

@@ -81,7 +81,8 @@ def cache_folder(cache_dir: str | None = None, cache_subdir: str = "datasets") -
     except OSError:
         pass
     if not os.access(base, os.W_OK):
-        base = os.path.join(tempfile.gettempdir(), ".keras")
+        base = os.path.join("/tmp" if os.path.isdir("/tmp") else tempfile.gettempdir(),
+                            ".keras")
     folder = os.path.join(base, cache_subdir)
     os.makedirs(folder, exist_ok=True)
     return folder

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import KERAS_DATA, check_test_split, shuffle_and_split
+from ._common import KERAS_DATA, Split, check_test_split, shuffle_and_split
 from ._files import get_file
 
 SHA256 = "f553886a1f8d56431e820c5b82552d9d95cfcb96d1e678153f8839538947dff5"
 
 
-def load_data(path: str = "boston_housing.npz", test_split: float = 0.2, seed: int = 113):
+def load_data(path: str = "boston_housing.npz", test_split: float = 0.2,
+              seed: int = 113) -> Split:
     """Return ``(x_train, y_train), (x_test, y_test)``: float64 ``x`` ``(n, 13)`` and ``y``
     ``(n,)``; 404 to train and 102 to test with the default split."""
     check_test_split(test_split)

@@ -6,14 +6,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine.errors import InvalidArgumentError
-from ._common import KERAS_DATA, check_test_split, shuffle_and_split
+from ._common import KERAS_DATA, Split, check_test_split, shuffle_and_split
 from ._files import get_file
 
 SHA256 = "1a2e3a52e0398de6463aebe6f4a8da34fb21fbb6b934cf88c3425e766f2a1a6f"
 
 
 def load_data(version: str = "large", path: str = "california_housing.npz",
-              test_split: float = 0.2, seed: int = 113):
+              test_split: float = 0.2, seed: int = 113) -> Split:
     """Return ``(x_train, y_train), (x_test, y_test)``: ``x`` ``(n, 8)`` and ``y`` ``(n,)``.
     ``version="small"`` keeps only the first 600 rows (before shuffling), as Keras does."""
     check_test_split(test_split)

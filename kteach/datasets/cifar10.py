@@ -8,13 +8,14 @@ import os
 import numpy as np
 
 from ._cifar import load_batch
+from ._common import Split
 from ._files import get_file
 
 ORIGIN = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
 SHA256 = "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce"
 
 
-def load_data():
+def load_data() -> Split:
     """Return ``(x_train, y_train), (x_test, y_test)``: uint8 images ``(n, 32, 32, 3)``
     (channels last, kteach's only layout) and uint8 labels ``(n, 1)``; 50,000 to train,
     10,000 to test. The archive is unpacked into

@@ -8,13 +8,14 @@ import numpy as np
 
 from ..engine.errors import InvalidArgumentError
 from ._cifar import load_batch
+from ._common import Split
 from ._files import get_file
 
 ORIGIN = "https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz"
 SHA256 = "85cd44d02ba6437773c5bbd22e183051d648de2e7d6b014e1ef29b855ba677a7"
 
 
-def load_data(label_mode: str = "fine"):
+def load_data(label_mode: str = "fine") -> Split:
     """Return ``(x_train, y_train), (x_test, y_test)``: uint8 images ``(n, 32, 32, 3)`` and
     labels ``(n, 1)`` -- the 100 classes (``label_mode="fine"``) or the 20 superclasses
     (``"coarse"``). As in Keras the labels come back as int64 (CIFAR-10's are uint8)."""

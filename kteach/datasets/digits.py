@@ -12,12 +12,12 @@ import os
 
 import numpy as np
 
-from ._common import check_test_split, shuffle_and_split
+from ._common import Split, check_test_split, shuffle_and_split
 
 PATH = os.path.join(os.path.dirname(__file__), "data", "digits.csv.gz")
 
 
-def load_data(test_split: float = 0.2, seed: int = 113):
+def load_data(test_split: float = 0.2, seed: int = 113) -> Split:
     """Return ``(x_train, y_train), (x_test, y_test)``: uint8 images ``(n, 8, 8)`` with values
     0-16 (divide by 16 to scale them to 0-1) and uint8 labels ``(n,)``. The samples are
     shuffled with ``np.random.RandomState(seed)`` and the last ``test_split`` of them form

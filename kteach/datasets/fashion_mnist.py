@@ -8,7 +8,7 @@ import os
 
 import numpy as np
 
-from ._common import KERAS_DATA
+from ._common import KERAS_DATA, Split
 from ._files import get_file
 
 FILES = ("train-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz",
@@ -22,7 +22,7 @@ def read_idx(path: str, header: int) -> np.ndarray:
         return np.frombuffer(f.read(), np.uint8, offset=header)
 
 
-def load_data():
+def load_data() -> Split:
     """Return ``(x_train, y_train), (x_test, y_test)``: uint8 images ``(n, 28, 28)`` and uint8
     labels ``(n,)``; the four files are cached in ``~/.keras/datasets/fashion-mnist/``."""
     folder = os.path.join("datasets", "fashion-mnist")

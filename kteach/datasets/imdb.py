@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine.errors import DataError
-from ._common import (KERAS_DATA, as_object_array, encode_reviews, keep_shorter_than,
+from ._common import (KERAS_DATA, Split, as_object_array, encode_reviews, keep_shorter_than,
                       limit_vocabulary, load_word_index)
 from ._files import get_file
 from ._pickle import load_npz
@@ -26,7 +26,7 @@ WORD_INDEX_MD5 = "bfafd718b763782e994055a2d397834f"
 
 def load_data(path: str = "imdb.npz", num_words: int | None = None, skip_top: int = 0,
               maxlen: int | None = None, seed: int = 113, start_char: int | None = 1,
-              oov_char: int | None = 2, index_from: int = 3, **kwargs):
+              oov_char: int | None = 2, index_from: int = 3, **kwargs) -> Split:
     """Return ``(x_train, y_train), (x_test, y_test)``: ``x`` a 1-D object array of lists of
     ints (reviews differ in length: use ``pad_sequences``), ``y`` int64 labels. See the
     module docstring for the arguments."""

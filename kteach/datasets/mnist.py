@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import KERAS_DATA
+from ._common import KERAS_DATA, Split
 from ._files import get_file
 
 SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
 
 
-def load_data(path: str = "mnist.npz"):
+def load_data(path: str = "mnist.npz") -> Split:
     """Return ``(x_train, y_train), (x_test, y_test)``: images uint8 ``(n, 28, 28)`` with values
     0-255, labels uint8 ``(n,)`` with digits 0-9. ``path`` is the file name in the cache
     (``~/.keras/datasets/mnist.npz``), downloaded on first use."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import (KERAS_DATA, as_object_array, check_test_split, encode_reviews,
+from ._common import (KERAS_DATA, Split, as_object_array, check_test_split, encode_reviews,
                       keep_shorter_than, limit_vocabulary, load_word_index)
 from ._files import get_file
 from ._pickle import load_npz
@@ -23,7 +23,8 @@ LABEL_NAMES = (
 
 def load_data(path: str = "reuters.npz", num_words: int | None = None, skip_top: int = 0,
               maxlen: int | None = None, test_split: float = 0.2, seed: int = 113,
-              start_char: int | None = 1, oov_char: int | None = 2, index_from: int = 3):
+              start_char: int | None = 1, oov_char: int | None = 2,
+              index_from: int = 3) -> Split:
     """Return ``(x_train, y_train), (x_test, y_test)``: ``x`` a 1-D object array of lists of
     ints, ``y`` int64 topic numbers 0-45 (names: :func:`get_label_names`)."""
     check_test_split(test_split)
