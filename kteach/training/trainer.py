@@ -150,6 +150,84 @@ def _batches(n: int, batch_size: int, order: np.ndarray | None):
         yield (slice(start, stop) if order is None else order[start:stop])
 
 
+def _ran_out_warning() -> None:
+    import warnings
+    warnings.warn("Your input ran out of data; interrupting training. Make sure that your "
+                  "dataset or generator can generate at least `steps_per_epoch * epochs` "
+                  "batches. (With arrays: steps_per_epoch larger than ⌈samples / batch_size⌉ "
+                  "only ends each epoch early; leave it out to use all the data every epoch.)",
+                  stacklevel=4)
+
+
+def _first_batches(n: int, batch_size: int, steps: int | None):
+    """The first ``steps`` batches in order (all without ``steps``); warns when there are
+    fewer, as Keras' evaluate and predict do with ``steps=`` / ``validation_steps=``."""
+    for step, idx in enumerate(_batches(n, batch_size, None)):
+        if steps is not None and step >= steps:
+            return
+        yield idx
+    if steps is not None and steps > -(-n // batch_size):
+        _ran_out_warning()
+
+
+class _BatchStream:
+    """The training batches, handed out epoch by epoch as Keras' EpochIterator does.
+
+    Without ``steps_per_epoch`` every epoch is one pass over the data (shuffled anew). With it,
+    an epoch takes the next ``steps_per_epoch`` batches of the current pass, so a pass is
+    spread over several epochs; an epoch that reaches the end of a pass stops there (with
+    Keras' warning if it wanted more) and the next epoch starts a new pass.
+    """
+
+    def __init__(self, n: int, batch_size: int, shuffle: bool, steps_per_epoch: int | None):
+        self.n, self.batch_size, self.shuffle = n, batch_size, shuffle
+        self.steps_per_epoch = steps_per_epoch
+        self.num_batches = -(-n // batch_size)
+        self._pass, self._seen = None, 0
+
+    def _new_pass(self):
+        order = random.rng().permutation(self.n) if self.shuffle else None
+        return _batches(self.n, self.batch_size, order)
+
+    def epoch(self):
+        if self.steps_per_epoch is None:
+            yield from self._new_pass()
+            return
+        if self._pass is None:
+            self._pass, self._seen = self._new_pass(), 0
+        for _ in range(self.steps_per_epoch):
+            if self._seen >= self.num_batches:
+                _ran_out_warning()
+                break
+            self._seen += 1
+            yield next(self._pass)
+        if self._seen >= self.num_batches:
+            self._pass = None
+
+
+def _should_validate(epoch: int, validation_freq: Any) -> bool:
+    """Keras' rule: an int validates every that many epochs, a list names the epochs (from 1)."""
+    if isinstance(validation_freq, bool) or not isinstance(validation_freq, (int, list)):
+        raise ValueError(
+            f"Expected `validation_freq` to be a list or int. Received: validation_freq="
+            f"{validation_freq} of the type {type(validation_freq)}. Give e.g. "
+            "validation_freq=2 (every second epoch) or [1, 5, 10] (after those epochs).")
+    if isinstance(validation_freq, int):
+        return (epoch + 1) % validation_freq == 0
+    return epoch + 1 in validation_freq
+
+
+def class_weights_to_sample_weights(y: np.ndarray, class_weight: dict) -> np.ndarray:
+    """One weight per sample from the class of its target: ``w_i = class_weight[c_i]``
+    (1 for a class not in the dict). ``c_i`` is ``argmax(y_i)`` for one-hot targets
+    (n, k>1), else ``round(y_i)`` (labels (n,) or (n, 1), also 0/1 for sigmoid outputs)."""
+    y = np.asarray(y)
+    if y.ndim > 1:
+        y = np.argmax(y, axis=-1) if y.shape[-1] != 1 else np.squeeze(y, axis=-1)
+    classes = np.round(y).astype("int32")
+    return np.array([float(class_weight.get(int(c), 1.0)) for c in classes], dtype="float32")
+
+
 class Trainer:
     """The training half of a Model. It uses only the model's graph and weights."""
 
@@ -512,19 +590,23 @@ class Trainer:
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_batch_size=None, validation_freq=1) -> History:
         """Train for ``epochs`` passes over the data, ``batch_size`` samples per step."""
-        _refuse(class_weight=class_weight, steps_per_epoch=steps_per_epoch,
-                validation_steps=validation_steps)
         verbose = _verbosity(verbose)
         batch_size = _positive(batch_size, "batch_size", 32)
+        steps_per_epoch = _positive(steps_per_epoch, "steps_per_epoch", None)
+        validation_steps = _positive(validation_steps, "validation_steps", None)
+        _should_validate(0, validation_freq)   # a bad value is refused before any training
         epochs = _positive(epochs, "epochs", 1) if epochs != 0 else 0
         cbs = list(callbacks or [])
         with self._unbuilt_if_failing():
             xs, ys, n = self._prepare(x, y)
             ws = self._sample_weights(sample_weight, n)
+            if class_weight is not None:
+                ws = self._class_weights(class_weight, ys, ws)
             train, val = self._split(xs, ys, n, validation_split, validation_data)
             self._check_monitors(cbs, validation=val is not None)
         (xs, ys, n) = train
-        steps = -(-n // batch_size)
+        stream = _BatchStream(n, batch_size, shuffle, steps_per_epoch)
+        steps = steps_per_epoch or stream.num_batches
         history = History()
         if verbose:
             cbs.insert(0, ProgbarLogger())
@@ -542,10 +624,11 @@ class Trainer:
             initial_epoch = getattr(self, "_initial_epoch", None) or initial_epoch
             logs: dict = {}
             for epoch in range(initial_epoch, epochs):
-                logs = self._fit_epoch(epoch, xs, ys, ws, batch_size, shuffle, calls, quiet_nan)
-                if val is not None and (epoch + 1) % validation_freq == 0:
+                logs = self._fit_epoch(epoch, xs, ys, ws, batch_size, shuffle, calls, quiet_nan,
+                                       stream=stream)
+                if val is not None and _should_validate(epoch, validation_freq):
                     val_logs = self._run_test(val[0], val[1], validation_batch_size or batch_size,
-                                              calls=calls)
+                                              calls=calls, steps=validation_steps)
                     logs.update({"val_" + k: v for k, v in val_logs.items()})
                 calls.call("on_epoch_end", epoch, logs)
                 if self.stop_training:
@@ -559,14 +642,16 @@ class Trainer:
         history.model = self
         return history
 
-    def _fit_epoch(self, epoch, xs, ys, ws, batch_size, shuffle, calls, quiet_nan) -> dict:
-        """One pass over the training data, in batches; returns the epoch's logs."""
+    def _fit_epoch(self, epoch, xs, ys, ws, batch_size, shuffle, calls, quiet_nan,
+                   stream: _BatchStream | None = None) -> dict:
+        """One epoch: a pass over the training data in batches (or the next
+        ``steps_per_epoch`` batches of ``stream``); returns the epoch's logs."""
         self._reset_trackers()
         calls.call("on_epoch_begin", epoch, None)
         n = len(xs[0])
-        steps = -(-n // batch_size)
-        order = random.rng().permutation(n) if shuffle else None
-        for step, idx in enumerate(_batches(n, batch_size, order)):
+        stream = stream or _BatchStream(n, batch_size, shuffle, None)
+        steps = stream.steps_per_epoch or stream.num_batches
+        for step, idx in enumerate(stream.epoch()):
             calls.call("on_train_batch_begin", step, None)
             try:
                 self._step("train_step", [a[idx] for a in xs], [b[idx] for b in ys], _take(ws, idx))
@@ -600,6 +685,22 @@ class Trainer:
                              f"{'no training' if cut == 0 else 'no validation'} samples.")
         return ([a[:cut] for a in xs], [b[:cut] for b in ys], cut), ([a[cut:] for a in xs], [b[cut:] for b in ys])
 
+    def _class_weights(self, class_weight: Any, ys: list, ws: list | None) -> list:
+        """Per-sample weights from ``class_weight`` (Keras' rules and refusals)."""
+        if not isinstance(class_weight, dict):
+            raise TypeError(f"`class_weight` must be a dict {{class index: weight}}, e.g. "
+                            f"{{0: 1.0, 1: 5.0}}; received {class_weight!r:.60}.")
+        if ws is not None:
+            raise ValueError(
+                "You cannot `class_weight` and `sample_weight` at the same time. Both set one "
+                "weight per sample; to combine them, multiply yourself: sample_weight = "
+                "sample_weight * np.array([class_weight[c] for c in y]).")
+        if len(ys) != 1:
+            raise ValueError(
+                "`class_weight` is only supported for Models with a single output. For "
+                "several outputs give sample_weight={output name: weights per sample}.")
+        return [class_weights_to_sample_weights(ys[0], class_weight)]
+
     def _nan_error(self, value: float, epoch: int, step: int, steps: int, xs) -> NumericalError:
         lr = getattr(self.optimizer, "learning_rate", None)
         span = max(float(np.abs(a).max()) for a in xs if np.issubdtype(a.dtype, np.floating)) \
@@ -618,18 +719,20 @@ class Trainer:
 
     # ----- evaluate / predict ----------------------------------------------------------------------------
     def _run_test(self, xs, ys, batch_size: int, bar: Progbar | None = None,
-                  ws: list | None = None, calls: CallbackList | None = None) -> dict[str, float]:
-        """Loss and metrics over the data in batches; ``calls`` hears the test hooks."""
+                  ws: list | None = None, calls: CallbackList | None = None,
+                  steps: int | None = None) -> dict[str, float]:
+        """Loss and metrics over the data in batches (the first ``steps`` batches if given);
+        ``calls`` hears the test hooks."""
         calls = calls or CallbackList([], self, {})
         self._reset_trackers()
         n = len(xs[0])
         calls.call("on_test_begin", None)
-        for step, idx in enumerate(_batches(n, batch_size, None)):
+        for step, idx in enumerate(_first_batches(n, batch_size, steps)):
             calls.call("on_test_batch_begin", step, None)
             self._step("test_step", [a[idx] for a in xs], [b[idx] for b in ys], _take(ws, idx))
             calls.call("on_test_batch_end", step, self._logs())
             if bar is not None:
-                bar.update(step + 1, self._logs(), finalize=(idx.stop == n))
+                bar.update(step + 1, self._logs(), finalize=(idx.stop == n or step + 1 == steps))
         logs = self._logs()
         calls.call("on_test_end", dict(logs))
         return logs
@@ -650,33 +753,33 @@ class Trainer:
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False) -> Any:
         """The loss (and metrics) on the given data, with the model in inference mode."""
-        _refuse(steps=steps)
         verbose = _verbosity(verbose)
         batch_size = _positive(batch_size, "batch_size", 32)
+        steps = _positive(steps, "steps", None)
         xs, ys, n = self._prepare(x, y)
         ws = self._sample_weights(sample_weight, n)
-        steps_total = -(-n // batch_size)
+        steps_total = steps or -(-n // batch_size)
         calls = CallbackList(list(callbacks or []), self,
                              {"verbose": verbose, "epochs": 1, "steps": steps_total})
         bar = Progbar(steps_total, verbose=verbose) if verbose else None
-        logs = self._run_test(xs, ys, batch_size, bar, ws, calls=calls)
+        logs = self._run_test(xs, ys, batch_size, bar, ws, calls=calls, steps=steps)
         return logs if return_dict else self._ordered_results(logs)
 
     @check_keywords
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None) -> Any:
         """The model's outputs for ``x``, computed in batches in inference mode."""
-        _refuse(steps=steps)
         verbose = _verbosity(verbose)
         batch_size = _positive(batch_size, "batch_size", 32)
+        steps = _positive(steps, "steps", None)
         xs = self._inputs(x)
         n = data.check_counts(xs, None)
-        steps_total = -(-n // batch_size)
+        steps_total = min(steps, -(-n // batch_size)) if steps else -(-n // batch_size)
         bar = Progbar(steps_total, verbose=verbose) if verbose else None
         calls = CallbackList(list(callbacks or []), self,
                              {"verbose": verbose, "epochs": 1, "steps": steps_total})
         pieces: list[list[np.ndarray]] = []
         calls.call("on_predict_begin", None)
-        for step, idx in enumerate(_batches(n, batch_size, None)):
+        for step, idx in enumerate(_first_batches(n, batch_size, steps)):
             calls.call("on_predict_batch_begin", step, None)
             preds, _ = self._forward_batch([a[idx] for a in xs], training=False)
             pieces.append(preds)
@@ -693,11 +796,13 @@ class Trainer:
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One training step on exactly this batch; returns the loss (and metrics) measured
         before the update, like Keras."""
-        _refuse(class_weight=class_weight)
         xs, ys, n = self._prepare(x, y)
+        ws = self._sample_weights(sample_weight, n)
+        if class_weight is not None:
+            ws = self._class_weights(class_weight, ys, ws)
         self._reset_trackers()
         try:
-            self._train_batch(xs, ys, self._sample_weights(sample_weight, n))
+            self._train_batch(xs, ys, ws)
         except _NonFiniteLoss as bad:
             raise self._nan_error(bad.value, 0, 0, 1, xs) from None
         logs = self._logs()
