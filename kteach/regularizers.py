@@ -41,6 +41,8 @@ def _as_float32(value: float) -> float:
 class Regularizer:
     """Base class: ``__call__(W)`` gives the penalty, ``gradient(W)`` its derivative."""
 
+    math = ""   # the formula, for model.explain
+
     def __call__(self, w: Any) -> float:
         raise NotImplementedError(f"{type(self).__name__} does not define __call__(w).")
 
@@ -69,6 +71,8 @@ class L1(Regularizer):
     It pushes every weight towards 0 by the same amount, so many become exactly 0.
     """
 
+    math = "l1·Σ|W|"
+
     def __init__(self, l1: float = 0.01):
         self.l1 = _as_float32(_non_negative(l1, "l1"))
 
@@ -89,6 +93,8 @@ class L2(Regularizer):
     (No ½: Keras' L2 is ``l2·ΣW²``, so SGD with it shrinks W by ``2·lr·l2·W`` per step.)
     """
 
+    math = "l2·ΣW²"
+
     def __init__(self, l2: float = 0.01):
         self.l2 = _non_negative(l2, "l2")
 
@@ -108,6 +114,8 @@ class L1L2(Regularizer):
 
     Both factors default to 0 (as Keras), so ``L1L2()`` adds nothing.
     """
+
+    math = "l1·Σ|W| + l2·ΣW²"
 
     def __init__(self, l1: float = 0.0, l2: float = 0.0):
         self.l1 = _non_negative(l1, "l1")
@@ -139,6 +147,7 @@ class OrthogonalRegularizer(Regularizer):
     """
 
     MODES = ("rows", "columns")
+    math = "factor·½·Σ_{i≠j}|cos(w_i, w_j)| / (k(k−1)/2)"
 
     def __init__(self, factor: float = 0.01, mode: str = "rows"):
         self.factor = _as_float32(_non_negative(factor, "factor"))

@@ -210,3 +210,22 @@ def test_penalty_changes_the_loss_fit_reports():
     plain, _ = loss_of(None)
     with_l2, penalty = loss_of(regularizers.L2(1.0))
     assert with_l2 == pytest.approx(plain + penalty, rel=1e-5)
+
+
+def test_explain_shows_each_penalty_as_its_own_loss_step():
+    kteach.utils.set_random_seed(2)
+    model = kteach.Sequential([kteach.Input((3,)), kteach.layers.Dense(
+        2, kernel_regularizer=regularizers.L2(0.1), bias_regularizer="l1")])
+    model.compile(optimizer=kteach.optimizers.SGD(0.1), loss="mse")
+    x = np.random.default_rng(0).normal(size=(4, 3)).astype("float32")
+    y = np.zeros((4, 2), "float32")
+    kernel = model.layers[0].kernel.numpy()
+    record = model.explain(x, y, apply=True)
+    penalties = [s for s in record.steps if s.tag == "penalty"]
+    assert [s.label for s in penalties] == ["sequential/dense/kernel", "sequential/dense/bias"]
+    assert penalties[0].value == pytest.approx(0.1 * np.sum(kernel ** 2), rel=1e-6)
+    np.testing.assert_allclose(penalties[0]["dpenalty/dW"], 0.2 * kernel, rtol=1e-6)
+    assert "penalty = L2(l2=0.1)(W) = l2·ΣW²" in str(record)
+    total = [s for s in record.steps if s.kind == "loss" and s.label == "total"][0]
+    mse = np.mean((x @ kernel) ** 2)
+    assert total.value == pytest.approx(mse + penalties[0].value, rel=1e-5)

@@ -361,6 +361,29 @@ class LossStep(Step):
                 f"backpropagation starts")
 
 
+class PenaltyStep(Step):
+    """One weight's regularizer penalty (``kernel_regularizer=L2(0.01)``...): a term of the
+    loss of its own. ``value`` is the penalty, ``gradient`` ``dpenalty/dW``, which is added to
+    the weight's gradient from backpropagation before the update."""
+
+    kind = "loss"
+    loss_weight = 1.0
+
+    def __init__(self, variable, layer, value: float, gradient: np.ndarray):
+        self.variable, self.regularizer = variable, variable.regularizer
+        self.value, self.gradient = float(value), gradient
+        math = getattr(self.regularizer, "math", "")
+        formula = f"penalty = {self.regularizer!r}(W)" + (f" = {math}" if math else "") + \
+            f" : {format_shape(variable.shape)} → {_num(self.value)}"
+        super().__init__(variable.path, layer, None, formula)
+        self.arrays.update({"W": np.asarray(variable.value), "dpenalty/dW": np.asarray(gradient)})
+        self.notes.append("added to the loss; dpenalty/dW is added to dloss/dW before the update")
+
+    @property
+    def tag(self) -> str:
+        return "penalty"
+
+
 class TotalLossStep(Step):
     """The total of several outputs' losses: ``loss = Σ_k w_k·loss_k``."""
 

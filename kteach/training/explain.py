@@ -25,11 +25,11 @@ from typing import Any
 import numpy as np
 
 from ..engine import random
-from ..engine.layer import CallCache
-from .trainer import StepObserver
+from ..engine.layer import CallCache, penalty_gradient
+from .trainer import StepObserver, _every_layer
 from ..engine.recording import (BackwardCall, BackwardStep, ForwardCall, ForwardStep,
                                 GradientSum, LossStep, OpStep, Record, Recorder, Step,
-                                TotalLossStep, UpdateStep, _is_model, _num)
+                                TotalLossStep, UpdateStep, _is_model, _num, PenaltyStep)
 
 
 # ===================================================================== saving and restoring
@@ -149,6 +149,7 @@ class _StepRecorder(StepObserver):
 
     def loss(self, preds, cache, total, per_output, d_preds) -> None:
         self.preds, self.cache, self.total = preds, cache, float(total)
+        self.penalties = _penalty_steps(self.model)   # now, before the update changes W
         self.per_output, self.d_preds = per_output, d_preds
 
     def update(self, apply, variables: list) -> None:
@@ -164,7 +165,8 @@ class _StepRecorder(StepObserver):
         forward_calls = self.recorders["forward"].calls
         backward_calls = self.recorders["backward"].calls
         steps = _forward_steps_of(model, cache, forward_calls)
-        steps += _loss_steps(model, ys, self.preds, ws, self.per_output, self.d_preds, self.total)
+        steps += _loss_steps(model, ys, self.preds, ws, self.per_output, self.d_preds, self.total,
+                             self.penalties)
         if isinstance(cache, CallCache):
             steps += _tape_steps(model, cache.tape, backward_calls, "", 0, False)
             weight_parts: dict = {}
@@ -323,7 +325,8 @@ def _tape_steps(owner, tape, calls: list, prefix: str, depth: int, forward: bool
 
 
 # ===================================================================== loss and updates
-def _loss_steps(model, ys, preds, ws, per_output, d_preds, total: float) -> list[Step]:
+def _loss_steps(model, ys, preds, ws, per_output, d_preds, total: float,
+                penalties: list) -> list[Step]:
     objective = model._objective
     if objective.losses is None:
         return []   # compiled without a loss: only add_loss values, shown with their layers
@@ -337,9 +340,18 @@ def _loss_steps(model, ys, preds, ws, per_output, d_preds, total: float) -> list
         per_sample = np.asarray(loss.call(y_true, y_pred))
         steps.append(LossStep(name, loss, objective.loss_weights[k], ys[k], preds[k], per_sample,
                               per_output[k], d_preds[k], ws[k], layer=_output_layer(model, k)))
+    steps += penalties
     if len(steps) > 1:
         return steps + [TotalLossStep(steps, total)]
     return list(steps)
+
+
+def _penalty_steps(model) -> list[Step]:
+    """One step for each trainable weight with a regularizer: its penalty and gradient."""
+    owners = {id(w): layer for layer in _every_layer(model) for w in layer.weights}
+    return [PenaltyStep(v, owners.get(id(v)), v.regularizer(v.value),
+                        penalty_gradient(v.regularizer, v.value))
+            for v in model.trainable_weights if getattr(v, "regularizer", None) is not None]
 
 
 def _output_layer(model, k: int):
