@@ -21,6 +21,12 @@ with every batch counting once -- as in Keras.
 ``metrics=['accuracy']`` (or ``'acc'``, any case) picks one of three accuracies from the
 shapes of the targets and the outputs -- see :func:`get`. The metric keeps the name as
 written, so ``'acc'`` is logged as ``acc``.
+
+Beyond the averages of per-sample values there are metrics that keep counts and compute the
+number from them at the end: the confusion counts (:class:`TruePositives` ...,
+:class:`Precision`, :class:`Recall`, :class:`AUC`, :class:`F1Score`), :class:`R2Score`'s sums
+and :class:`MeanIoU`'s confusion matrix. Their value over an epoch is therefore not the mean of
+the batches' values -- exactly as in Keras.
 """
 from __future__ import annotations
 
@@ -258,11 +264,28 @@ def result_as_float(metric: Metric) -> float:
         elif a.size != 1:
             problem = f"an array of shape {a.shape}"
     if problem is not None:
+        fix = getattr(metric, "_one_number_fix", None)
+        fix = fix() if fix else ("Return a float, a 0-d array or a Variable, e.g. "
+                                 "`return self.total.value`.")
         raise MetricResultError(
             f"The metric '{metric.name}' ({type(metric).__name__}) returned {problem} from "
-            f"result(); the logs need one number. Return a float, a 0-d array or a Variable, "
-            f"e.g. `return self.total.value`.")
+            f"result(); the logs need one number. {fix}")
     return float(a.reshape(()))
+
+
+def _per_class_fix(metric: Metric) -> str:
+    """What to write instead of a built-in metric that gives one value per class or per
+    threshold (Keras 3 logs such arrays; kteach's logs hold one number per metric)."""
+    name = type(metric).__name__
+    if isinstance(metric, FBetaScore):
+        return (f"{name}(average=None) gives one score per class; for the logs use "
+                f"{name}(average='macro') (or 'micro', 'weighted'), and call result() "
+                f"yourself to see the scores per class.")
+    if isinstance(metric, R2Score):
+        return ("R2Score(class_aggregation=None) gives one value per output column; for the "
+                "logs use class_aggregation='uniform_average'.")
+    return (f"{name}(thresholds=[...]) gives one value per threshold; for the logs use one "
+            f"{name}(thresholds=t) per threshold, each with its own name.")
 
 
 class Mean(Metric):
@@ -649,6 +672,8 @@ class _ConfusionCount(Metric):
 
     _count: str = ""
 
+    _one_number_fix = _per_class_fix
+
     @check_keywords
     def __init__(self, thresholds: Any = None, name: str | None = None,
                  dtype: Any = None) -> None:
@@ -700,6 +725,8 @@ class Precision(Metric):
     """
 
     _counts = ("true_positives", "false_positives")
+
+    _one_number_fix = _per_class_fix
 
     @check_keywords
     def __init__(self, thresholds: Any = None, top_k: int | None = None,
@@ -899,6 +926,8 @@ class FBetaScore(Metric):
     each class's number of positives, ``'micro'`` the score of the counts summed over classes.
     """
 
+    _one_number_fix = _per_class_fix
+
     @check_keywords
     def __init__(self, average: str | None = None, beta: float = 1.0,
                  threshold: float | None = None, name: str = "fbeta_score",
@@ -999,6 +1028,8 @@ class R2Score(Metric):
     ``SS_tot``) or ``None`` (one value per column). ``num_regressors = k`` > 0 gives the
     adjusted ``1 - (1 - R^2)(n - 1)/(n - k - 1)``, ``n`` = number of values seen.
     """
+
+    _one_number_fix = _per_class_fix
 
     @check_keywords
     def __init__(self, class_aggregation: str | None = "uniform_average",

@@ -92,3 +92,21 @@ def test_bad_arguments_say_why():
         metrics.AUC(curve="XY")
     with pytest.raises(ValueError, match="2D inputs"):
         metrics.F1Score().update_state(np.ones(3), np.ones(3))
+
+
+@pytest.mark.parametrize("metric, words", [
+    (lambda: metrics.F1Score(), "F1Score(average='macro')"),
+    (lambda: metrics.Precision(thresholds=[0.2, 0.5]), "one Precision(thresholds=t) per"),
+    (lambda: metrics.R2Score(class_aggregation=None), "class_aggregation='uniform_average'"),
+])
+def test_a_per_class_metric_in_fit_says_what_to_write(metric, words):
+    model = kteach.Sequential([kteach.Input((3,)), kteach.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="sgd", loss="categorical_crossentropy", metrics=[metric()])
+    with pytest.raises(metrics.MetricResultError, match="the logs need one number") as info:
+        model.fit(np.ones((4, 3)), np.eye(2)[[0, 1, 0, 1]], verbose=0)
+    assert words in str(info.value)
+
+
+def test_mean_iou_spelt_as_in_the_issue_gets_did_you_mean():
+    with pytest.raises(AttributeError, match="Did you mean 'MeanIoU'"):
+        metrics.MeanIOU  # noqa: B018
