@@ -253,8 +253,9 @@ def test_offline_the_message_names_the_file_the_url_and_the_exact_path(home):
     assert "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz" in message
     assert "no internet" in message
     assert os.listdir(home / "datasets") == []
-    with pytest.raises(OSError, match="cifar-10-batches-py-target_archive"):
+    with pytest.raises(OSError, match="cifar-10-batches-py-target_archive") as e:
         datasets.cifar10.load_data()
+    assert f"in the folder {home / 'datasets' / 'cifar-10-batches-py-target'}" in str(e.value)
 
 
 def test_offline_with_a_wrong_file_in_place_the_message_says_so(home):

@@ -143,7 +143,13 @@ def get_file(fname: str | None = None, origin: str | None = None, untar: bool = 
     if force_download or not os.path.exists(target):
         if folder and not force_download and os.path.isdir(folder):
             return folder   # unpacked by hand (or the archive was deleted): use it as it is
-        download(origin, target, file_hash, hash_algorithm)
+        try:
+            download(origin, target, file_hash, hash_algorithm)
+        except DownloadError as e:
+            if folder is None or isinstance(e, FileHashError):
+                raise
+            raise DownloadError(f"{e}\nOr unpack the archive yourself, so that what it "
+                                f"holds is in the folder {folder}") from e
         downloaded = True
     elif file_hash is not None and not validate_file(target, file_hash, hash_algorithm):
         print(f"The file {target} is there, but its {_hash_algorithm(hash_algorithm, file_hash)} "
