@@ -122,6 +122,16 @@ def test_keras_io_guide_custom_callback_runs():
     assert lines[-1] == "Stop predicting; got log keys: []"
 
 
+def test_lambda_callback_takes_the_test_and_predict_hooks():
+    seen = []
+    cb = callbacks.LambdaCallback(on_test_end=lambda logs: seen.append(sorted(logs)),
+                                  on_predict_batch_end=lambda batch, logs: seen.append(batch))
+    m, (x, y) = model(), data(6)
+    m.evaluate(x, y, batch_size=4, callbacks=[cb], verbose=0)
+    m.predict(x, batch_size=4, callbacks=[cb], verbose=0)
+    assert seen == [["accuracy", "loss"], 0, 1]
+
+
 def test_on_batch_end_is_keras_2s_name_for_the_train_batch_hook():
     ends = []
 

@@ -153,16 +153,28 @@ class EarlyStopping(Callback):
 
 
 class LambdaCallback(Callback):
-    """A callback made of plain functions: ``LambdaCallback(on_epoch_end=lambda epoch, logs: ...)``."""
+    """A callback made of plain functions: ``LambdaCallback(on_epoch_end=lambda epoch, logs: ...)``.
+
+    Any hook can be given (Keras 3 takes the others as extra keywords too), e.g.
+    ``on_test_end=lambda logs: ...`` or ``on_predict_batch_end=lambda batch, logs: ...``."""
 
     @check_keywords
     def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_begin=None,
-                 on_train_end=None, on_train_batch_begin=None, on_train_batch_end=None):
+                 on_train_end=None, on_train_batch_begin=None, on_train_batch_end=None,
+                 on_batch_begin=None, on_batch_end=None, on_test_begin=None, on_test_end=None,
+                 on_test_batch_begin=None, on_test_batch_end=None, on_predict_begin=None,
+                 on_predict_end=None, on_predict_batch_begin=None, on_predict_batch_end=None):
         super().__init__()
         given = dict(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end,
                      on_train_begin=on_train_begin, on_train_end=on_train_end,
                      on_train_batch_begin=on_train_batch_begin,
-                     on_train_batch_end=on_train_batch_end)
+                     on_train_batch_end=on_train_batch_end, on_batch_begin=on_batch_begin,
+                     on_batch_end=on_batch_end, on_test_begin=on_test_begin,
+                     on_test_end=on_test_end, on_test_batch_begin=on_test_batch_begin,
+                     on_test_batch_end=on_test_batch_end, on_predict_begin=on_predict_begin,
+                     on_predict_end=on_predict_end,
+                     on_predict_batch_begin=on_predict_batch_begin,
+                     on_predict_batch_end=on_predict_batch_end)
         for name, fn in given.items():
             if fn is not None:
                 setattr(self, name, fn)
