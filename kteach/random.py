@@ -38,7 +38,7 @@ import numpy as np
 from .engine import config
 from .engine import random as _global
 from .engine.arrays import plain, record_op
-from .engine.errors import KteachError
+from .engine.errors import check_keywords, KteachError
 from .engine.naming import unique_name
 from .engine.variable import Variable
 
@@ -164,6 +164,7 @@ def _as_array(x: Any) -> np.ndarray:
 
 
 # ===================================================================== distributions
+@check_keywords
 def normal(shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: Any = None,
            seed: Any = None) -> np.ndarray:
     """Samples of the normal distribution ``N(mean, stddev²)``, of the given shape.
@@ -177,6 +178,7 @@ def normal(shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: Any = None
     return (mean + stddev * z).astype(dtype)
 
 
+@check_keywords
 def uniform(shape: Any, minval: float = 0.0, maxval: float = 1.0, dtype: Any = None,
             seed: Any = None) -> np.ndarray:
     """Samples spread evenly over ``[minval, maxval)`` (``maxval`` itself never appears).
@@ -193,6 +195,7 @@ def uniform(shape: Any, minval: float = 0.0, maxval: float = 1.0, dtype: Any = N
     return np.minimum(y, top).astype(dtype)
 
 
+@check_keywords
 def randint(shape: Any, minval: int, maxval: int, dtype: Any = "int32",
             seed: Any = None) -> np.ndarray:
     """Whole numbers drawn evenly from ``minval, minval + 1, ..., maxval − 1``."""
@@ -208,6 +211,7 @@ def randint(shape: Any, minval: int, maxval: int, dtype: Any = "int32",
     return _generator(seed, "randint").integers(low, high, size=shape).astype(dtype)
 
 
+@check_keywords
 def truncated_normal(shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: Any = None,
                      seed: Any = None) -> np.ndarray:
     """Normal samples that stay within two standard deviations of the mean.
@@ -227,6 +231,7 @@ def truncated_normal(shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: 
     return (mean + stddev * z).astype(dtype)
 
 
+@check_keywords
 def categorical(logits: Any, num_samples: int, dtype: Any = "int32",
                 seed: Any = None) -> np.ndarray:
     """Class indices drawn from the distributions ``softmax(logits)``, row by row.
@@ -269,6 +274,7 @@ def _noise_shape(noise_shape: Any, x_shape: tuple) -> tuple[int, ...]:
     return filled
 
 
+@check_keywords
 def dropout(inputs: Any, rate: float, noise_shape: Any = None, seed: Any = None) -> Any:
     """Inverted dropout: each value is kept with probability ``1 − rate`` and scaled up.
 
@@ -298,6 +304,7 @@ def dropout(inputs: Any, rate: float, noise_shape: Any = None, seed: Any = None)
                      f"y = x·mask/{keep:g}, mask ~ Bernoulli({keep:g}) : {x.shape} → {y.shape}")
 
 
+@check_keywords
 def shuffle(x: Any, axis: int = 0, seed: Any = None) -> Any:
     """The slices of ``x`` along ``axis`` in a random order (whole slices move; see the
     module docstring for how backends differ).

@@ -168,13 +168,16 @@ def check_keywords(func: Callable) -> Callable:
     this adds the closest correct names, which is what a learner needs.
     """
     allowed: list[str] = []  # filled on first call: reading signatures at import time is slow
+    open_ended: list[bool] = []   # [True] when func takes **kwargs: then every keyword goes
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if kwargs:
-            if not allowed:
+            if not open_ended:
                 allowed.extend(keyword_names(func))
-            for key in kwargs:
+                open_ended.append(any(p.kind == p.VAR_KEYWORD
+                                      for p in inspect.signature(func).parameters.values()))
+            for key in ([] if open_ended[0] else kwargs):
                 if key not in allowed:
                     # a constructor is named after the class actually being made
                     where = type(args[0]).__name__ if func.__name__ == "__init__" else func.__name__

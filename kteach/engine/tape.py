@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from .errors import KteachError, warn_once
+from .errors import KteachError, check_keywords, warn_once
 from .variable import Variable
 
 # The recordings in progress, innermost last; ``None`` marks a pause.
@@ -95,6 +95,7 @@ class Tape:
     ``watch_accessed_variables=True`` follows every trainable Variable without ``watch``.
     """
 
+    @check_keywords
     def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True):
         self.persistent = persistent
         self.watch_accessed_variables = watch_accessed_variables

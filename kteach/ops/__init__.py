@@ -32,13 +32,16 @@ __all__ = ["OpError"] + [name for module in _FAMILIES for name in module.__all__
 def _graph_aware(fn):
     """``fn`` as the public op: on symbolic tensors it makes a graph node
     (:mod:`kteach.engine.operation`), on numbers it computes."""
+    from ..engine.errors import check_keywords
     from ..engine.operation import has_symbolic, symbolic_call
+
+    compute = check_keywords(fn)   # ops.sum(x, axes=0) says "did you mean 'axis'"
 
     @_functools.wraps(fn)
     def op(*args, **kwargs):
         if has_symbolic(args, kwargs):
             return symbolic_call(fn, args, kwargs)
-        return fn(*args, **kwargs)
+        return compute(*args, **kwargs)
 
     return op
 

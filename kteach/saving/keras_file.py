@@ -23,6 +23,7 @@ import zipfile
 import zlib
 from typing import Any
 
+from ..engine.errors import check_keywords
 from . import weights_file
 from .files import atomic_write, may_overwrite
 from .weights_file import SavingError
@@ -61,7 +62,7 @@ def save_model(model: Any, filepath: Any, overwrite: bool = True, zipped: Any = 
     ``overwrite=False`` asks before replacing an existing file (as Keras)."""
     filepath = os.fspath(filepath)
     if kwargs:
-        from ..engine.errors import unknown_keyword_error
+        from ..engine.errors import check_keywords, unknown_keyword_error
         raise unknown_keyword_error("save", next(iter(kwargs)), ["filepath", "overwrite", "zipped"])
     if filepath.endswith((".h5", ".hdf5")):
         raise ValueError(
@@ -170,6 +171,7 @@ def _read_weights(model: Any, filepath: str, data: bytes, skip_mismatch: bool = 
         weights_file.read(model, h5, filepath, skip_mismatch)
 
 
+@check_keywords
 def load_model(filepath: Any, custom_objects: dict | None = None, compile: bool = True,
                safe_mode: bool = True) -> Any:
     """Load a model saved with ``model.save('m.keras')`` (by kteach or by Keras 3): the

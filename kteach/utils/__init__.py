@@ -48,6 +48,7 @@ def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
     return np.eye(num_classes, dtype="float64")[labels]
 
 
+@check_keywords
 def set_random_seed(seed: int) -> None:
     """Make a run repeatable: seeds kteach's generator (weight initialisation, dropout masks,
     shuffling in fit) and also Python's ``random`` and NumPy's global generator."""
