@@ -115,3 +115,31 @@ def test_missing_keras_losses_say_so():
         losses.get("dice")
     with pytest.raises(AttributeError, match=r"kteach does not have keras.losses.Dice \(Keras 3 does\)"):
         losses.Dice  # noqa: B018
+
+
+@pytest.mark.parametrize("name", ["huber", "binary_focal_logits", "categorical_focal",
+                                  "cosine_similarity", "categorical_hinge"])
+def test_under_a_gradient_tape_the_hand_written_gradient_is_used(name):
+    case = CASES[name]
+    y, p, w = arrays(case)
+    loss = getattr(losses, case["class"])(**case["kwargs"])
+    p_t = kteach.ops.convert_to_tensor(p)
+    with kteach.GradientTape() as tape:
+        tape.watch(p_t)
+        value = loss(y, p_t, sample_weight=w)
+    assert [e.name for e in tape.entries] == [loss.name]   # one step, its own vjp
+    grad = tape.gradient(value, p_t)
+    close(float(np.asarray(value)), case["value_weighted"])
+    close(grad, case["gradient_weighted"], atol=1e-6)
+
+
+@pytest.mark.parametrize("string", ["huber", "log_cosh", "kld", "msle", "mape", "poisson",
+                                    "squared_hinge", "binary_focal_crossentropy"])
+def test_compile_with_a_string_name(string):
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(16, 3)).astype("float32")
+    y = rng.uniform(0.2, 0.8, size=(16, 2)).astype("float32")
+    model = kteach.Sequential([kteach.Input((3,)), kteach.layers.Dense(2, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss=string)
+    history = model.fit(x, y, epochs=2, verbose=0)
+    assert np.all(np.isfinite(history.history["loss"]))
