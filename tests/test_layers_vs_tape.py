@@ -419,6 +419,26 @@ def affine_noise(layer, x, training=False):
     return ops.add(ops.multiply(x, m_plus_c - c), c)
 
 
+def unit_normalization(layer, x):
+    axes = tuple(layer.axis) if isinstance(layer.axis, list) else layer.axis
+    return ops.divide(x, ops.sqrt(ops.sum(ops.multiply(x, x), axis=axes, keepdims=True)))
+
+
+def rescaling(layer, x):
+    return ops.add(ops.multiply(x, layer.scale), layer.offset)
+
+
+def normalization(layer, x):
+    mu, sigma = layer._mu_sigma(x.dtype)    # fixed statistics: the same arrays, not weights
+    return ops.add(mu, ops.multiply(x, sigma)) if layer.invert else \
+        ops.divide(ops.subtract(x, mu), sigma)
+
+
+def center_crop(layer, x):
+    t, l = (x.shape[1] - layer.height) // 2, (x.shape[2] - layer.width) // 2
+    return ops.getitem(x, (slice(None), slice(t, t + layer.height), slice(l, l + layer.width)))
+
+
 # ----- normalization
 def batch_norm(layer, x, training=False):
     axis = layer.axis % x.ndim
@@ -802,6 +822,27 @@ for name, (make, inputs) in NOISE.items():
     add(f"{name}-inference", make, inputs, affine_noise)
     add(f"{name}-training", make, inputs, functools.partial(affine_noise, training=True),
         training=True)
+
+# ----- utility and preprocessing layers
+def adapted_normalization(**kwargs):
+    layer = layers.Normalization(**kwargs, **F64)
+    layer.adapt(normal(20, 3, 4, seed=5) * 2 + 1)
+    return layer
+
+
+add("Identity", lambda: layers.Identity(**F64), x3(), identity)
+add("UnitNormalization", lambda: layers.UnitNormalization(**F64), x3(), unit_normalization)
+add("UnitNormalization-axes-1-2", lambda: layers.UnitNormalization(axis=[1, 2], **F64), x3(),
+    unit_normalization)
+add("Rescaling", lambda: layers.Rescaling(0.5, offset=-1.0, **F64), lambda: normal(2, 3, 3, 1),
+    rescaling)
+add("Normalization-given", lambda: layers.Normalization(mean=[1.0, 2.0], variance=[4.0, 0.5],
+                                                        **F64), lambda: normal(3, 2),
+    normalization)
+add("Normalization-given-invert",
+    lambda: layers.Normalization(mean=[1.0, 2.0], variance=[4.0, 0.5], invert=True, **F64),
+    lambda: normal(3, 2), normalization)
+add("CenterCrop", lambda: layers.CenterCrop(2, 3, **F64), lambda: normal(2, 5, 6, 2), center_crop)
 
 # ----- wrappers
 add("TimeDistributed-Dense",

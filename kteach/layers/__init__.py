@@ -1,6 +1,7 @@
 """Layers, one family per module, with Keras' names: ``from kteach.layers import Dense``."""
 from ..engine.layer import Layer
-from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from .activation_layers import (ELU, Identity, LeakyReLU, PReLU, ReLU, Softmax,
+                                UnitNormalization)
 from .core import Activation, Dense, Dropout, Flatten, Input, InputLayer, Reshape
 from .convolutional import Conv1D, Conv2D, Convolution1D, Convolution2D
 from .embedding import Embedding
@@ -13,6 +14,7 @@ from .pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D,
                       GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAvgPool1D,
                       GlobalAvgPool2D, GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPooling1D,
                       GlobalMaxPooling2D, MaxPool1D, MaxPool2D, MaxPooling1D, MaxPooling2D)
+from .preprocessing import CenterCrop, Normalization, Rescaling
 from .recurrent import GRU, LSTM, SimpleRNN
 from .reshaping import (Cropping1D, Cropping2D, Permute, RepeatVector, UpSampling1D,
                         UpSampling2D, ZeroPadding1D, ZeroPadding2D)
