@@ -91,3 +91,21 @@ def test_lazy_attributes_still_work():
     assert kteach.saving.load_model is not None
     assert kteach.callbacks.LivePlot.__name__ == "LivePlot"
     assert kteach.layers.Dense is not None and kteach.losses.get("mse") is not None
+
+
+def test_from_import_of_a_keras_name_says_so_too():
+    with pytest.raises(ImportError, match=r"kteach does not have keras.layers.Conv3D "
+                                          r"\(Keras 3 does\)\. The closest names kteach has"):
+        from kteach.layers import Conv3D  # noqa: F401
+    with pytest.raises(ImportError, match=r"kteach does not have keras.quantizers"):
+        from kteach import quantizers  # noqa: F401
+    with pytest.raises(ImportError, match="Keras 3 does"):
+        import kteach.layers.Conv3D  # noqa: F401
+
+
+def test_from_import_of_other_names_is_left_to_python():
+    with pytest.raises(ImportError) as info:
+        from kteach.layers import NotAKerasName  # noqa: F401
+    assert "Keras 3 does" not in str(info.value)
+    from kteach.layers import Dense  # noqa: F401
+    import kteach.layers.core  # noqa: F401

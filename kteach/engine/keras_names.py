@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 import types
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,10 @@ from .errors import KteachError, closest
 class MissingNameError(KteachError, AttributeError):
     """A module of kteach does not have this name (an AttributeError, so ``hasattr`` and
     ``getattr(module, name, default)`` work as usual)."""
+
+
+class MissingNameImportError(KteachError, ImportError):
+    """``from kteach.layers import Conv3D``: the same message as :class:`MissingNameError`."""
 
 
 @functools.lru_cache(maxsize=None)
@@ -86,3 +91,30 @@ def missing_name(module_name: str, name: str, namespace: dict[str, Any]) -> Miss
     return MissingNameError(
         f"{plain}, and Keras 3's {keras} does not have it either. dir({module_name}) lists "
         f"what kteach has.")
+
+
+class _KerasNameFinder:
+    """The last entry of ``sys.meta_path``: asked only after every real finder has failed.
+
+    ``from kteach.layers import Conv3D`` first asks ``kteach.layers`` for the attribute (our
+    ``__getattr__`` says no), then, because ``kteach.layers`` is a package, tries to import
+    a submodule ``kteach.layers.Conv3D``; Python would then raise a bare "cannot import
+    name". For a Keras 3 name that kteach lacks, this finder raises an ImportError with the
+    same message as ``kteach.layers.Conv3D`` would. (From a plain module such as
+    ``kteach.losses`` Python asks no finder, so there the message stays Python's own.)
+    Every other name is left alone (``None``: "not mine").
+    """
+
+    @staticmethod
+    def find_spec(fullname: str, path: Any = None, target: Any = None) -> None:
+        parent, _, name = fullname.rpartition(".")
+        module = sys.modules.get(parent)
+        if module is None or not parent.startswith("kteach") or name.startswith("_"):
+            return None
+        if name in vars(module) or name not in keras_names().get(keras_module(parent), ()):
+            return None
+        raise MissingNameImportError(str(missing_name(parent, name, vars(module))))
+
+
+if not any(isinstance(f, _KerasNameFinder) for f in sys.meta_path):
+    sys.meta_path.append(_KerasNameFinder())

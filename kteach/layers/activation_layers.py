@@ -1,4 +1,5 @@
-"""Activation layers with settings of their own: LeakyReLU, ReLU, PReLU, ELU, Softmax.
+"""Activation layers with settings of their own: LeakyReLU, ReLU, PReLU, ELU, Softmax; and two
+weightless maps of the same kind: Identity and UnitNormalization.
 
 ``Activation('relu')`` applies a named function; these layers carry its parameters (a slope,
 a ceiling, a threshold, an axis) or, for PReLU, learn them. Each ``backward`` multiplies
@@ -228,3 +229,57 @@ class Softmax(Layer):
 
     def backward(self, y, dy):
         return y * (dy - (dy * y).sum(axis=self.axis, keepdims=True)), []
+
+
+# ----- Identity and UnitNormalization (weightless maps of the same family) -----------------------
+class Identity(Layer):
+    """``y = x`` (a placeholder, e.g. to name a point of a graph). Backward: ``dx = dy``."""
+
+    def formula(self, input_shape, output_shape):
+        return f"y = x : {_shapes(self, input_shape, output_shape)}"
+
+    def forward(self, x, training=False):
+        return x, None
+
+    def backward(self, cache, dy):
+        return dy, []
+
+
+class UnitNormalization(Layer):
+    """Scale each vector along ``axis`` to length 1 (L2): ``y = x / n``,
+    ``n = √max(Σ x², 10⁻¹²)`` (the floor keeps an all-zero vector at zero instead of NaN).
+
+    Backward: ``dx = (dy − y · Σ dy·y) / n`` (the part of dy along y is removed, since the
+    length cannot change); where the floor applies, ``dx = dy / n``.
+    """
+
+    _config_keys = ("axis",)
+    EPSILON = 1e-12
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        items = list(axis) if isinstance(axis, (tuple, list)) else [axis]
+        if not items or not all(isinstance(a, (int, np.integer)) and not isinstance(a, bool)
+                                for a in items):
+            raise TypeError(f"Invalid value for `axis` argument of UnitNormalization: expected "
+                            f"an int or a list of ints, received axis={axis!r}. "
+                            f"UnitNormalization(axis=-1) normalises each feature vector.")
+        self.axis = [int(a) for a in items] if isinstance(axis, (tuple, list)) else int(axis)
+
+    def _axes(self):
+        return tuple(self.axis) if isinstance(self.axis, list) else self.axis
+
+    def formula(self, input_shape, output_shape):
+        return f"y = x / ‖x‖ along axis {self.axis} : {_shapes(self, input_shape, output_shape)}"
+
+    def forward(self, x, training=False):
+        squares = (x * x).sum(axis=self._axes(), keepdims=True)
+        floored = squares < self.EPSILON
+        n = np.sqrt(np.maximum(squares, self.EPSILON)).astype(x.dtype)
+        y = x / n
+        return y, (y, n, floored)
+
+    def backward(self, cache, dy):
+        y, n, floored = cache
+        along_y = (dy * y).sum(axis=self._axes(), keepdims=True) * ~floored
+        return (dy - y * along_y) / n, []

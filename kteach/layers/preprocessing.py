@@ -1,0 +1,215 @@
+"""Preprocessing layers that put data into shape inside the model: Rescaling (``x·scale +
+offset``), Normalization (standardise with a mean and variance, given or learnt by ``adapt``)
+and CenterCrop (keep the middle of each image). All three are affine or a slice, so each
+backward is one line; none has trainable weights.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..engine import config
+from ..engine.errors import ShapeError
+from ..engine.layer import Layer
+from ..engine.tensor import format_shape
+from .convolutional import check_channels_last, check_spatial_input
+
+
+def _as_float(x: np.ndarray, dtype: str) -> np.ndarray:
+    """Images often arrive as uint8: integers are computed in the layer's float dtype, as
+    Keras does (floats stay as they are, as in kteach's other layers)."""
+    return x if x.dtype.kind == "f" else x.astype(dtype)
+
+
+# ----- Rescaling --------------------------------------------------------------------------------
+class Rescaling(Layer):
+    """``y = x · scale + offset`` (e.g. ``Rescaling(1/255)`` maps pixels 0..255 to 0..1, and
+    ``Rescaling(1/127.5, offset=-1)`` to −1..1). Any shape; integer inputs become floats.
+
+    Backward: ``dx = scale · dy``.
+    """
+
+    _config_keys = ("scale", "offset")
+    _keras_build_config = True     # Keras' preprocessing layers write their input shape
+
+    def __init__(self, scale, offset=0.0, **kwargs):
+        super().__init__(**kwargs)
+        for what, value in (("scale", scale), ("offset", offset)):
+            try:
+                np.asarray(value, dtype="float64")
+            except (TypeError, ValueError):
+                raise ValueError(f"The `{what}` argument of Rescaling must be a number (or an "
+                                 f"array of numbers), received {what}={value!r}. For example "
+                                 f"Rescaling(1/255) for pixels.") from None
+        self.scale, self.offset = scale, offset
+
+    def formula(self, input_shape, output_shape):
+        return (f"y = x·{self.scale:g} + {self.offset:g} : {format_shape(input_shape)} → "
+                f"{format_shape(output_shape)}")
+
+    def forward(self, x, training=False):
+        x = _as_float(x, self.dtype)
+        scale = np.asarray(self.scale, dtype=x.dtype)
+        return x * scale + np.asarray(self.offset, dtype=x.dtype), scale
+
+    def backward(self, scale, dy):
+        return dy * scale, []
+
+
+# ----- Normalization ----------------------------------------------------------------------------
+class Normalization(Layer):
+    """Standardise features: ``y = (x − μ) / max(σ, ε)`` with ``σ = √variance`` and ``ε`` the
+    backend epsilon (10⁻⁷). ``μ`` and ``variance`` are given, or learnt from data by
+    ``adapt(data)`` (the mean and the population variance over every axis but ``axis``).
+    ``invert=True`` undoes it: ``y = μ + x · max(σ, ε)``.
+
+    Shapes: ``axis`` (default −1: one μ, σ per feature) keeps its sizes; the weights ``mean``
+    and ``variance`` have those sizes (non-trainable, with Keras' ``count``).
+
+    Backward: ``dx = dy / max(σ, ε)`` (``dx = dy · max(σ, ε)`` inverted).
+    """
+
+    _config_keys = ("axis", "invert", "mean", "variance")
+
+    def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):
+        super().__init__(**kwargs)
+        if axis is None:
+            self.axis = ()
+        elif isinstance(axis, (int, np.integer)) and not isinstance(axis, bool):
+            self.axis = (int(axis),)
+        elif isinstance(axis, (tuple, list)) and all(isinstance(a, (int, np.integer)) for a in axis):
+            self.axis = tuple(int(a) for a in axis)
+        else:
+            raise ValueError(f"The `axis` argument of Normalization must be an int, a tuple of "
+                             f"ints or None, received axis={axis!r}.")
+        if (mean is None) != (variance is None):
+            raise ValueError("Normalization needs both `mean` and `variance`, or neither (then "
+                             "call layer.adapt(data) to learn them).")
+        self.mean, self.variance, self.invert = mean, variance, bool(invert)
+        self._adapted = mean is not None
+
+    def _kept(self, ndim: int) -> tuple:
+        return tuple(sorted(a % ndim for a in self.axis))
+
+    def build(self, input_shape):
+        kept = self._kept(len(input_shape))
+        if 0 in kept:
+            raise ValueError(f"Normalization '{self.name}' cannot keep the batch axis 0 "
+                             f"(axis={self.axis}); give the feature axes, e.g. axis=-1.")
+        if any(input_shape[a] is None for a in kept):
+            raise ValueError(f"Normalization '{self.name}' needs a known size on axis "
+                             f"{self.axis} of its input {format_shape(input_shape)}.")
+        self._broadcast = tuple(input_shape[a] if a in kept else 1 for a in range(len(input_shape)))
+        if self.mean is None:      # learnt by adapt(): weights, as in Keras
+            shape = tuple(input_shape[a] for a in kept)
+            self.mean_weight = self.add_weight(shape=shape, initializer="zeros",
+                                               trainable=False, name="mean")
+            self.variance_weight = self.add_weight(shape=shape, initializer="ones",
+                                                   trainable=False, name="variance")
+            self.add_weight(shape=(), initializer="zeros", dtype="int32", trainable=False,
+                            name="count")
+
+    def adapt(self, data: Any, batch_size: Any = None, steps: Any = None) -> None:
+        """Learn μ and the variance of ``data`` (an array of samples) over every axis but
+        ``axis``. Later calls use them; adapting again replaces them."""
+        if self.mean is not None:
+            raise ValueError(f"Normalization '{self.name}' was given its mean and variance; "
+                             f"adapt() learns them only when they are not given.")
+        x = np.asarray(data, dtype="float64")
+        if x.ndim == 1:
+            x = x[:, np.newaxis]
+        if not self.built:
+            self._build_input_shape = tuple(x.shape)    # Keras records the data's shape
+            self.build(tuple(x.shape))
+            self.built = True
+        kept = self._kept(x.ndim)
+        reduce = tuple(a for a in range(x.ndim) if a not in kept)
+        self.mean_weight.assign(x.mean(axis=reduce).astype(self.dtype))
+        self.variance_weight.assign(x.var(axis=reduce).astype(self.dtype))
+        self._adapted = True
+
+    def _mu_sigma(self, dtype):
+        if self.mean is not None:
+            mu, var = np.asarray(self.mean, dtype), np.asarray(self.variance, dtype)
+        else:
+            mu, var = self.mean_weight.value, self.variance_weight.value
+        sigma = np.maximum(np.sqrt(var.astype(dtype)), config.epsilon())
+        return mu.astype(dtype).reshape(self._broadcast), sigma.reshape(self._broadcast)
+
+    def formula(self, input_shape, output_shape):
+        what = "y = μ + x·max(σ, ε)" if self.invert else "y = (x − μ) / max(σ, ε)"
+        return f"{what} : {format_shape(input_shape)} → {format_shape(output_shape)}"
+
+    def forward(self, x, training=False):
+        x = _as_float(x, self.dtype)
+        mu, sigma = self._mu_sigma(x.dtype)
+        y = mu + x * sigma if self.invert else (x - mu) / sigma
+        return y, sigma
+
+    def backward(self, sigma, dy):
+        dx = dy * sigma if self.invert else dy / sigma
+        return dx, [None] * len(self.weights)       # mean, variance, count are not trained
+
+    def get_config(self) -> dict:
+        config_ = super().get_config()
+        for key in ("mean", "variance"):     # arrays as lists, as a JSON config holds them
+            if config_[key] is not None:
+                config_[key] = np.asarray(config_[key]).tolist()
+        return config_
+
+
+# ----- CenterCrop -------------------------------------------------------------------------------
+class CenterCrop(Layer):
+    """Keep the central ``height × width`` of each image: ``(batch, H, W, C)`` →
+    ``(batch, height, width, C)``, ``y = x[:, t : t + height, l : l + width]`` with
+    ``t = ⌊(H − height)/2⌋``, ``l = ⌊(W − width)/2⌋``.
+
+    Backward puts ``dy`` back in the middle and zeros around it.
+    (Keras resizes images smaller than the target; kteach refuses them with a message.)
+    """
+
+    _config_keys = ("data_format", "height", "width")
+    _keras_build_config = True     # Keras' preprocessing layers write their input shape
+
+    def __init__(self, height, width, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        check_channels_last(data_format, "CenterCrop")
+        self.data_format = "channels_last"
+        for what, n in (("height", height), ("width", width)):
+            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
+                raise ValueError(f"The `{what}` argument of CenterCrop must be a positive "
+                                 f"integer, received {what}={n!r}. For example "
+                                 f"CenterCrop(height=24, width=24).")
+        self.height, self.width = int(height), int(width)
+
+    def build(self, input_shape):
+        check_spatial_input(self, input_shape, 2)
+
+    def _start(self, H: int, W: int) -> tuple[int, int]:
+        if H < self.height or W < self.width:
+            raise ShapeError(f"CenterCrop '{self.name}' keeps {self.height}×{self.width} "
+                             f"pixels but received images of {H}×{W}. kteach crops only images "
+                             f"at least as large as the target; resize them first (Resizing).")
+        return (H - self.height) // 2, (W - self.width) // 2
+
+    def compute_output_shape(self, input_shape):
+        check_spatial_input(self, input_shape, 2)
+        if input_shape[1] is not None and input_shape[2] is not None:
+            self._start(input_shape[1], input_shape[2])
+        return (input_shape[0], self.height, self.width, input_shape[3])
+
+    def formula(self, input_shape, output_shape):
+        return (f"y = the central {self.height}×{self.width} of x : "
+                f"{format_shape(input_shape)} → {format_shape(output_shape)}")
+
+    def forward(self, x, training=False):
+        x = _as_float(x, self.dtype)
+        t, l = self._start(x.shape[1], x.shape[2])
+        return x[:, t:t + self.height, l:l + self.width], (x.shape, t, l)
+
+    def backward(self, cache, dy):
+        shape, t, l = cache
+        dx = np.zeros(shape, dtype=dy.dtype)
+        dx[:, t:t + self.height, l:l + self.width] = dy
+        return dx, []
