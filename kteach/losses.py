@@ -43,15 +43,27 @@ gradient of a weighted mean is the per-sample gradient times the weight); check 
 ``gradient`` against :func:`numerical_gradient`.
 
 Names, as in Keras, are case-sensitive: ``'mse'``, ``'MSE'``, ``'mean_squared_error'`` and
-``'MeanSquaredError'`` all work; ``'Mse'`` and ``'cce'`` do not.
+``'MeanSquaredError'`` all work; ``'Mse'`` and ``'cce'`` do not. The aliases are Keras 3's:
+``mse mae mape msle kld bce`` and the same in capitals (``'logcosh'`` and ``'huber_loss'``
+are refused, as there, although Huber's default name is ``'huber_loss'``).
+
+The families: regression (:class:`MeanSquaredError`, :class:`MeanAbsoluteError`,
+:class:`Huber`, :class:`LogCosh`, :class:`MeanSquaredLogarithmicError`,
+:class:`MeanAbsolutePercentageError`, :class:`CosineSimilarity`), counts and distributions
+(:class:`Poisson`, :class:`KLDivergence`), cross-entropies (:class:`BinaryCrossentropy`,
+:class:`CategoricalCrossentropy`, :class:`SparseCategoricalCrossentropy` and the focal
+:class:`BinaryFocalCrossentropy`, :class:`CategoricalFocalCrossentropy`) and margins
+(:class:`Hinge`, :class:`SquaredHinge`, :class:`CategoricalHinge`).
 
 Probabilities are clipped to ``[eps, 1 - eps]`` (``eps = kteach.engine.config.epsilon()``,
 1e-7) before the logarithm, exactly like Keras with the torch or JAX backend; where a value
 was clipped its gradient is 0. With ``from_logits=True`` the stable formulas are used and
 nothing is clipped.
 
-Three deliberate differences from Keras 3: the function forms (``binary_crossentropy`` ...)
-line up ranks themselves, as the loss classes do, instead of raising a shape error;
+Four deliberate differences from Keras 3: ``Huber.get_config()`` keeps ``delta`` and
+``CosineSimilarity.get_config()`` keeps ``axis`` (Keras leaves them out, so they are lost on
+saving); the function forms (``binary_crossentropy`` ...) line up ranks themselves, as the
+loss classes do, instead of raising a shape error;
 ``SparseCategoricalCrossentropy(ignore_class=...)`` is refused (see its docstring); and
 ``get(my_function)`` returns the function wrapped in a :class:`LossFunctionWrapper` (Keras
 returns the function itself and wraps it later, in ``compile``).
