@@ -272,8 +272,7 @@ def test_argument_values_are_checked():
         Conv2D(4, (3, 3, 3))
     with pytest.raises(ValueError, match=r"expected a positive integer\. Received: filters=0"):
         Conv1D(0, 3)
-    with pytest.raises(NotImplementedError, match=r"Conv1D\(activity_regularizer=\.\.\.\) is not supported"):
-        Conv1D(4, 3, activity_regularizer="l2")
+    assert Conv1D(4, 3, activity_regularizer="l2").activity_regularizer.l2 == 0.01
     with pytest.raises(TypeError, match=r"Did you mean 'kernel_size'"):
         Conv1D(4, kernel_sizes=3)
 

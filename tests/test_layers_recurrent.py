@@ -220,10 +220,8 @@ def test_dropout_inside_the_layer_is_refused_with_the_fix():
         GRU(4, dropout=0.2)
 
 
-def test_activity_regularizer_is_refused():
-    with pytest.raises(NotSupportedError, match=r"SimpleRNN\(activity_regularizer=...\) is not "
-                                                r"supported"):
-        SimpleRNN(2, activity_regularizer="l2")
+def test_activity_regularizer_is_accepted():
+    assert SimpleRNN(2, activity_regularizer="l2").activity_regularizer.l2 == 0.01
 
 
 def test_unroll_and_use_cudnn_are_accepted_and_change_nothing():

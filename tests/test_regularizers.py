@@ -129,9 +129,17 @@ def test_a_bad_name_on_a_layer_changes_nothing():
     assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
 
 
-def test_activity_regularizer_still_refused_with_the_fix():
-    with pytest.raises(NotSupportedError, match="activity_regularizer"):
-        kteach.layers.Dense(2, activity_regularizer="l2")
+def test_activity_penalty_is_per_batch_and_replaced_by_each_pass():
+    """Keras: ``regularizer(y) / batch_size`` for the latest forward pass only."""
+    kteach.utils.set_random_seed(0)
+    layer = kteach.layers.Dense(2, activity_regularizer=regularizers.L2(0.1))
+    model = kteach.Sequential([kteach.Input((3,)), layer])
+    x = np.random.default_rng(0).normal(size=(5, 3)).astype("float32")
+    y = model(x)
+    model(x)
+    assert model.losses == [pytest.approx(0.1 * np.sum(y ** 2) / 5, rel=1e-6)]
+    model.predict(x[:2], verbose=0)
+    assert len(model.losses) == 1
 
 
 # ----- in layers and models ---------------------------------------------------------------------
@@ -157,7 +165,7 @@ def _model(key, build):
     case = REF["cases"][key]
     model = build(kteach)
     model.set_weights([np.asarray(w, "float32") for w in case["weights"]])
-    x = np.asarray(case["x"], "int32" if key == "norm_embedding" else "float32")
+    x = np.asarray(case["x"], "int32" if isinstance(case["x"][0][0], int) else "float32")
     return model, x, np.asarray(case["y"], "float32"), case
 
 

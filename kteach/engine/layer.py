@@ -74,6 +74,7 @@ class Layer:
         self._weights: list[Variable] = []
         self._tracked: list[Layer] = []       # layers assigned as attributes (and in lists)
         self._losses: list = []               # what add_loss received in the latest call
+        self._activity_losses: list = []      # activity penalties of this forward pass
         self._inbound_nodes: list[Node] = []
         self._build_input_shape: Any = None
         self._batch_input_shape = _batch_shape_from_kwargs(type(self).__name__, kwargs)
@@ -167,16 +168,31 @@ class Layer:
         """The values given to ``add_loss`` in the latest call, this layer's and its
         sublayers', then the penalty of each trainable weight that has a regularizer (as
         Keras 3: ``kernel_regularizer=L2(0.01)`` adds ``0.01·ΣW²`` here)."""
-        out = list(self._losses)
-        for layer in self._tracked:
-            out += layer._call_losses()
-        return out + weight_penalties(self.trainable_weights)
+        return self._call_losses() + weight_penalties(self.trainable_weights)
 
     def _call_losses(self) -> list:
-        out = list(self._losses)
+        out = list(self._losses) + list(getattr(self, "_activity_losses", []))
         for layer in self._tracked:
             out += layer._call_losses()
         return out
+
+    # ----- activity regularizer: a penalty on the layer's output -------------------------------
+    activity_regularizer = None
+
+    def _activity_penalty(self, y: np.ndarray) -> None:
+        """Keras' activity penalty of this call, ``regularizer(y) / batch_size``; it is one of
+        ``layer.losses`` until the next forward pass. (Built-in layers call it in
+        ``forward``.)"""
+        if self.activity_regularizer is not None:
+            self._activity_losses.append(self.activity_regularizer(y) / y.shape[0])
+
+    def _activity_gradient(self, y: np.ndarray, dy: np.ndarray) -> np.ndarray:
+        """``dy + d(regularizer(y) / batch_size)/dy``: the penalty's gradient joins
+        backpropagation at the output it was taken from. (Built-in layers call it first
+        thing in ``backward``.)"""
+        if self.activity_regularizer is None:
+            return dy
+        return dy + penalty_gradient(self.activity_regularizer, y).astype(dy.dtype) / y.shape[0]
 
     @property
     def non_trainable_weights(self) -> list[Variable]:
@@ -347,6 +363,8 @@ class Layer:
         if any(isinstance(t, KerasTensor) for t in flat):
             return self._call_symbolic(inputs)
         from .graph import call_layer  # graph imports layer; this import is for one function
+        if tapes.current() is None:       # a new forward pass from the top: new penalties
+            reset_activity_losses(self)
         arrays = [a if isinstance(a, (np.ndarray, Variable)) else np.asarray(a) for a in flat]
         inputs = arrays if isinstance(inputs, (list, tuple)) else arrays[0]
         self._maybe_build(_shapes_of(plain(inputs)))
@@ -440,6 +458,8 @@ class Layer:
                     f"with the base config: return {{**super().get_config(), "
                     f"{', '.join(repr(p.name) + ': self.' + p.name for p in own)}}}.")
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self.activity_regularizer is not None:   # Keras writes it when it is set
+            config["activity_regularizer"] = _config_value(self.activity_regularizer)
         for key in self._config_keys:   # a built-in layer's own arguments, as Keras writes them
             config[key] = _config_value(getattr(self, key))
         return {**config, **self._keras_config}
@@ -492,6 +512,19 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def reset_activity_losses(layer: "Layer") -> None:
+    """Forget the activity penalties of ``layer`` and every layer inside it (before a new
+    forward pass)."""
+    todo, seen = [layer], set()
+    while todo:
+        each = todo.pop()
+        if id(each) in seen:
+            continue
+        seen.add(id(each))
+        each._activity_losses = []
+        todo += list(getattr(each, "layers", None) or []) + list(each._tracked)
 
 
 def weight_penalties(variables: list) -> list[float]:

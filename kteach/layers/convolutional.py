@@ -216,8 +216,7 @@ class _Conv(Layer):
     _config_keys = ("filters", "kernel_size", "strides", "padding", "data_format",
                     "dilation_rate", "groups", "activation", "use_bias", "kernel_initializer",
                     "bias_initializer", "kernel_regularizer", "bias_regularizer",
-                    "kernel_constraint", "bias_constraint")
-    _keras_config = {"activity_regularizer": None}
+                    "kernel_constraint", "bias_constraint", "activity_regularizer")
 
     rank = 1
 
@@ -228,7 +227,7 @@ class _Conv(Layer):
         kind = type(self).__name__
         weight_options = {key: unsupported.pop(key) for key in
                           ("kernel_regularizer", "bias_regularizer", "kernel_constraint",
-                           "bias_constraint")}
+                           "bias_constraint", "activity_regularizer")}
         refuse_unsupported(kind, **unsupported)
         check_channels_last(data_format, kind)
         if groups != 1:
@@ -258,6 +257,7 @@ class _Conv(Layer):
         self.bias_regularizer = regularizers.get(weight_options["bias_regularizer"])
         self.kernel_constraint = constraints.get(weight_options["kernel_constraint"])
         self.bias_constraint = constraints.get(weight_options["bias_constraint"])
+        self.activity_regularizer = regularizers.get(weight_options["activity_regularizer"])
 
     def build(self, input_shape):
         check_spatial_input(self, input_shape, self.rank)
@@ -320,10 +320,12 @@ class _Conv(Layer):
             z += self.bias.value
         z = z.reshape((x.shape[0],) + out + (self.filters,))
         y = self.activation(z)
+        self._activity_penalty(y)
         return y, (xp.shape, pads, X_col, z, y)
 
     def backward(self, cache, dy):
         xp_shape, pads, X_col, z, y = cache
+        dy = self._activity_gradient(y, dy)
         W = self.kernel.value
         dz = activations.backward(self.activation, z, y, dy)
         dz_col = dz.reshape(-1, self.filters)

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import activations, constraints, initializers, regularizers
 from ..engine import config, random
-from ..engine.errors import ShapeError, check_keywords, refuse_unsupported
+from ..engine.errors import ShapeError, check_keywords
 from ..engine.layer import Layer
 from ..engine.tensor import KerasTensor, Node, format_shape
 
@@ -125,7 +125,6 @@ class Dense(Layer):
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
-        refuse_unsupported("Dense", activity_regularizer=activity_regularizer)
         super().__init__(**kwargs)
         self.units = _positive_int(units, "units", "Dense")
         self.activation = activations.get(activation)
@@ -137,6 +136,7 @@ class Dense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
+        self.activity_regularizer = regularizers.get(activity_regularizer)   # penalises y
 
     def build(self, input_shape):
         n_in = input_shape[-1]
@@ -176,10 +176,12 @@ class Dense(Layer):
         if self.use_bias:
             z += self.bias.value  # z is a new array from the product, so adding in place is safe
         y = self.activation(z)
+        self._activity_penalty(y)
         return y, (x, z, y)
 
     def backward(self, cache, dy):
         x, z, y = cache
+        dy = self._activity_gradient(y, dy)
         dz = activations.backward(self.activation, z, y, dy)
         x2 = x.reshape(-1, x.shape[-1])        # flatten any leading axes into one "batch"
         dz2 = dz.reshape(-1, self.units)

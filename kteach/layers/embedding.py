@@ -56,15 +56,16 @@ class Embedding(Layer):
     """
 
     _config_keys = ("input_dim", "output_dim", "embeddings_initializer",
-                    "embeddings_regularizer", "embeddings_constraint", "mask_zero")
-    _keras_config = {"activity_regularizer": None, "quantization_config": None}
+                    "embeddings_regularizer", "embeddings_constraint", "mask_zero",
+                    "activity_regularizer")
+    _keras_config = {"quantization_config": None}
 
     _legacy_keywords = ("input_length",)
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
                  weights=None, lora_rank=None, lora_alpha=None, quantization_config=None,
-                 **kwargs):
+                 activity_regularizer=None, **kwargs):
         input_length = kwargs.pop("input_length", None)
         if input_length is not None:
             warn_once("Argument `input_length` is deprecated. Just remove it. (Keras 3 ignores "
@@ -77,6 +78,7 @@ class Embedding(Layer):
         # A penalty on the table (model.losses) and a projection after each update.
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         self.embeddings_constraint = constraints.get(embeddings_constraint)
+        self.activity_regularizer = regularizers.get(activity_regularizer)   # penalises y
         refuse_unsupported("Embedding", lora_rank=lora_rank,
                            quantization_config=quantization_config)
         self.mask_zero = bool(mask_zero)
@@ -122,9 +124,13 @@ class Embedding(Layer):
 
     def forward(self, x, training=False):
         ids = self._token_ids(np.asarray(x))
-        return self.embeddings.value[ids], ids
+        y = self.embeddings.value[ids]
+        self._activity_penalty(y)
+        return y, ids
 
     def backward(self, ids, dy):
+        if self.activity_regularizer is not None:   # y is the table's rows for these ids
+            dy = self._activity_gradient(self.embeddings.value[ids], dy)
         V, D = self.embeddings.shape
         dE = np.zeros((V, D), dtype=self.embeddings.value.dtype)
         # dE[v, j] += dy[b, t, j] for every position (b, t) holding id v. np.add.at adds

@@ -80,7 +80,8 @@ class RecurrentLayer(Layer):
                  return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, kernel_regularizer=None,
                  recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None,
-                 recurrent_constraint=None, bias_constraint=None, **kwargs):
+                 recurrent_constraint=None, bias_constraint=None, activity_regularizer=None,
+                 **kwargs):
         kind = type(self).__name__
         input_length = kwargs.pop("input_length", None)
         input_dim = kwargs.pop("input_dim", None)
@@ -102,6 +103,7 @@ class RecurrentLayer(Layer):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.recurrent_constraint = constraints.get(recurrent_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
+        self.activity_regularizer = regularizers.get(activity_regularizer)   # penalises y
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
@@ -128,8 +130,9 @@ class RecurrentLayer(Layer):
                     "recurrent_initializer", "bias_initializer", "dropout", "recurrent_dropout",
                     "return_sequences", "return_state", "go_backwards", "stateful", "unroll",
                     "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
-                    "kernel_constraint", "recurrent_constraint", "bias_constraint")
-    _keras_config = {"activity_regularizer": None, "zero_output_for_mask": False}
+                    "kernel_constraint", "recurrent_constraint", "bias_constraint",
+                    "activity_regularizer")
+    _keras_config = {"zero_output_for_mask": False}
 
     def get_config(self) -> dict:
         """The arguments that rebuild this layer, with the keys Keras 3 writes."""
@@ -218,6 +221,7 @@ class RecurrentLayer(Layer):
         xs = x[:, ::-1] if self.go_backwards else x   # the order in which steps are read
         hs, states, steps = self._forward_steps(xs)
         y = hs if self.return_sequences else hs[:, -1]
+        self._activity_penalty(y)
         outputs = [y] + states if self.return_state else y
         return outputs, (xs, hs, steps)
 
@@ -225,6 +229,7 @@ class RecurrentLayer(Layer):
         """Gradients arriving at the outputs → ``dL/dh_t`` for every step, then BPTT."""
         xs, hs, steps = cache
         d_out, d_states = (dy[0], dy[1:]) if self.return_state else (dy, [])
+        d_out = self._activity_gradient(hs if self.return_sequences else hs[:, -1], d_out)
         dhs = np.zeros_like(hs)             # dL/dh_t from outside the recurrence
         if self.return_sequences:
             dhs += d_out
@@ -307,8 +312,8 @@ class SimpleRNN(RecurrentLayer):
                  recurrent_constraint=None, bias_constraint=None, dropout=0.0,
                  recurrent_dropout=0.0, return_sequences=False, return_state=False,
                  go_backwards=False, stateful=False, unroll=False, seed=None, **kwargs):
-        refuse_unsupported("SimpleRNN", activity_regularizer=activity_regularizer)
-        kwargs.update(kernel_regularizer=kernel_regularizer,
+        kwargs.update(activity_regularizer=activity_regularizer,
+                      kernel_regularizer=kernel_regularizer,
                       recurrent_regularizer=recurrent_regularizer,
                       bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
                       recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint)
@@ -381,8 +386,8 @@ class LSTM(RecurrentLayer):
                  dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False,
                  return_state=False, go_backwards=False, stateful=False, unroll=False,
                  use_cudnn="auto", **kwargs):
-        refuse_unsupported("LSTM", activity_regularizer=activity_regularizer)
-        kwargs.update(kernel_regularizer=kernel_regularizer,
+        kwargs.update(activity_regularizer=activity_regularizer,
+                      kernel_regularizer=kernel_regularizer,
                       recurrent_regularizer=recurrent_regularizer,
                       bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
                       recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint)
@@ -503,8 +508,8 @@ class GRU(RecurrentLayer):
                  recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
                  go_backwards=False, stateful=False, unroll=False, reset_after=True,
                  use_cudnn="auto", **kwargs):
-        refuse_unsupported("GRU", activity_regularizer=activity_regularizer)
-        kwargs.update(kernel_regularizer=kernel_regularizer,
+        kwargs.update(activity_regularizer=activity_regularizer,
+                      kernel_regularizer=kernel_regularizer,
                       recurrent_regularizer=recurrent_regularizer,
                       bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
                       recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint)
