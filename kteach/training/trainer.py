@@ -21,7 +21,7 @@ from .. import losses, optimizers
 from ..metrics import result_as_float
 from ..engine import graph, random
 from ..engine.arrays import plain
-from ..engine.layer import add_penalty_gradients, apply_constraints
+from ..engine.layer import add_penalty_gradients, apply_constraints, reset_activity_losses
 from ..engine.errors import NotCompiledError, NotSupportedError, NumericalError, check_keywords
 from . import data
 from .callbacks import CallbackList, History, TerminateOnNaN
@@ -561,6 +561,7 @@ class Trainer:
     # ----- the model's forward and backward, graph or call ----------------------------------------
     def _forward_batch(self, xs: list[np.ndarray], training: bool) -> tuple[list, Any]:
         """The predictions (a list, one per output) and what backward needs."""
+        reset_activity_losses(self)   # this pass's activity penalties replace the last ones
         if self._graph is not None:
             return self._graph.forward(xs, training)
         several = getattr(self, "_several_inputs", len(xs) > 1)
