@@ -143,3 +143,38 @@ def test_compile_with_a_string_name(string):
     model.compile(optimizer="sgd", loss=string)
     history = model.fit(x, y, epochs=2, verbose=0)
     assert np.all(np.isfinite(history.history["loss"]))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: losses.CosineSimilarity(axis=1),
+    lambda: losses.BinaryFocalCrossentropy(axis=1, gamma=1.5, apply_class_balancing=True),
+    lambda: losses.BinaryFocalCrossentropy(axis=1, from_logits=True),
+    lambda: losses.CategoricalFocalCrossentropy(axis=1, label_smoothing=0.1),
+    lambda: losses.CategoricalFocalCrossentropy(axis=1, from_logits=True, gamma=0.5),
+])
+def test_another_axis_and_three_dimensions_gradient_check(make):
+    rng = np.random.default_rng(3)
+    loss = make()
+    y = np.moveaxis(np.eye(4)[rng.integers(0, 4, size=(3, 5))], -1, 1)   # (3, 4, 5)
+    p = rng.uniform(0.05, 0.95, size=y.shape)
+    if getattr(loss, "from_logits", False) or isinstance(loss, losses.CosineSimilarity):
+        p = rng.normal(size=y.shape)
+    assert loss.call(y, p).shape == (3, 5)
+    np.testing.assert_allclose(loss.gradient(y, p), losses.numerical_gradient(loss, y, p),
+                               rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("make", [losses.Huber, losses.LogCosh, losses.Poisson,
+                                  losses.MeanSquaredLogarithmicError,
+                                  losses.MeanAbsolutePercentageError, losses.Hinge,
+                                  losses.SquaredHinge])
+def test_targets_of_shape_n_with_an_output_of_shape_n_1(make):
+    rng = np.random.default_rng(4)
+    y = rng.integers(0, 2, size=8).astype("float64") + 0.5
+    p = rng.uniform(0.3, 2.0, size=(8, 1))
+    loss = make()
+    value, g = loss.value_and_gradient(y, p)
+    assert g.shape == (8, 1)
+    close(value, loss(y[:, None], p), rtol=1e-12, atol=0)
+    np.testing.assert_allclose(g, losses.numerical_gradient(loss, y, p) / 8, rtol=1e-5,
+                               atol=1e-8)
