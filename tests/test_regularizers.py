@@ -237,3 +237,33 @@ def test_explain_shows_each_penalty_as_its_own_loss_step():
     total = [s for s in record.steps if s.kind == "loss" and s.label == "total"][0]
     mse = np.mean((x @ kernel) ** 2)
     assert total.value == pytest.approx(mse + penalties[0].value, rel=1e-5)
+
+
+def test_a_learners_layer_and_regularizer_train_through_the_penalty():
+    """add_weight(regularizer=...) in a layer with call(), and a penalty function written
+    with kteach.ops on a Dense: check_gradients holds backprop + penalty gradients to central
+    differences of the whole loss."""
+    from kteach import ops
+
+    class Scale(kteach.layers.Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones",
+                                     regularizer="l2", constraint="non_neg", name="w")
+
+        def call(self, x):
+            return x * self.w
+
+    def penalty(w):
+        return 0.05 * ops.sum(ops.abs(w) ** 3)
+
+    kteach.utils.set_random_seed(4)
+    model = kteach.Sequential([kteach.Input((3,)), Scale(),
+                               kteach.layers.Dense(2, kernel_regularizer=penalty)])
+    model.compile(optimizer=kteach.optimizers.SGD(0.1), loss="mse")
+    x = np.random.default_rng(1).normal(size=(6, 3)).astype("float32")
+    y = np.random.default_rng(2).normal(size=(6, 2)).astype("float32")
+    report = kteach.utils.check_gradients(model, x, y)
+    assert report.passed, str(report)
+    model.fit(x, y, epochs=2, verbose=0)
+    assert np.all(model.layers[0].w.value >= 0)
+    assert len(model.losses) == 2

@@ -89,6 +89,12 @@ class Layer:
         ``initializer`` is a name (``'glorot_uniform'``, the default for floats), an
         initializer object or any ``f(shape, dtype)``; ``shape=None`` is a scalar. kteach's
         older positional form ``add_weight(name, shape, initializer)`` still works.
+
+        ``regularizer`` (``'l2'``, ``kteach.regularizers.L2(0.01)``, or a function of the
+        weight written with kteach.ops) adds its penalty to ``layer.losses`` and so to the
+        training loss; ``constraint`` (``'non_neg'``, ``MaxNorm(2)``...) is applied to the
+        weight after each optimizer update. Both are kept on the weight, as in Keras 3
+        (``variable.regularizer``, ``variable.constraint``).
         """
         if isinstance(shape, str):  # add_weight('kernel', (3, 4), init[, trainable])
             shape, initializer, dtype, name = initializer, dtype, None, shape

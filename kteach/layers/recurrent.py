@@ -20,8 +20,12 @@ sequence, before the loop; only the part that needs the previous state runs step
 Backpropagation through time is the same loop run backwards: at each step the gradient of
 ``h_t`` is what the output contributes plus what step ``t+1`` sends back.
 
+Regularizers and constraints work as in Keras: ``kernel_``, ``recurrent_`` and
+``bias_regularizer`` add penalties to ``layer.losses``, ``activity_regularizer`` penalises the
+output ``y`` (not the returned states), constraints act after each update.
+
 Not supported (refused with a message): ``stateful=True``, ``dropout``/``recurrent_dropout``
-other than 0, regularizers and constraints, masking. ``unroll`` and ``use_cudnn`` are accepted
+other than 0, masking. ``unroll`` and ``use_cudnn`` are accepted
 and ignored: they only change how Keras schedules the same computation.
 """
 from __future__ import annotations
