@@ -323,6 +323,45 @@ def conv(layer, x):
     return act(layer.activation)(z)
 
 
+def dilate(x: Any, axis: int, s: int) -> Any:
+    """``s − 1`` zeros between neighbouring entries along ``axis``: length n → (n − 1)·s + 1."""
+    if s == 1:
+        return x
+    zeros = [np.zeros(x.shape, dtype=x.dtype)] * (s - 1)
+    y = ops.stack([x] + zeros, axis=axis + 1)
+    shape = x.shape[:axis] + (x.shape[axis] * s,) + x.shape[axis + 1:]
+    keep = (slice(None),) * axis + (slice(0, (x.shape[axis] - 1) * s + 1),)
+    return ops.getitem(ops.reshape(y, shape), keep)
+
+
+def conv_transpose(layer, x):
+    """Spread the input out by the stride, then add one shifted copy of ``x_dil · W[i]ᵀ`` per
+    kernel offset ``i`` (shifted by ``i·d``); keep the window that ``padding`` keeps."""
+    from kteach.layers.convolutional_transpose import transpose_layout
+    k, s, d = layer.kernel_size, layer.strides, layer.dilation_rate
+    rank = len(k)
+    xd = x
+    for axis in range(1, rank + 1):
+        xd = dilate(xd, axis, s[axis - 1])
+    parts = []
+    for offset in np.ndindex(*k):
+        W_i = ops.transpose(ops.getitem(layer.kernel, offset))          # (C, filters)
+        part = ops.matmul(xd, W_i)
+        for axis, (i, d_, k_) in enumerate(zip(offset, d, k), start=1):
+            part = pad_axis(part, axis, i * d_, d_ * (k_ - 1) - i * d_)
+        parts.append(part)
+    y = reduce(ops.add, parts)
+    p_out = layer.output_padding or (None,) * rank
+    for axis in range(1, rank + 1):
+        n, start, full = transpose_layout(x.shape[axis], k[axis - 1], s[axis - 1], d[axis - 1],
+                                          layer.padding, p_out[axis - 1])
+        y = pad_axis(y, axis, 0, max(start + n - full, 0))
+        y = ops.getitem(y, (slice(None),) * axis + (slice(start, start + n),))
+    if layer.use_bias:
+        y = ops.add(y, layer.bias)
+    return act(layer.activation)(y)
+
+
 def pool(layer, x):
     """Max or mean of the window taps, stacked on a new last axis; a mean counts only the
     real (unpadded) values of its window."""
@@ -680,6 +719,27 @@ for option, kwargs in CONV2D.items():
     add(f"Conv2D-{option}", functools.partial(layers.Conv2D, 2, **kwargs, **F64),
         lambda: normal(2, 7, 6, 2), conv)
 add("Convolution1D-alias", lambda: layers.Convolution1D(2, 2, **F64), x3(2, 5, 2), conv)
+
+CONV_TRANSPOSE = {
+    "valid": {}, "same": {"padding": "same"}, "strides2-valid": {"strides": 2},
+    "strides2-same": {"strides": 2, "padding": "same"},
+    "kernel2-strides3-valid": {"kernel_size": 2, "strides": 3},
+    "kernel4-strides2-same": {"kernel_size": 4, "strides": 2, "padding": "same"},
+    "dilation2-same": {"dilation_rate": 2, "padding": "same"},
+    "strides3-output_padding2-valid": {"strides": 3, "output_padding": 2},
+    "strides2-output_padding1-same-no-bias": {"strides": 2, "output_padding": 1,
+                                              "padding": "same", "use_bias": False},
+    "tanh": {"activation": "tanh", "strides": 2},
+}
+for option, kwargs in CONV_TRANSPOSE.items():
+    kwargs = {"kernel_size": 3, **kwargs}
+    add(f"Conv1DTranspose-{option}", functools.partial(layers.Conv1DTranspose, 3, **kwargs, **F64),
+        x3(2, 5, 2), conv_transpose)
+    add(f"Conv2DTranspose-{option}", functools.partial(layers.Conv2DTranspose, 2, **kwargs, **F64),
+        lambda: normal(2, 4, 3, 2), conv_transpose)
+add("Conv2DTranspose-kernel-2x3-strides-1x2",
+    lambda: layers.Conv2DTranspose(2, (2, 3), strides=(1, 2), padding="same", **F64),
+    lambda: normal(2, 3, 4, 3), conv_transpose)
 
 # ----- pooling
 POOL1D = {"pool2": {}, "pool3-strides1": {"pool_size": 3, "strides": 1},

@@ -4,6 +4,8 @@ from .activation_layers import (ELU, Identity, LeakyReLU, PReLU, ReLU, Softmax,
                                 UnitNormalization)
 from .core import Activation, Dense, Dropout, Flatten, Input, InputLayer, Reshape
 from .convolutional import Conv1D, Conv2D, Convolution1D, Convolution2D
+from .convolutional_transpose import (Conv1DTranspose, Conv2DTranspose, Convolution1DTranspose,
+                                      Convolution2DTranspose)
 from .embedding import Embedding
 from .lambda_layer import Lambda
 from .merge import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add,
