@@ -13,6 +13,7 @@ a model half-trained.
 from __future__ import annotations
 
 import contextlib
+import sys
 from typing import Any, Callable, Iterator
 
 import numpy as np
@@ -27,6 +28,7 @@ from . import data
 from .callbacks import CallbackList, History, TerminateOnNaN
 from .compiled import Objective
 from .progress import Progbar, ProgbarLogger
+from ..utils.data_adapter import SourcePass, is_batch_source, unpack_batch
 
 
 class _NonFiniteLoss(Exception):
@@ -170,6 +172,27 @@ def _first_batches(n: int, batch_size: int, steps: int | None):
         _ran_out_warning()
 
 
+def _first_batch(source: SourcePass) -> Any:
+    return source.peek()
+
+
+def _source_only(**given: Any) -> None:
+    """Arguments that only arrays have, refused for a PyDataset or a generator (as Keras)."""
+    if given.get("validation_split"):
+        raise ValueError(
+            "Argument `validation_split` is only supported for tensors or NumPy arrays. Found "
+            "a batch source (PyDataset or generator). Give validation_data=... instead.")
+    if given.get("y") is not None:
+        raise ValueError(
+            "When x is a PyDataset or a generator, its batches hold the targets: y must not "
+            "be given. Return (x, y) from each batch instead.")
+    for name in ("sample_weight", "class_weight"):
+        if given.get(name) is not None:
+            raise NotSupportedError(
+                f"kteach does not support `{name}` with a PyDataset or a generator. Return "
+                f"(x, y, sample_weight) from each batch instead.")
+
+
 class _BatchStream:
     """The training batches, handed out epoch by epoch as Keras' EpochIterator does.
 
@@ -179,29 +202,47 @@ class _BatchStream:
     Keras' warning if it wanted more) and the next epoch starts a new pass.
     """
 
-    def __init__(self, n: int, batch_size: int, shuffle: bool, steps_per_epoch: int | None):
+    def __init__(self, n: int, batch_size: int, shuffle: bool, steps_per_epoch: int | None,
+                 source: Any = None):
         self.n, self.batch_size, self.shuffle = n, batch_size, shuffle
         self.steps_per_epoch = steps_per_epoch
-        self.num_batches = -(-n // batch_size)
+        self.source = source       # a data_adapter.SourcePass: batches come ready-made
+        self.num_batches = source.num_batches if source is not None else -(-n // batch_size)
         self._pass, self._seen = None, 0
 
     def _new_pass(self):
+        if self.source is not None:
+            return self.source.new_pass()
         order = random.rng().permutation(self.n) if self.shuffle else None
         return _batches(self.n, self.batch_size, order)
 
     def epoch(self):
-        if self.steps_per_epoch is None:
+        """This epoch's batches: index arrays into the data, or a source's raw batches."""
+        if self.source is not None:
+            self.source.epoch_begin()
+        yield from self._epoch_items()
+        if self.source is not None:
+            self.source.epoch_end()
+
+    def _epoch_items(self):
+        if self.steps_per_epoch is None and self.num_batches is not None:
             yield from self._new_pass()
             return
-        if self._pass is None:
+        if self._pass is None or self.steps_per_epoch is None:
             self._pass, self._seen = self._new_pass(), 0
-        for _ in range(self.steps_per_epoch):
-            if self._seen >= self.num_batches:
+        for _ in range(self.steps_per_epoch or sys.maxsize):
+            if self.num_batches is not None and self._seen >= self.num_batches:
                 _ran_out_warning()
                 break
+            try:
+                item = next(self._pass)
+            except StopIteration:         # a generator that has ended
+                _ran_out_warning()
+                self._pass = None
+                break
             self._seen += 1
-            yield next(self._pass)
-        if self._seen >= self.num_batches:
+            yield item
+        if self.num_batches is not None and self._seen >= self.num_batches:
             self._pass = None
 
 
@@ -598,6 +639,11 @@ class Trainer:
         _should_validate(0, validation_freq)   # a bad value is refused before any training
         epochs = _positive(epochs, "epochs", 1) if epochs != 0 else 0
         cbs = list(callbacks or [])
+        if is_batch_source(x):
+            return self._fit_source(x, y, epochs, verbose, cbs, validation_split,
+                                    validation_data, shuffle, class_weight, sample_weight,
+                                    initial_epoch, steps_per_epoch, validation_steps,
+                                    validation_freq)
         with self._unbuilt_if_failing():
             xs, ys, n = self._prepare(x, y)
             ws = self._sample_weights(sample_weight, n)
@@ -643,19 +689,93 @@ class Trainer:
         history.model = self
         return history
 
+    def _fit_source(self, x, y, epochs, verbose, cbs, validation_split, validation_data,
+                    shuffle, class_weight, sample_weight, initial_epoch, steps_per_epoch,
+                    validation_steps, validation_freq) -> History:
+        """fit on a PyDataset or a generator: the same loop, with ready-made batches."""
+        _source_only(y=y, validation_split=validation_split, sample_weight=sample_weight,
+                     class_weight=class_weight)
+        source = SourcePass(x, shuffle, random.rng)
+        with self._unbuilt_if_failing():
+            self._source_batch(_first_batch(source))   # checks, builds, picks the metrics
+        val = None
+        if validation_data is not None:
+            val = (SourcePass(validation_data, False, random.rng)
+                   if is_batch_source(validation_data)
+                   else self._split([], [], 0, 0.0, validation_data)[1])
+        self._check_monitors(cbs, validation=val is not None)
+        stream = _BatchStream(0, 1, shuffle, steps_per_epoch, source=source)
+        history = History()
+        if verbose:
+            cbs.insert(0, ProgbarLogger())
+        steps = steps_per_epoch or stream.num_batches
+        calls = CallbackList(cbs + [history], self,
+                             {"verbose": verbose, "epochs": epochs, "steps": steps})
+        self.stop_training, self.history, self._initial_epoch = False, history, None
+        tracers_before = list(graph.TRACERS)
+        try:
+            source.begin()
+            calls.call("on_train_begin", None)
+            initial_epoch = getattr(self, "_initial_epoch", None) or initial_epoch
+            logs: dict = {}
+            for epoch in range(initial_epoch, epochs):
+                logs = self._fit_epoch(epoch, None, None, None, 1, shuffle, calls, False,
+                                       stream=stream)
+                if logs is None:          # the source had no batch left for this epoch
+                    break
+                if val is not None and _should_validate(epoch, validation_freq):
+                    val_logs = (self._run_source_test(val, validation_steps, calls)
+                                if isinstance(val, SourcePass) else
+                                self._run_test(val[0], val[1], 32, calls=calls,
+                                               steps=validation_steps))
+                    logs.update({"val_" + k: v for k, v in val_logs.items()})
+                calls.call("on_epoch_end", epoch, logs)
+                if self.stop_training:
+                    break
+            calls.call("on_train_end", logs)
+        finally:
+            graph.TRACERS[:] = tracers_before
+        history.params = {"verbose": verbose, "epochs": epochs, "steps": steps}
+        history.model = self
+        return history
+
+    def _source_batch(self, batch: Any) -> tuple[list, list, list | None]:
+        """One raw batch from a source, checked like arrays: (xs, ys, ws)."""
+        bx, by, bw = unpack_batch(batch)
+        xs, ys, n = self._prepare(bx, by, "batch ")
+        return xs, ys, self._sample_weights(bw, n)
+
+    def _run_source_test(self, source: SourcePass, steps: int | None,
+                         calls: CallbackList) -> dict[str, float]:
+        """Loss and metrics over a source's batches (the first ``steps`` if given)."""
+        self._reset_trackers()
+        calls.call("on_test_begin", None)
+        stream = _BatchStream(0, 1, False, steps, source=source)
+        for step, batch in enumerate(stream.epoch()):
+            calls.call("on_test_batch_begin", step, None)
+            self._step("test_step", *self._source_batch(batch))
+            calls.call("on_test_batch_end", step, self._logs())
+        logs = self._logs()
+        calls.call("on_test_end", dict(logs))
+        return logs
+
     def _fit_epoch(self, epoch, xs, ys, ws, batch_size, shuffle, calls, quiet_nan,
                    stream: _BatchStream | None = None) -> dict:
         """One epoch: a pass over the training data in batches (or the next
         ``steps_per_epoch`` batches of ``stream``); returns the epoch's logs."""
         self._reset_trackers()
         calls.call("on_epoch_begin", epoch, None)
-        n = len(xs[0])
-        stream = stream or _BatchStream(n, batch_size, shuffle, None)
+        stream = stream or _BatchStream(len(xs[0]), batch_size, shuffle, None)
         steps = stream.steps_per_epoch or stream.num_batches
+        step = -1
         for step, idx in enumerate(stream.epoch()):
             calls.call("on_train_batch_begin", step, None)
             try:
-                self._step("train_step", [a[idx] for a in xs], [b[idx] for b in ys], _take(ws, idx))
+                if stream.source is not None:          # idx is a ready-made batch
+                    self._step("train_step", *self._source_batch(idx))
+                else:
+                    self._step("train_step", [a[idx] for a in xs], [b[idx] for b in ys],
+                               _take(ws, idx))
             except _NonFiniteLoss as bad:
                 if not quiet_nan:
                     raise self._nan_error(bad.value, epoch, step, steps, xs) from None
@@ -664,6 +784,8 @@ class Trainer:
             calls.call("on_train_batch_end", step, self._logs())
             if self.stop_training:
                 break
+        if step < 0 and stream.source is not None:
+            return None                     # nothing left in a generator: training ends
         return self._logs()
 
     def _split(self, xs, ys, n, validation_split, validation_data):
@@ -757,6 +879,14 @@ class Trainer:
         verbose = _verbosity(verbose)
         batch_size = _positive(batch_size, "batch_size", 32)
         steps = _positive(steps, "steps", None)
+        if is_batch_source(x):
+            _source_only(y=y, sample_weight=sample_weight)
+            source = SourcePass(x, False, random.rng)
+            self._source_batch(_first_batch(source))
+            calls = CallbackList(list(callbacks or []), self, {
+                "verbose": verbose, "epochs": 1, "steps": steps or source.num_batches})
+            logs = self._run_source_test(source, steps, calls)
+            return logs if return_dict else self._ordered_results(logs)
         xs, ys, n = self._prepare(x, y)
         ws = self._sample_weights(sample_weight, n)
         steps_total = steps or -(-n // batch_size)
@@ -772,6 +902,8 @@ class Trainer:
         verbose = _verbosity(verbose)
         batch_size = _positive(batch_size, "batch_size", 32)
         steps = _positive(steps, "steps", None)
+        if is_batch_source(x):
+            return self._predict_source(x, verbose, steps, callbacks)
         xs = self._inputs(x)
         n = data.check_counts(xs, None)
         steps_total = min(steps, -(-n // batch_size)) if steps else -(-n // batch_size)
@@ -788,6 +920,23 @@ class Trainer:
                        {"outputs": preds[0] if len(preds) == 1 else preds})
             if bar is not None:
                 bar.update(step + 1, None, finalize=step + 1 == steps_total)
+        calls.call("on_predict_end", None)
+        outs = [np.concatenate(parts) for parts in zip(*pieces)]
+        return outs[0] if len(outs) == 1 else outs
+
+    def _predict_source(self, x, verbose: int, steps: int | None, callbacks) -> Any:
+        """predict on a PyDataset or a generator: each batch's x (its y is not used)."""
+        source = SourcePass(x, False, random.rng)
+        calls = CallbackList(list(callbacks or []), self, {
+            "verbose": verbose, "epochs": 1, "steps": steps or source.num_batches})
+        pieces: list[list[np.ndarray]] = []
+        calls.call("on_predict_begin", None)
+        for step, batch in enumerate(_BatchStream(0, 1, False, steps, source=source).epoch()):
+            calls.call("on_predict_batch_begin", step, None)
+            preds, _ = self._forward_batch(self._inputs(unpack_batch(batch)[0]), training=False)
+            pieces.append(preds)
+            calls.call("on_predict_batch_end", step,
+                       {"outputs": preds[0] if len(preds) == 1 else preds})
         calls.call("on_predict_end", None)
         outs = [np.concatenate(parts) for parts in zip(*pieces)]
         return outs[0] if len(outs) == 1 else outs

@@ -10,6 +10,7 @@ import numpy as np
 from ..engine import random as _random
 from ..engine.errors import check_keywords, warn_once
 from .gradient_check import check_gradients, check_layer_gradients
+from .data_adapter import PyDataset  # batches by index, for fit/evaluate/predict
 
 
 @check_keywords
@@ -117,4 +118,4 @@ _SAVING_NAMES = ("register_keras_serializable", "serialize_keras_object",
 
 
 __all__ = ["to_categorical", "set_random_seed", "pad_sequences", "plot_model", "model_to_dot",
-           "check_gradients", "check_layer_gradients", "get_file", "normalize"]
+           "check_gradients", "check_layer_gradients", "get_file", "normalize", "PyDataset"]
