@@ -313,3 +313,10 @@ def deserialize(config: dict) -> LearningRateSchedule:
             f"{', '.join(sorted(_BY_NAME))}; a schedule of your own cannot be read back from a "
             "config (pass it again as learning_rate=...).")
     return _BY_NAME[name].from_config(dict(config.get("config", {})))
+
+
+def __getattr__(name: str):
+    """A Keras 3 name kteach lacks, or a typo: an AttributeError that says which (and the
+    closest names here): kteach.engine.keras_names."""
+    from .engine.keras_names import missing_name
+    raise missing_name("kteach.optimizers.schedules", name, globals())

@@ -200,3 +200,8 @@ def test_ftrl_negative_strength_is_refused_as_keras():
         optimizers.Ftrl(l1_regularization_strength=-1.0)
     with pytest.raises(OptimizerError, match="`learning_rate_power` needs to be negative"):
         optimizers.Ftrl(learning_rate_power=0.5)
+
+
+def test_a_misspelt_schedule_name_suggests_the_right_one():
+    with pytest.raises(AttributeError, match="Did you mean 'CosineDecay'"):
+        schedules.CosineDecy

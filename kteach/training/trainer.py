@@ -634,8 +634,11 @@ class Trainer:
         """Train for ``epochs`` passes over the data, ``batch_size`` samples per step."""
         verbose = _verbosity(verbose)
         batch_size = _positive(batch_size, "batch_size", 32)
-        steps_per_epoch = _positive(steps_per_epoch, "steps_per_epoch", None)
-        validation_steps = _positive(validation_steps, "validation_steps", None)
+        # None means "all the batches"; anything else must be a count such as 10
+        steps_per_epoch = _positive(steps_per_epoch, "steps_per_epoch", 10) \
+            if steps_per_epoch is not None else None
+        validation_steps = _positive(validation_steps, "validation_steps", 10) \
+            if validation_steps is not None else None
         _should_validate(0, validation_freq)   # a bad value is refused before any training
         epochs = _positive(epochs, "epochs", 1) if epochs != 0 else 0
         cbs = list(callbacks or [])
