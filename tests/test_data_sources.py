@@ -162,3 +162,23 @@ def test_a_pydataset_without_getitem_says_what_to_write():
 def test_progress_bar_on_a_generator_runs(capsys):
     model().fit(generator(X, LABELS, 4, forever=True), steps_per_epoch=2, epochs=1, verbose=1)
     assert "2/2" in capsys.readouterr().out
+
+
+def test_class_weight_with_a_pydataset_weights_each_batch_as_keras():
+    cw = {0: 1.0, 1: 3.0, 2: 0.5}
+    a, b = model(), model()
+    a.fit(Batches(X, LABELS, 5), class_weight=cw, epochs=2, shuffle=False, verbose=0)
+    b.fit(X, LABELS, class_weight=cw, batch_size=5, epochs=2, shuffle=False, verbose=0)
+    for wa, wb in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_allclose(wa, wb, rtol=1e-6)
+    with pytest.raises(ValueError, match="cannot specify `class_weight` and `sample_weight`"):
+        model().fit(Batches(X, LABELS, 5, WEIGHTS), class_weight=cw, verbose=0)
+
+
+@pytest.mark.filterwarnings("ignore:Your input ran out of data")  # a finite generator: as Keras
+def test_a_list_batch_is_inputs_and_targets_as_in_keras():
+    a, b = model(), model()
+    a.fit(([X[i:i + 5], LABELS[i:i + 5]] for i in range(0, 20, 5)), verbose=0)
+    b.fit(X, LABELS, batch_size=5, shuffle=False, verbose=0)
+    for wa, wb in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_allclose(wa, wb, rtol=1e-6)

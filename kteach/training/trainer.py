@@ -28,7 +28,7 @@ from . import data
 from .callbacks import CallbackList, History, TerminateOnNaN
 from .compiled import Objective
 from .progress import Progbar, ProgbarLogger
-from ..utils.data_adapter import SourcePass, is_batch_source, unpack_batch
+from ..utils.data_adapter import PyDataset, SourcePass, is_batch_source, unpack_batch
 
 
 class _NonFiniteLoss(Exception):
@@ -697,8 +697,9 @@ class Trainer:
                     validation_steps, validation_freq) -> History:
         """fit on a PyDataset or a generator: the same loop, with ready-made batches."""
         _source_only(y=y, validation_split=validation_split, sample_weight=sample_weight,
-                     class_weight=class_weight)
+                     class_weight=class_weight if not isinstance(x, PyDataset) else None)
         source = SourcePass(x, shuffle, random.rng)
+        self._source_class_weight = class_weight     # a PyDataset's batches get them (Keras)
         with self._unbuilt_if_failing():
             self._source_batch(_first_batch(source))   # checks, builds, picks the metrics
         val = None
@@ -738,14 +739,23 @@ class Trainer:
             calls.call("on_train_end", logs)
         finally:
             graph.TRACERS[:] = tracers_before
+            self._source_class_weight = None
         history.params = {"verbose": verbose, "epochs": epochs, "steps": steps}
         history.model = self
         return history
 
-    def _source_batch(self, batch: Any) -> tuple[list, list, list | None]:
-        """One raw batch from a source, checked like arrays: (xs, ys, ws)."""
+    def _source_batch(self, batch: Any, training: bool = False) -> tuple[list, list, list | None]:
+        """One raw batch from a source, checked like arrays: (xs, ys, ws). A training batch
+        of a PyDataset gets fit's class_weight as its sample weights."""
         bx, by, bw = unpack_batch(batch)
         xs, ys, n = self._prepare(bx, by, "batch ")
+        class_weight = getattr(self, "_source_class_weight", None) if training else None
+        if class_weight is not None and bw is not None:
+            raise ValueError("You cannot specify `class_weight` and `sample_weight` at the same "
+                             "time. This PyDataset's batches carry sample weights; multiply "
+                             "them by the class weights in __getitem__ instead.")
+        if class_weight is not None:
+            return xs, ys, self._class_weights(class_weight, ys, None)
         return xs, ys, self._sample_weights(bw, n)
 
     def _run_source_test(self, source: SourcePass, steps: int | None,
@@ -775,7 +785,7 @@ class Trainer:
             calls.call("on_train_batch_begin", step, None)
             try:
                 if stream.source is not None:          # idx is a ready-made batch
-                    self._step("train_step", *self._source_batch(idx))
+                    self._step("train_step", *self._source_batch(idx, training=True))
                 else:
                     self._step("train_step", [a[idx] for a in xs], [b[idx] for b in ys],
                                _take(ws, idx))

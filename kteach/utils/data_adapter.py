@@ -77,7 +77,10 @@ def is_batch_source(x: Any) -> bool:
 
 
 def unpack_batch(batch: Any, where: str = "batch") -> tuple[Any, Any, Any]:
-    """``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` -> ``(x, y, sample_weight)``."""
+    """``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` -> ``(x, y, sample_weight)``.
+    A list is read as a tuple, as Keras does (so ``[x, y]`` is inputs and targets)."""
+    if isinstance(batch, list):
+        batch = tuple(batch)
     if isinstance(batch, tuple):
         if not 1 <= len(batch) <= 3:
             raise ValueError(
