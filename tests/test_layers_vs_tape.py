@@ -478,6 +478,45 @@ def center_crop(layer, x):
     return ops.getitem(x, (slice(None), slice(t, t + layer.height), slice(l, l + layer.width)))
 
 
+def resizing(layer, x):
+    """Each output pixel as the weighted sum of the input pixels the math names: bilinear
+    mixes the two neighbours of ``s = (i + ½)·n_in/n_out − ½``, nearest takes one."""
+    def along(x, axis, n_out):
+        n_in, parts = x.shape[axis], []
+        for i in range(n_out):
+            if layer.interpolation == "nearest":
+                j = min(int((i + 0.5) * n_in / n_out), n_in - 1)
+                parts.append(ops.take(x, [j], axis=axis))
+                continue
+            s = min(max((i + 0.5) * n_in / n_out - 0.5, 0.0), n_in - 1.0)
+            lo, w = int(math.floor(s)), s - math.floor(s)
+            hi = min(lo + 1, n_in - 1)
+            parts.append(ops.add(ops.multiply(1 - w, ops.take(x, [lo], axis=axis)),
+                                 ops.multiply(w, ops.take(x, [hi], axis=axis))))
+        return ops.concatenate(parts, axis=axis)
+    return along(along(x, 1, layer.height), 2, layer.width)
+
+
+def random_flip(layer, x, training=False):
+    """A twin with the same seed flips a ramp image; where it moved tells which flips."""
+    if not training:
+        return x
+    twin = type(layer).from_config(layer.get_config())
+    H, W = x.shape[1], x.shape[2]
+    ramp = np.broadcast_to((np.arange(H)[:, None] * W + np.arange(W))[None, :, :, None],
+                           x.shape).astype(x.dtype)
+    flipped, _ = twin.forward(ramp, training=True)
+    out = []
+    for b in range(x.shape[0]):
+        x_b = ops.getitem(x, b)
+        if flipped[b, 0, 0, 0] >= W:                   # first row came from the bottom
+            x_b = ops.getitem(x_b, slice(None, None, -1))
+        if flipped[b, 0, 0, 0] % W:                    # first column came from the right
+            x_b = ops.getitem(x_b, (slice(None), slice(None, None, -1)))
+        out.append(x_b)
+    return ops.stack(out, axis=0)
+
+
 # ----- normalization
 def batch_norm(layer, x, training=False):
     axis = layer.axis % x.ndim
@@ -903,6 +942,17 @@ add("Normalization-given-invert",
     lambda: layers.Normalization(mean=[1.0, 2.0], variance=[4.0, 0.5], invert=True, **F64),
     lambda: normal(3, 2), normalization)
 add("CenterCrop", lambda: layers.CenterCrop(2, 3, **F64), lambda: normal(2, 5, 6, 2), center_crop)
+
+for option, (h, w, kind) in {"bilinear-up": (5, 7, "bilinear"),
+                             "bilinear-down": (2, 3, "bilinear"),
+                             "nearest-mixed": (5, 3, "nearest")}.items():
+    add(f"Resizing-{option}", functools.partial(layers.Resizing, h, w, interpolation=kind, **F64),
+        lambda: normal(2, 4, 5, 2), resizing)
+add("RandomFlip-inference", lambda: layers.RandomFlip(seed=3, **F64), lambda: normal(4, 3, 4, 2),
+    random_flip)
+for mode in layers.RandomFlip.MODES:
+    add(f"RandomFlip-training-{mode}", functools.partial(layers.RandomFlip, mode, seed=3, **F64),
+        lambda: normal(6, 3, 4, 2), functools.partial(random_flip, training=True), training=True)
 
 # ----- wrappers
 add("TimeDistributed-Dense",

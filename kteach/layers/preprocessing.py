@@ -1,7 +1,8 @@
 """Preprocessing layers that put data into shape inside the model: Rescaling (``x·scale +
-offset``), Normalization (standardise with a mean and variance, given or learnt by ``adapt``)
-and CenterCrop (keep the middle of each image). All three are affine or a slice, so each
-backward is one line; none has trainable weights.
+offset``), Normalization (standardise with a mean and variance, given or learnt by ``adapt``),
+CenterCrop (keep the middle of each image), Resizing (a fixed linear mix of pixels) and
+RandomFlip (augmentation, active only in training). Each is linear or affine in its input,
+so each backward is short; none has trainable weights.
 """
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import config
-from ..engine.errors import ShapeError
+from ..engine import config, random
+from ..engine.errors import NotSupportedError, ShapeError
 from ..engine.layer import Layer
 from ..engine.tensor import format_shape
 from .convolutional import check_channels_last, check_spatial_input
@@ -213,3 +214,133 @@ class CenterCrop(Layer):
         dx = np.zeros(shape, dtype=dy.dtype)
         dx[:, t:t + self.height, l:l + self.width] = dy
         return dx, []
+
+
+# ----- Resizing ---------------------------------------------------------------------------------
+def interpolation_matrix(n_in: int, n_out: int, interpolation: str) -> np.ndarray:
+    """``A (n_out, n_in)`` with ``y = A · x`` along one axis. Output pixel ``i`` reads the
+    input at ``s = (i + ½)·n_in/n_out − ½`` (pixel centres line up): ``'nearest'`` takes pixel
+    ``⌊(i + ½)·n_in/n_out⌋``; ``'bilinear'`` mixes the two pixels around ``s`` by distance
+    (``s`` clamped to the image)."""
+    i = np.arange(n_out)
+    A = np.zeros((n_out, n_in))
+    if interpolation == "nearest":
+        A[i, np.minimum(((i + 0.5) * n_in / n_out).astype(int), n_in - 1)] = 1.0
+        return A
+    s = np.clip((i + 0.5) * n_in / n_out - 0.5, 0, n_in - 1)
+    lo = np.floor(s).astype(int)
+    hi = np.minimum(lo + 1, n_in - 1)
+    w = s - lo
+    np.add.at(A, (i, lo), 1 - w)
+    np.add.at(A, (i, hi), w)
+    return A
+
+
+class Resizing(Layer):
+    """Resize images to ``height × width``: ``(batch, H, W, C)`` → ``(batch, height, width,
+    C)``. Each output pixel is a fixed mix of input pixels, so the layer is linear:
+    ``y[b, :, :, c] = A_h · x[b, :, :, c] · A_wᵀ`` with ``A_h (height, H)`` and ``A_w (width,
+    W)`` from :func:`interpolation_matrix` (``'bilinear'``, the default, or ``'nearest'``).
+
+    Backward: ``dx[b, :, :, c] = A_hᵀ · dy[b, :, :, c] · A_w``.
+    """
+
+    _config_keys = ("data_format", "height", "width", "interpolation", "crop_to_aspect_ratio",
+                    "pad_to_aspect_ratio", "fill_mode", "fill_value", "antialias")
+    _keras_build_config = True
+
+    def __init__(self, height, width, interpolation="bilinear", crop_to_aspect_ratio=False,
+                 pad_to_aspect_ratio=False, fill_mode="constant", fill_value=0.0,
+                 antialias=False, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        check_channels_last(data_format, "Resizing")
+        self.data_format = "channels_last"
+        for what, n in (("height", height), ("width", width)):
+            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
+                raise ValueError(f"The `{what}` argument of Resizing must be a positive "
+                                 f"integer, received {what}={n!r}. For example "
+                                 f"Resizing(height=64, width=64).")
+        self.height, self.width = int(height), int(width)
+        if interpolation not in ("bilinear", "nearest"):
+            from ..engine.errors import unknown_name_error
+            raise unknown_name_error("interpolation of Resizing", interpolation,
+                                     ["bilinear", "nearest"])
+        self.interpolation = interpolation
+        for what, value in (("crop_to_aspect_ratio", crop_to_aspect_ratio),
+                            ("pad_to_aspect_ratio", pad_to_aspect_ratio), ("antialias", antialias)):
+            if value:
+                raise NotSupportedError(f"Resizing({what}=True) is not implemented in kteach; "
+                                        f"it resizes the whole image ({what}=False).")
+        self.crop_to_aspect_ratio = self.pad_to_aspect_ratio = self.antialias = False
+        self.fill_mode, self.fill_value = fill_mode, fill_value   # used only when padding
+
+    def build(self, input_shape):
+        check_spatial_input(self, input_shape, 2)
+
+    def compute_output_shape(self, input_shape):
+        check_spatial_input(self, input_shape, 2)
+        return (input_shape[0], self.height, self.width, input_shape[3])
+
+    def formula(self, input_shape, output_shape):
+        return (f"y = A_h·x·A_wᵀ ({self.interpolation}) : {format_shape(input_shape)} → "
+                f"{format_shape(output_shape)}")
+
+    def forward(self, x, training=False):
+        x = _as_float(x, self.dtype)
+        A_h = interpolation_matrix(x.shape[1], self.height, self.interpolation).astype(x.dtype)
+        A_w = interpolation_matrix(x.shape[2], self.width, self.interpolation).astype(x.dtype)
+        y = np.einsum("ih,bhwc,jw->bijc", A_h, x, A_w, optimize=True)
+        return y, (A_h, A_w)
+
+    def backward(self, cache, dy):
+        A_h, A_w = cache
+        return np.einsum("ih,bijc,jw->bhwc", A_h, dy, A_w, optimize=True), []
+
+
+# ----- RandomFlip -------------------------------------------------------------------------------
+class RandomFlip(Layer):
+    """In training, flip each image left–right (``mode='horizontal'``), upside down
+    (``'vertical'``) or each of the two independently (``'horizontal_and_vertical'``, the
+    default), each with probability ½. At inference ``y = x``.
+
+    ``y[b] = x[b, ::±1, ::±1]``; backward flips ``dy[b]`` the same way (a flip is its own
+    inverse).
+    """
+
+    _config_keys = ("data_format", "seed", "mode")
+    _keras_build_config = True
+    MODES = ("horizontal", "vertical", "horizontal_and_vertical")
+
+    def __init__(self, mode="horizontal_and_vertical", seed=None, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        check_channels_last(data_format, "RandomFlip")
+        self.data_format = "channels_last"
+        if mode not in self.MODES:
+            from ..engine.errors import unknown_name_error
+            raise unknown_name_error("mode of RandomFlip", mode, self.MODES)
+        self.mode, self.seed = mode, seed
+        self._rng = None if seed is None else np.random.default_rng(seed)
+
+    def build(self, input_shape):
+        check_spatial_input(self, input_shape, 2)
+
+    def formula(self, input_shape, output_shape):
+        return (f"y = x flipped ({self.mode}, p = ½ each) in training, y = x otherwise : "
+                f"{format_shape(input_shape)} → {format_shape(output_shape)}")
+
+    def _flip(self, x, rows, cols):
+        x = np.where(rows[:, None, None, None], x[:, ::-1], x)
+        return np.where(cols[:, None, None, None], x[:, :, ::-1], x)
+
+    def forward(self, x, training=False):
+        x = _as_float(x, self.dtype)
+        if not training:
+            return x, None
+        rng = self._rng or random.rng()
+        b = x.shape[0]
+        cols = rng.random(b) < 0.5 if "horizontal" in self.mode else np.zeros(b, bool)
+        rows = rng.random(b) < 0.5 if "vertical" in self.mode else np.zeros(b, bool)
+        return self._flip(x, rows, cols), (rows, cols)
+
+    def backward(self, cache, dy):
+        return dy if cache is None else self._flip(dy, *cache), []
