@@ -595,6 +595,43 @@ def merge_dot(layer, xs):
     return ops.reshape(y, (-1, 1)) if y.ndim == 1 else y
 
 
+# ----- attention
+def softmax_keys(S):
+    """softmax over the last axis (the keys), from exp and sum."""
+    e = ops.exp(S)
+    return ops.divide(e, ops.sum(e, axis=-1, keepdims=True))
+
+
+def attention(layer, xs):
+    Q, V = xs[0], xs[1]
+    K = xs[2] if len(xs) == 3 else V
+    s = layer.scale if layer.use_scale else 1.0
+    if layer.score_mode == "dot":
+        S = ops.multiply(s, ops.einsum("bti,bui->btu", Q, K))
+    else:
+        QK = ops.add(ops.expand_dims(Q, 2), ops.expand_dims(K, 1))
+        S = ops.multiply(layer.concat_score_weight,
+                         ops.sum(ops.tanh(ops.multiply(s, QK)), axis=-1))
+    return ops.einsum("btu,bud->btd", softmax_keys(S), V)
+
+
+def multi_head_attention(layer, xs):
+    query, value = xs[0], xs[1]
+    key = xs[2] if len(xs) == 3 else value
+
+    def project(x, W, b):
+        P = ops.einsum("bti,inj->btnj", x, W)
+        return ops.add(P, b) if layer.use_bias else P
+    biases = ([layer.query_bias, layer.key_bias, layer.value_bias, layer.output_bias]
+              if layer.use_bias else [None] * 4)
+    Q = ops.divide(project(query, layer.query_kernel, biases[0]), math.sqrt(layer.key_dim))
+    K = project(key, layer.key_kernel, biases[1])
+    V = project(value, layer.value_kernel, biases[2])
+    A = softmax_keys(ops.einsum("bqnj,bunj->bnqu", Q, K))
+    y = ops.einsum("bnqu,bunj,njo->bqo", A, V, layer.output_kernel)
+    return ops.add(y, biases[3]) if layer.use_bias else y
+
+
 # ----- wrappers
 def time_distributed(layer, x, inner):
     """``y[:, t] = inner(x[:, t])`` for every t, stacked on axis 1."""
@@ -868,6 +905,25 @@ DOT = {"axes1-2d": (1, False, [(4, 5), (4, 5)]), "axes1-2d-normalize": (1, True,
 for option, (axes, normalize, shapes) in DOT.items():
     add(f"Dot-{option}", functools.partial(layers.Dot, axes=axes, normalize=normalize, **F64),
         several(*shapes), merge_dot)
+
+# ----- attention
+for option, kwargs in {"dot": {}, "dot-scale": {"use_scale": True},
+                       "concat": {"score_mode": "concat"},
+                       "concat-scale": {"score_mode": "concat", "use_scale": True}}.items():
+    add(f"Attention-{option}", functools.partial(layers.Attention, **kwargs, **F64),
+        several((2, 3, 4), (2, 5, 4)), attention)
+    add(f"Attention-{option}-key", functools.partial(layers.Attention, **kwargs, **F64),
+        several((2, 3, 4), (2, 5, 3), (2, 5, 4)), attention)
+MHA = {"self": ({"num_heads": 2, "key_dim": 3}, [(2, 4, 5), (2, 4, 5)]),
+       "cross": ({"num_heads": 3, "key_dim": 2}, [(2, 3, 4), (2, 5, 6)]),
+       "key-value_dim": ({"num_heads": 2, "key_dim": 2, "value_dim": 3},
+                         [(2, 3, 4), (2, 5, 6), (2, 5, 3)]),
+       "output_shape-no-bias": ({"num_heads": 2, "key_dim": 4, "output_shape": 7,
+                                 "use_bias": False}, [(2, 3, 4), (2, 3, 4)])}
+for option, (kwargs, shapes) in MHA.items():
+    add(f"MultiHeadAttention-{option}",
+        functools.partial(layers.MultiHeadAttention, **kwargs, **F64), several(*shapes),
+        multi_head_attention)
 
 # ----- reshaping
 for size in (2, 3):

@@ -1,5 +1,6 @@
 """Layers, one family per module, with Keras' names: ``from kteach.layers import Dense``."""
 from ..engine.layer import Layer
+from .attention import Attention, MultiHeadAttention
 from .activation_layers import (ELU, Identity, LeakyReLU, PReLU, ReLU, Softmax,
                                 UnitNormalization)
 from .core import Activation, Dense, Dropout, Flatten, Input, InputLayer, Reshape

@@ -1,0 +1,391 @@
+"""Attention layers: Attention (Luong-style, no projections) and MultiHeadAttention.
+
+Attention lets every query step look at all the steps of another sequence and take a
+weighted average of them, the weights saying how well each key matches the query::
+
+    S = score(Q, K)                 (batch, T_q, T_k)   how well query t matches key u
+    A = softmax(S) over u           each row sums to 1
+    y = A · V                       (batch, T_q, d_v)   a weighted average of the values
+
+Backward runs the three lines upwards: ``dA = dy · Vᵀ``, ``dV = Aᵀ · dy``, the softmax's
+``dS = A ⊙ (dA − Σ_u dA ⊙ A)``, then ``dQ``, ``dK`` from the score.
+
+``use_causal_mask`` (a call argument in Keras) is not supported yet: kteach's layer calls
+take only the inputs and ``training``.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .. import activations, initializers
+from ..engine import random
+from ..engine.errors import NotSupportedError, ShapeError, refuse_unsupported
+from ..engine.layer import Layer
+from ..engine.tensor import format_shape
+from .core import _positive_int
+
+
+def _check_rate(rate: Any, layer: str) -> float:
+    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating)) or not 0 <= rate < 1:
+        raise ValueError(f"The `dropout` argument of {layer} must be a number in [0, 1) (the "
+                         f"fraction of attention weights dropped in training). Received: "
+                         f"dropout={rate!r}.")
+    return float(rate)
+
+
+def _refuse_call_options(layer: Layer, kwargs: dict) -> None:
+    """Keras' call options that kteach does not take yet, refused with a message."""
+    for key in ("use_causal_mask", "return_attention_scores"):
+        if kwargs.pop(key, False):
+            raise NotSupportedError(
+                f"{type(layer).__name__}(...)({key}=True) is not supported by kteach yet: "
+                f"its layer calls take only the inputs and `training`. Leave it out.")
+    for key in ("attention_mask", "mask", "query_mask", "value_mask", "key_mask"):
+        if kwargs.pop(key, None) is not None:
+            raise NotSupportedError(
+                f"{type(layer).__name__}: masks ({key}=...) are not supported by kteach yet.")
+
+
+def _dropout_mask(layer: Layer, shape: tuple, training: bool) -> np.ndarray | None:
+    """Inverted dropout on the attention weights (only in training): keep with 1 − rate,
+    scaled by 1/(1 − rate); None when nothing is dropped."""
+    if not training or layer.dropout == 0:
+        return None
+    rng = layer._rng or random.rng()
+    return (rng.random(shape) >= layer.dropout) / (1.0 - layer.dropout)
+
+
+def _softmax_backward(A: np.ndarray, dA: np.ndarray) -> np.ndarray:
+    """``dS = A ⊙ (dA − Σ_u dA ⊙ A)`` along the keys (the last axis)."""
+    return A * (dA - (dA * A).sum(axis=-1, keepdims=True))
+
+
+# ----- Attention ---------------------------------------------------------------------------
+class Attention(Layer):
+    """Dot-product attention: ``[query, value]`` or ``[query, value, key]`` → ``(batch, T_q, d)``.
+
+    ``query`` ``(batch, T_q, d)``, ``value`` ``(batch, T_k, d_v)``, ``key`` ``(batch, T_k, d)``
+    (``key`` defaults to ``value``). No weights, except a scalar ``scale`` with
+    ``use_scale=True`` and a scalar ``concat_score_weight`` with ``score_mode='concat'``::
+
+        'dot':    S[b, t, u] = s · Σ_i Q[b, t, i] K[b, u, i]                 (s = scale or 1)
+        'concat': S[b, t, u] = c · Σ_i tanh(s · (Q[b, t, i] + K[b, u, i]))
+        A = softmax_u(S),  y[b, t] = Σ_u A[b, t, u] V[b, u]
+
+    Backward: ``dA = dy · Vᵀ``, ``dV = Aᵀ · dy``, ``dS = A ⊙ (dA − Σ_u dA ⊙ A)``; 'dot':
+    ``dQ = s·dS·K``, ``dK = s·dSᵀ·Q``, ``ds = Σ dS ⊙ QKᵀ``; 'concat' with ``τ = tanh(s(Q+K))``:
+    ``dZ = c·dS·(1 − τ²)`` per ``(t, u, i)``, ``dQ = s·Σ_u dZ``, ``dK = s·Σ_t dZ``,
+    ``dc = Σ dS ⊙ Στ``, ``ds = Σ dZ ⊙ (Q + K)``.
+    """
+
+    _config_keys = ("use_scale", "score_mode", "dropout", "seed")
+
+    def __init__(self, use_scale=False, score_mode="dot", dropout=0.0, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if score_mode not in ("dot", "concat"):
+            raise ValueError(f"Invalid value for argument score_mode. Expected one of "
+                             f"{{'dot', 'concat'}}. Received: score_mode={score_mode!r}")
+        self.use_scale = bool(use_scale)
+        self.score_mode = score_mode
+        self.dropout = _check_rate(dropout, "Attention")
+        self.seed = seed
+        self._rng = None if seed is None else np.random.default_rng(seed)
+
+    def _check_inputs(self, shapes: Any) -> None:
+        if not isinstance(shapes, list) or len(shapes) not in (2, 3):
+            raise ShapeError(
+                f"Attention layer '{self.name}' must be called on a list of inputs, namely "
+                f"[query, value] or [query, value, key]. Received: "
+                f"{shapes if isinstance(shapes, list) else format_shape(shapes)}. Write "
+                f"Attention()([query, value]).")
+        q, v, k = shapes[0], shapes[1], shapes[-1]
+        if any(len(s) != 3 for s in shapes):
+            raise ShapeError(f"Attention layer '{self.name}' works on 3-D inputs (batch, steps, "
+                             f"features); received shapes {[format_shape(s) for s in shapes]}.")
+        if q[-1] != k[-1] or v[1] != k[1]:
+            raise ShapeError(
+                f"Attention layer '{self.name}': query and key need the same last axis, value "
+                f"and key the same number of steps. Received query {format_shape(q)}, value "
+                f"{format_shape(v)}" + (f", key {format_shape(k)}." if len(shapes) == 3 else "."))
+
+    def build(self, input_shape):
+        self._check_inputs(input_shape)
+        if self.use_scale:
+            self.scale = self.add_weight(shape=(), initializer="ones", name="scale")
+        if self.score_mode == "concat":
+            self.concat_score_weight = self.add_weight(shape=(), initializer="ones",
+                                                       name="concat_score_weight")
+
+    def check_input_shape(self, shape):
+        self._check_inputs(shape)
+
+    def compute_output_shape(self, input_shape):
+        self._check_inputs(input_shape)
+        return tuple(input_shape[0][:-1]) + (input_shape[1][-1],)
+
+    def __call__(self, inputs, *more, training=None, **kwargs):
+        _refuse_call_options(self, kwargs)
+        return super().__call__(inputs, *more, training=training, **kwargs)
+
+    def formula(self, input_shape, output_shape):
+        score = "Q·Kᵀ" if self.score_mode == "dot" else "Σ tanh(Q + K)"
+        return (f"y = softmax({score})·V : {format_shape(input_shape[0])}, "
+                f"{format_shape(input_shape[1])} → {format_shape(output_shape)}")
+
+    def forward(self, inputs, training=False):
+        Q, V = inputs[0], inputs[1]
+        K = inputs[2] if len(inputs) == 3 else V
+        s = self.scale.value if self.use_scale else 1.0
+        if self.score_mode == "dot":
+            QK = Q @ K.transpose(0, 2, 1)
+            S, tau = s * QK, None
+        else:
+            QK = Q[:, :, None, :] + K[:, None, :, :]          # (batch, T_q, T_k, d)
+            tau = np.tanh(s * QK)
+            S = self.concat_score_weight.value * tau.sum(axis=-1)
+        A = activations.softmax(S, axis=-1)
+        mask = _dropout_mask(self, A.shape, training)
+        A_d = A if mask is None else A * mask
+        y = A_d @ V
+        return y, (Q, K, V, QK, tau, A, mask, A_d, len(inputs))
+
+    def backward(self, cache, dy):
+        Q, K, V, QK, tau, A, mask, A_d, n_inputs = cache
+        s = self.scale.value if self.use_scale else 1.0
+        dV = A_d.transpose(0, 2, 1) @ dy
+        dA = dy @ V.transpose(0, 2, 1)
+        if mask is not None:
+            dA = dA * mask
+        dS = _softmax_backward(A, dA)
+        grads = []
+        if self.score_mode == "dot":
+            dQ, dK = s * (dS @ K), s * (dS.transpose(0, 2, 1) @ Q)
+            if self.use_scale:
+                grads.append(np.sum(dS * QK))
+        else:
+            c = self.concat_score_weight.value
+            dZ = (c * dS)[..., None] * (1.0 - tau ** 2)        # d/d(s·(Q + K))
+            dQ, dK = s * dZ.sum(axis=2), s * dZ.sum(axis=1)
+            if self.use_scale:
+                grads.append(np.sum(dZ * QK))
+            grads.append(np.sum(dS * tau.sum(axis=-1)))
+        if n_inputs == 3:
+            return [dQ, dV, dK], grads
+        return [dQ, dV + dK], grads                             # key is value
+
+
+# ----- MultiHeadAttention ---------------------------------------------------------------------
+class MultiHeadAttention(Layer):
+    """Multi-head attention: ``(query, value[, key])`` → ``(batch, T_q, d_out)``.
+
+    ``query`` ``(batch, T_q, d_q)``, ``value`` ``(batch, T_k, d_v)``, ``key`` ``(batch, T_k,
+    d_k)`` (default: ``value``). With ``h`` = ``num_heads``, ``k`` = ``key_dim``, ``v`` =
+    ``value_dim`` (default ``k``) and ``d_out`` = ``output_shape`` (default ``d_q``), the
+    weights in Keras' order are ``query/kernel`` ``W_Q (d_q, h, k)``, ``query/bias``
+    ``b_Q (h, k)``, ``key/kernel`` ``W_K (d_k, h, k)``, ``key/bias``, ``value/kernel``
+    ``W_V (d_v, h, v)``, ``value/bias``, ``attention_output/kernel`` ``W_O (h, v, d_out)``
+    and ``attention_output/bias`` ``(d_out,)``. Per head ``n``::
+
+        Q_n = (query·W_Q[:, n] + b_Q[n]) / √k,   K_n = key·W_K[:, n] + b_K[n],
+        V_n = value·W_V[:, n] + b_V[n]
+        A_n = softmax(Q_n·K_nᵀ) (over the keys),  O_n = A_n·V_n
+        y = Σ_n O_n·W_O[n] + b_O
+
+    Backward (dropout on ``A`` in training scales ``dA`` by the same mask):
+    ``dO_n = dy·W_O[n]ᵀ``, ``dW_O[n] = Σ O_nᵀ·dy``, ``dA_n = dO_n·V_nᵀ``, ``dV_n = A_nᵀ·dO_n``,
+    ``dS_n = A_n ⊙ (dA_n − Σ dA_n ⊙ A_n)``, ``dQ_n = dS_n·K_n/√k``, ``dK_n = dS_nᵀ·Q_n``; each
+    projection ``P = x·W + b`` then gives ``dW = Σ xᵀ·dP``, ``db = Σ dP``, ``dx = dP·Wᵀ``.
+    """
+
+    _config_keys = ("num_heads", "key_dim", "value_dim", "dropout", "use_bias", "use_gate",
+                    "output_shape", "attention_axes", "sliding_window", "kernel_initializer",
+                    "bias_initializer", "seed")
+    _keras_config = {"kernel_regularizer": None, "bias_regularizer": None,
+                     "activity_regularizer": None, "kernel_constraint": None,
+                     "bias_constraint": None}
+
+    def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
+                 output_shape=None, attention_axes=None, sliding_window=None,
+                 flash_attention=None, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 use_gate=False, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        refuse_unsupported("MultiHeadAttention", kernel_regularizer=kernel_regularizer,
+                           bias_regularizer=bias_regularizer,
+                           activity_regularizer=activity_regularizer,
+                           kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
+                           sliding_window=sliding_window)
+        if use_gate:
+            raise NotSupportedError("MultiHeadAttention(use_gate=True) is not supported by "
+                                    "kteach yet. Remove the argument.")
+        if flash_attention:
+            raise NotSupportedError("MultiHeadAttention(flash_attention=True) is a GPU kernel; "
+                                    "kteach computes attention in plain NumPy. Remove it.")
+        self.num_heads = _positive_int(num_heads, "num_heads", "MultiHeadAttention")
+        self.key_dim = _positive_int(key_dim, "key_dim", "MultiHeadAttention")
+        self.value_dim = (self.key_dim if value_dim is None
+                          else _positive_int(value_dim, "value_dim", "MultiHeadAttention"))
+        if attention_axes not in (None, 1, (1,), [1], -2, (-2,), [-2]):
+            raise NotSupportedError(
+                f"MultiHeadAttention(attention_axes={attention_axes!r}) is not supported by "
+                f"kteach: attention runs over the steps axis of 3-D inputs (batch, steps, "
+                f"features). Remove the argument.")
+        self.attention_axes = None if attention_axes is None else (1,)
+        if output_shape is not None:
+            dims = list(output_shape) if isinstance(output_shape, (tuple, list)) else [output_shape]
+            if len(dims) != 1:
+                raise NotSupportedError(f"MultiHeadAttention(output_shape={output_shape!r}): "
+                                        f"kteach supports one output axis (an int).")
+            output_shape = (_positive_int(dims[0], "output_shape", "MultiHeadAttention"),)
+        self.output_shape = output_shape     # a tuple, as Keras keeps it
+        self.dropout = _check_rate(dropout, "MultiHeadAttention")
+        self.use_bias = bool(use_bias)
+        self.use_gate = False
+        self.sliding_window = None
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.seed = seed
+        self._rng = None if seed is None else np.random.default_rng(seed)
+
+    # ----- shapes
+    def _shapes(self, shapes: Any) -> list:
+        """The input shapes as [query, value, key] (key = value when not given)."""
+        if not isinstance(shapes, list) or len(shapes) not in (2, 3):
+            raise ShapeError(
+                f"MultiHeadAttention layer '{self.name}' is called with a query and a value "
+                f"(and optionally a key): mha(query, value) — for self-attention mha(x, x). "
+                f"Received: {shapes if isinstance(shapes, list) else format_shape(shapes)}.")
+        if any(len(s) != 3 for s in shapes):
+            raise ShapeError(
+                f"MultiHeadAttention layer '{self.name}' works on 3-D inputs (batch, steps, "
+                f"features); received shapes {[format_shape(s) for s in shapes]}.")
+        q, v = shapes[0], shapes[1]
+        k = shapes[2] if len(shapes) == 3 else v
+        if k[1] is not None and v[1] is not None and k[1] != v[1]:
+            raise ShapeError(f"MultiHeadAttention layer '{self.name}': key and value need the "
+                             f"same number of steps; received key {format_shape(k)}, value "
+                             f"{format_shape(v)}.")
+        return [q, v, k]
+
+    def _d_out(self, d_q: int) -> int:
+        if self.output_shape is None:
+            return d_q
+        return self.output_shape[0]
+
+    def build(self, input_shape):
+        q, v, k = self._shapes(input_shape)
+        if None in (q[-1], v[-1], k[-1]):
+            raise ShapeError(f"MultiHeadAttention layer '{self.name}' needs to know the feature "
+                             f"size (last axis) of every input.")
+        self.attention_axes = (1,)
+        h, kd, vd = self.num_heads, self.key_dim, self.value_dim
+        init_w, init_b = self.kernel_initializer, self.bias_initializer
+        self.query_kernel = self.add_weight((q[-1], h, kd), init_w, name="query/kernel")
+        if self.use_bias:
+            self.query_bias = self.add_weight((h, kd), init_b, name="query/bias")
+        self.key_kernel = self.add_weight((k[-1], h, kd), init_w, name="key/kernel")
+        if self.use_bias:
+            self.key_bias = self.add_weight((h, kd), init_b, name="key/bias")
+        self.value_kernel = self.add_weight((v[-1], h, vd), init_w, name="value/kernel")
+        if self.use_bias:
+            self.value_bias = self.add_weight((h, vd), init_b, name="value/bias")
+        self.output_kernel = self.add_weight((h, vd, self._d_out(q[-1])), init_w,
+                                             name="attention_output/kernel")
+        if self.use_bias:
+            self.output_bias = self.add_weight((self._d_out(q[-1]),), init_b,
+                                               name="attention_output/bias")
+
+    def check_input_shape(self, shape):
+        q, v, k = self._shapes(shape)
+        expected = self._shapes(self._build_input_shape)
+        if any(a[-1] != b[-1] for a, b in zip((q, v, k), expected)):
+            raise ShapeError(
+                f"MultiHeadAttention layer '{self.name}' was built for query, value, key "
+                f"features {[s[-1] for s in expected]}, but received shapes "
+                f"{[format_shape(s) for s in shape]}.")
+
+    def compute_output_shape(self, input_shape):
+        q, _, _ = self._shapes(input_shape)
+        return tuple(q[:-1]) + (self._d_out(q[-1]),)
+
+    def get_build_config(self):
+        if not self.built:
+            return None
+        shapes = self._build_input_shape
+        names = ["query_shape", "value_shape", "key_shape"][:len(shapes)]
+        return {"shapes_dict": {n: list(s) for n, s in zip(names, shapes)}}
+
+    def build_from_config(self, config):
+        shapes = config.get("shapes_dict")
+        if shapes and not self.built:
+            order = [shapes[n] for n in ("query_shape", "value_shape", "key_shape") if n in shapes]
+            self._maybe_build([tuple(s) for s in order])
+
+    def call(self, query, value, key=None):
+        """Positional calls ``mha(query, value[, key])``; the math is in forward/backward."""
+        raise NotImplementedError("MultiHeadAttention computes in forward().")
+
+    def __call__(self, query, value=None, key=None, training=None, **kwargs):
+        _refuse_call_options(self, kwargs)
+        if value is None:           # mha([query, value]) as a list
+            return super().__call__(query, training=training, **kwargs)
+        more = (value,) if key is None else (value, key)
+        return super().__call__(query, *more, training=training, **kwargs)
+
+    def formula(self, input_shape, output_shape):
+        return (f"y = Σ_heads softmax(Q·Kᵀ/√{self.key_dim})·V·W_O + b ({self.num_heads} heads) : "
+                f"{format_shape(input_shape[0])}, {format_shape(input_shape[1])} → "
+                f"{format_shape(output_shape)}")
+
+    # ----- the math
+    def _project(self, x, W, b):
+        """``P[b, t, n, j] = Σ_i x[b, t, i] W[i, n, j] + b[n, j]``."""
+        P = np.einsum("bti,inj->btnj", x, W.value)
+        return P + b.value if self.use_bias else P
+
+    def forward(self, inputs, training=False):
+        query, value = inputs[0], inputs[1]
+        key = inputs[2] if len(inputs) == 3 else value
+        Q = self._project(query, self.query_kernel, getattr(self, "query_bias", None))
+        Q = Q / math.sqrt(self.key_dim)
+        K = self._project(key, self.key_kernel, getattr(self, "key_bias", None))
+        V = self._project(value, self.value_kernel, getattr(self, "value_bias", None))
+        S = np.einsum("bqnj,bunj->bnqu", Q, K)                   # (batch, heads, T_q, T_k)
+        A = activations.softmax(S, axis=-1)
+        mask = _dropout_mask(self, A.shape, training)
+        A_d = A if mask is None else A * mask
+        O = np.einsum("bnqu,bunj->bqnj", A_d, V)                 # (batch, T_q, heads, v)
+        y = np.einsum("bqnj,njo->bqo", O, self.output_kernel.value)
+        if self.use_bias:
+            y = y + self.output_bias.value
+        return y, (query, key, value, Q, K, V, A, mask, A_d, O, len(inputs))
+
+    def backward(self, cache, dy):
+        query, key, value, Q, K, V, A, mask, A_d, O, n_inputs = cache
+        dW_O = np.einsum("bqnj,bqo->njo", O, dy)
+        dO = np.einsum("bqo,njo->bqnj", dy, self.output_kernel.value)
+        dA = np.einsum("bqnj,bunj->bnqu", dO, V)
+        dV = np.einsum("bnqu,bqnj->bunj", A_d, dO)
+        if mask is not None:
+            dA = dA * mask
+        dS = _softmax_backward(A, dA)
+        dQ = np.einsum("bnqu,bunj->bqnj", dS, K) / math.sqrt(self.key_dim)
+        dK = np.einsum("bnqu,bqnj->bunj", dS, Q)
+        grads, d_in = [], []
+        for x, dP, W in ((query, dQ, self.query_kernel), (key, dK, self.key_kernel),
+                         (value, dV, self.value_kernel)):
+            grads.append(np.einsum("bti,btnj->inj", x, dP))
+            if self.use_bias:
+                grads.append(dP.sum(axis=(0, 1)))
+            d_in.append(np.einsum("btnj,inj->bti", dP, W.value))
+        grads.append(dW_O)
+        if self.use_bias:
+            grads.append(dy.sum(axis=(0, 1)))
+        d_query, d_key, d_value = d_in
+        if n_inputs == 3:
+            return [d_query, d_value, d_key], grads
+        return [d_query, d_value + d_key], grads                 # key is value

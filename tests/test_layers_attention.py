@@ -1,0 +1,154 @@
+"""Attention and MultiHeadAttention: numbers from Keras 3.15.1 with the same weights (and the
+same weight paths and shapes), float64 gradient checks, a small transformer block that trains,
+and the messages for mistakes.
+
+Reference numbers: tests/fixtures/make_transpose_attention_reference.py (real Keras 3.15.1,
+JAX backend) wrote tests/fixtures/transpose_attention_reference.json.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import kteach
+from kteach import layers
+from kteach.engine.errors import NotSupportedError, ShapeError
+from kteach.utils import check_layer_gradients
+
+REFERENCE = json.loads((Path(__file__).parent / "fixtures" /
+                        "transpose_attention_reference.json").read_text())["cases"]
+CASES = [c for c in REFERENCE if c["cls"] in ("Attention", "MultiHeadAttention")
+         and not c["call_kwargs"]]           # the causal-mask cases wait for use_causal_mask
+
+
+def call(layer, xs):
+    return layer(xs) if isinstance(layer, layers.Attention) else layer(*xs)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_forward_matches_keras(case):
+    kteach.backend.clear_session()
+    layer = getattr(layers, case["cls"])(**case["config"])
+    xs = [np.array(x, dtype="float32") for x in case["inputs"]]
+    call(layer, xs)
+    assert [list(w.shape) for w in layer.get_weights()] == case["weight_shapes"]
+    assert [w.path.split("/", 1)[1] for w in layer.weights] == \
+        [p.split("/", 1)[1] for p in case["weight_paths"]]
+    layer.set_weights([np.array(w, dtype="float32") for w in case["weights"]])
+    y = call(layer, xs)
+    assert list(y.shape) == case["output_shape"]
+    np.testing.assert_allclose(y, case["output"], rtol=1e-5, atol=2e-6)
+
+
+def test_reference_covers_every_score_mode_and_input_form():
+    names = {c["name"] for c in CASES}
+    assert {"mha_self", "mha_cross", "mha_cross_key", "mha_output_shape_nobias",
+            "attention_dot", "attention_dot_key", "attention_scale", "attention_concat",
+            "attention_concat_scale"} <= names
+
+
+# ----- gradients -------------------------------------------------------------------------------
+def normal(*shape, seed=0):
+    return np.random.default_rng(seed).normal(size=shape)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"use_scale": True}, {"score_mode": "concat"},
+                                    {"score_mode": "concat", "use_scale": True}],
+                         ids=["dot", "dot-scale", "concat", "concat-scale"])
+@pytest.mark.parametrize("with_key", [False, True])
+def test_attention_gradients_float64(kwargs, with_key):
+    layer = layers.Attention(dtype="float64", **kwargs)
+    xs = [normal(2, 3, 4), normal(2, 5, 4, seed=1)] + ([normal(2, 5, 4, seed=2)] if with_key else [])
+    layer(xs)
+    for w in layer.weights:
+        w.assign(np.array(0.7))
+    report = check_layer_gradients(layer, xs)
+    assert report.passed, report
+
+
+@pytest.mark.parametrize("kwargs,shapes", [
+    ({"num_heads": 2, "key_dim": 3}, [(2, 4, 5), (2, 4, 5)]),
+    ({"num_heads": 3, "key_dim": 2}, [(2, 3, 4), (2, 5, 6)]),
+    ({"num_heads": 2, "key_dim": 2, "value_dim": 3}, [(2, 3, 4), (2, 5, 6), (2, 5, 3)]),
+    ({"num_heads": 2, "key_dim": 4, "output_shape": 7, "use_bias": False}, [(2, 3, 4), (2, 3, 4)]),
+], ids=["self", "cross", "key-value_dim", "output_shape-no-bias"])
+def test_multi_head_attention_gradients_float64(kwargs, shapes):
+    layer = layers.MultiHeadAttention(dtype="float64", bias_initializer="random_normal", **kwargs)
+    xs = [normal(*s, seed=i) for i, s in enumerate(shapes)]
+    layer(*xs)
+    report = check_layer_gradients(layer, xs)
+    assert report.passed, report
+
+
+def test_dropout_gradients_in_training():
+    layer = layers.MultiHeadAttention(2, 3, dropout=0.3, seed=4, dtype="float64")
+    xs = [normal(2, 4, 5), normal(2, 4, 5, seed=1)]
+    layer(*xs)
+    report = check_layer_gradients(layer, xs, training=True)
+    assert report.passed, report
+    y_train = layer(*xs, training=True)
+    assert not np.allclose(y_train, layer(*xs))          # dropout acts only in training
+
+
+# ----- a small transformer block ---------------------------------------------------------------
+def transformer_classifier(vocab=20, steps=6, d=8):
+    tokens = kteach.Input((steps,), dtype="int32")
+    x = layers.Embedding(vocab, d)(tokens)
+    attn = layers.MultiHeadAttention(num_heads=2, key_dim=4)(x, x)
+    x = layers.LayerNormalization(epsilon=1e-6)(layers.Add()([x, attn]))
+    ff = layers.Dense(d)(layers.Dense(16, activation="relu")(x))
+    x = layers.LayerNormalization(epsilon=1e-6)(layers.Add()([x, ff]))
+    x = layers.GlobalAveragePooling1D()(x)
+    return kteach.Model(tokens, layers.Dense(2, activation="softmax")(x))
+
+
+def test_transformer_block_trains():
+    kteach.backend.clear_session()
+    kteach.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    x = rng.integers(1, 20, size=(64, 6)).astype("int32")
+    y = (x == 7).any(axis=1).astype("int32")            # does the sequence hold token 7?
+    model = transformer_classifier()
+    model.compile(optimizer=kteach.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    history = model.fit(x, y, epochs=15, batch_size=16, verbose=0)
+    assert history.history["loss"][-1] < 0.6 * history.history["loss"][0]
+    mha = [lay for lay in model.layers if isinstance(lay, layers.MultiHeadAttention)][0]
+    assert [w.shape for w in mha.get_weights()] == [(8, 2, 4), (2, 4), (8, 2, 4), (2, 4),
+                                                    (8, 2, 4), (2, 4), (2, 4, 8), (8,)]
+    assert mha.count_params() == 3 * (8 * 8 + 8) + 8 * 8 + 8
+
+
+def test_attention_in_a_functional_model():
+    kteach.backend.clear_session()
+    q, v = kteach.Input((3, 4)), kteach.Input((5, 4))
+    out = layers.Attention()([q, v])
+    assert out.shape == (None, 3, 4)
+    model = kteach.Model([q, v], out)
+    assert model.predict([np.ones((2, 3, 4)), np.ones((2, 5, 4))], verbose=0).shape == (2, 3, 4)
+
+
+# ----- mistakes ---------------------------------------------------------------------------------
+def test_bad_arguments_and_calls_have_messages():
+    with pytest.raises(ValueError, match="num_heads"):
+        layers.MultiHeadAttention(0, 4)
+    with pytest.raises(ValueError, match="key_dim"):
+        layers.MultiHeadAttention(2, None)
+    with pytest.raises(ValueError, match="dropout"):
+        layers.MultiHeadAttention(2, 4, dropout=1.5)
+    with pytest.raises(ValueError, match="score_mode"):
+        layers.Attention(score_mode="additive")
+    with pytest.raises(NotSupportedError, match="attention_axes"):
+        layers.MultiHeadAttention(2, 4, attention_axes=(1, 2))
+    with pytest.raises(NotSupportedError, match="use_causal_mask"):
+        layers.MultiHeadAttention(2, 4)(np.ones((1, 3, 4)), np.ones((1, 3, 4)),
+                                        use_causal_mask=True)
+    with pytest.raises(ShapeError, match=r"\[query, value\]"):
+        layers.Attention()(np.ones((1, 3, 4), "float32"))
+    with pytest.raises(ShapeError, match="same last axis"):
+        layers.Attention()([np.ones((1, 3, 4), "float32"), np.ones((1, 3, 5), "float32")])
+    with pytest.raises(ShapeError, match="same number of steps"):
+        layers.MultiHeadAttention(2, 4)(np.ones((1, 3, 4)), np.ones((1, 5, 4)), np.ones((1, 4, 4)))
