@@ -53,8 +53,8 @@ KERAS_ONLY = {"adafactor": "Adafactor",
               "muon": "Muon", "schedulefreeadamw": "ScheduleFreeAdamW"}
 
 # Base keywords of every Keras 3 optimizer that kteach accepts only at their default values.
-_UNSUPPORTED_DEFAULTS = {"use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
-                         "loss_scale_factor": None, "gradient_accumulation_steps": None}
+_UNSUPPORTED_DEFAULTS = {"loss_scale_factor": None, "gradient_accumulation_steps": None}
+_EMA_KEYS = ("use_ema", "ema_momentum", "ema_overwrite_frequency")
 
 
 def _fmt(x: float) -> str:
@@ -70,9 +70,10 @@ class Optimizer:
     :meth:`describe_update` (the same rule as text).
 
     Keyword arguments (as Keras 3): ``learning_rate`` (a float), ``weight_decay=None``,
-    ``clipnorm=None``, ``clipvalue=None``, ``global_clipnorm=None``, ``name=None``; ``use_ema``,
-    ``ema_momentum``, ``ema_overwrite_frequency``, ``loss_scale_factor`` and
-    ``gradient_accumulation_steps`` exist but kteach supports only their defaults.
+    ``clipnorm=None``, ``clipvalue=None``, ``global_clipnorm=None``, ``name=None``;
+    ``use_ema=False``, ``ema_momentum=0.99``, ``ema_overwrite_frequency=None`` (a moving
+    average ``w̄`` of each weight, see :meth:`finalize_variable_values`); ``loss_scale_factor``
+    and ``gradient_accumulation_steps`` exist but kteach supports only their defaults.
     Keras 2's ``lr=`` and ``decay=`` are accepted with a warning.
     """
 
@@ -85,10 +86,20 @@ class Optimizer:
                  **legacy: Any):
         cls_name = type(self).__name__
         learning_rate, self.decay = self._read_legacy_keywords(learning_rate, legacy)
-        self._check_not_set(use_ema=use_ema, ema_momentum=ema_momentum,
-                            ema_overwrite_frequency=ema_overwrite_frequency,
-                            loss_scale_factor=loss_scale_factor,
+        self._check_not_set(loss_scale_factor=loss_scale_factor,
                             gradient_accumulation_steps=gradient_accumulation_steps)
+        if use_ema:
+            if isinstance(ema_momentum, bool) or not isinstance(
+                    ema_momentum, (int, float)) or not 0 <= ema_momentum <= 1:
+                raise OptimizerError(
+                    f"`ema_momentum` must be in the range [0, 1]. Received: ema_momentum="
+                    f"{ema_momentum}. It is the share of the old average kept at each step "
+                    "(the default 0.99 averages over about the last 100 steps).")
+            if ema_overwrite_frequency and (not isinstance(ema_overwrite_frequency, int)
+                                            or ema_overwrite_frequency < 1):
+                raise OptimizerError(
+                    "`ema_overwrite_frequency` must be an integer >= 1 or None. Received: "
+                    f"ema_overwrite_frequency={ema_overwrite_frequency}.")
         if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise OptimizerError(
                 "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
@@ -251,13 +262,19 @@ class Optimizer:
         """The value a new slot array starts at (0; Adagrad's accumulator differs)."""
         return 0.0
 
+    def _groups(self) -> list[tuple[str, ...]]:
+        """Every slot group: with ``use_ema`` the moving average of the weight comes first
+        (Keras creates it before the optimizer's own slots)."""
+        return ([("average",)] if self.use_ema else []) + self.slot_groups()
+
     def slots(self, var: Variable) -> dict[str, np.ndarray]:
         """This weight's state arrays, each of ``var.shape``; created on first use."""
         key = id(var)
         if key not in self._slots:
             self._slots[key] = (var, {
-                name: np.full(var.shape, self.initial_slot_value(name), dtype=var.dtype)
-                for group in self.slot_groups() for name in group})
+                name: np.full(var.shape, 0.0 if name == "average"
+                              else self.initial_slot_value(name), dtype=var.dtype)
+                for group in self._groups() for name in group})
         return self._slots[key][1]
 
     def build(self, var_list: list[Variable]) -> None:
@@ -275,7 +292,7 @@ class Optimizer:
         out = [np.array(self.iterations, dtype=np.int32)]
         if isinstance(self._learning_rate, float):   # a schedule is not a variable (Keras)
             out.append(np.array(self.learning_rate, dtype=np.float32))
-        for group in self.slot_groups():
+        for group in self._groups():
             for _, slots in self._slots.values():
                 out.extend(slots[name] for name in group)
         out.extend(self._shared.values())
@@ -324,7 +341,29 @@ class Optimizer:
         self._before_update_steps(variables)
         for g, var in zip(grads, variables):
             self.update_step(g, var, var.dtype.type(lr))
+        if self.use_ema:
+            self._update_moving_averages(variables)
         self.iterations += 1
+
+    def _update_moving_averages(self, variables: list[Variable]) -> None:
+        """``w̄ ← μ·w̄ + (1−μ)·w`` after the update (μ = 0 at the very first step, so w̄ starts
+        at w); every ``ema_overwrite_frequency`` steps the weights are set to w̄ (Keras 3)."""
+        for var in variables:
+            s, dt = self.slots(var), var.dtype.type
+            mu = dt(self.iterations != 0) * dt(self.ema_momentum)
+            s["average"] = mu * s["average"] + (1 - mu) * var.value
+        freq = self.ema_overwrite_frequency
+        if freq and (self.iterations + 1) % freq == 0:
+            self.finalize_variable_values(variables)
+
+    def finalize_variable_values(self, var_list: list[Variable]) -> None:
+        """With ``use_ema``, set every weight to its moving average (fit does this at the
+        end of training, as Keras); otherwise nothing."""
+        if not self.use_ema:
+            return
+        for var in var_list:
+            if id(var) in self._slots:
+                var.update(self._slots[id(var)][1]["average"].copy())
 
     def update_step(self, g: np.ndarray, var: Variable, lr: np.floating) -> None:
         """One weight's rule: read ``g`` (clipped, in ``var``'s dtype) and ``lr`` (a scalar of
@@ -339,6 +378,9 @@ class Optimizer:
         """The next update of ``var`` as a formula with the actual numbers (for a record).
         With a schedule, the rate in the formula is this step's and a note says where from."""
         text = self._describe_prefix() + self._describe_rule()
+        if self.use_ema:
+            mu = 0.0 if self.iterations == 0 else self.ema_momentum
+            text += f";  w̄ ← {_fmt(mu)}·w̄ + {_fmt(1 - mu)}·w"
         lr = self._learning_rate
         if isinstance(lr, schedules.LearningRateSchedule):
             text += (f"  [lr = {type(lr).__name__}(step={self.iterations}) = "
@@ -459,7 +501,8 @@ class Optimizer:
 
     def __repr__(self) -> str:
         own = {k: v for k, v in self.get_config().items() if k not in _UNSUPPORTED_DEFAULTS
-               and (v is not None or k == "learning_rate") and k != "name"}
+               and (v is not None or k == "learning_rate") and k != "name"
+               and (self.use_ema or k not in _EMA_KEYS)}
         args = ", ".join(f"{k}={v!r}" for k, v in own.items())
         return f"<{type(self).__name__} name={self.name!r} {args}>"
 

@@ -356,8 +356,9 @@ def test_int_learning_rate_raises_like_keras_and_setter_accepts_it():
 
 def test_unsupported_keras_options_say_so():
     with pytest.raises(NotImplementedError, match=re.escape(
-            "Adam(use_ema=True): Keras has `use_ema`, but kteach does not implement it (yet).")):
-        Adam(use_ema=True)
+            "Adam(loss_scale_factor=2.0): Keras has `loss_scale_factor`, but kteach does not "
+            "implement it (yet).")):
+        Adam(loss_scale_factor=2.0)
 
 
 def test_bad_gradient_shape_changes_nothing():

@@ -31,7 +31,7 @@ def assert_f32(actual, expected, atol=1e-7):
 # Keras' own JAX and torch backends disagree on Nadam by up to 1.7e-7 (measured on the plain
 # "nadam" case of optimizer_steps.json); kteach follows the torch order, so Nadam cases here,
 # made with JAX, get that much room.
-ATOL = {"nadam_restarts": 2e-7}
+ATOL = {"nadam_restarts": 2e-7, "nadam_ema_schedule": 2e-7}
 
 
 def test_fixture_came_from_keras_3_15_1():
@@ -205,3 +205,36 @@ def test_ftrl_negative_strength_is_refused_as_keras():
 def test_a_misspelt_schedule_name_suggests_the_right_one():
     with pytest.raises(AttributeError, match="Did you mean 'CosineDecay'"):
         schedules.CosineDecy
+
+
+# ======================================================================= use_ema
+def test_fit_with_use_ema_ends_on_the_moving_averages_as_keras():
+    spec = KERAS["fit_ema"]
+    m = kteach.Sequential([kteach.Input((3,)), kteach.layers.Dense(3, activation="softmax")])
+    m.set_weights([np.array(w, "float32") for w in spec["initial_weights"]])
+    m.compile(optimizer=optimizers.SGD(0.1, use_ema=True, ema_momentum=0.9),
+              loss="sparse_categorical_crossentropy")
+    history = m.fit(np.array(spec["x"], "float32"), np.array(spec["y"]), batch_size=4,
+                    epochs=2, shuffle=False, verbose=0)
+    assert_f32(history.history["loss"], spec["history"]["loss"])
+    for ours, theirs in zip(m.get_weights(), spec["final_weights"]):
+        assert_f32(ours, theirs)
+
+
+def test_ema_average_starts_at_the_weight_and_shows_in_the_rule():
+    opt = optimizers.SGD(learning_rate=0.5, use_ema=True, ema_momentum=0.9)
+    w = Variable(np.array([1.0], "float32"), name="w", path="w")
+    opt.apply_gradients([(np.array([1.0], "float32"), w)])      # w = 0.5, w̄ = 0.5
+    assert_f32(opt.slots(w)["average"], [0.5])
+    assert opt.describe_update(w).endswith("w̄ ← 0.9·w̄ + 0.1·w")
+    opt.apply_gradients([(np.array([1.0], "float32"), w)])      # w = 0, w̄ = 0.45
+    assert_f32(opt.slots(w)["average"], [0.45])
+    opt.finalize_variable_values([w])
+    assert_f32(w.value, [0.45])
+
+
+def test_bad_ema_arguments_are_refused_as_keras():
+    with pytest.raises(OptimizerError, match=r"`ema_momentum` must be in the range \[0, 1\]"):
+        optimizers.Adam(use_ema=True, ema_momentum=1.5)
+    with pytest.raises(OptimizerError, match="`ema_overwrite_frequency` must be an integer"):
+        optimizers.Adam(use_ema=True, ema_overwrite_frequency=0.5)

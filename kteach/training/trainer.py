@@ -683,6 +683,8 @@ class Trainer:
                 calls.call("on_epoch_end", epoch, logs)
                 if self.stop_training:
                     break
+            if epochs > 0:   # use_ema: the weights become their moving averages (Keras)
+                self.optimizer.finalize_variable_values(self.trainable_weights)
             calls.call("on_train_end", logs)
         finally:
             # a callback that listens to the layers (TrainingStats) stops listening even when
@@ -736,6 +738,8 @@ class Trainer:
                 calls.call("on_epoch_end", epoch, logs)
                 if self.stop_training:
                     break
+            if epochs > 0:   # use_ema: the weights become their moving averages (Keras)
+                self.optimizer.finalize_variable_values(self.trainable_weights)
             calls.call("on_train_end", logs)
         finally:
             graph.TRACERS[:] = tracers_before
