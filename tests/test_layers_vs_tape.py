@@ -517,6 +517,23 @@ def random_flip(layer, x, training=False):
     return ops.stack(out, axis=0)
 
 
+def resampled(layer, x, training=False):
+    """An augmentation is affine in x for one draw, image by image: ``y_b = A_b·x_b + c_b``.
+    Twins with the same seed draw the same transform; probing them with zeros gives ``c``
+    and with one-hot images (the same pixel in every image) each column of ``A_b``."""
+    if not training:
+        return x
+    def probe(image):
+        twin = type(layer).from_config(layer.get_config())
+        return twin.forward(image, training=True)[0].reshape(x.shape[0], -1)
+    B, n = x.shape[0], x[0].size
+    c = probe(np.zeros(x.shape, dtype=x.dtype))
+    A = np.stack([probe(np.eye(n)[k].reshape((1,) + x.shape[1:]).repeat(B, 0)) - c
+                  for k in range(n)], axis=-1)                      # (B, out pixels, in pixels)
+    y = ops.einsum("boi,bi->bo", A, ops.reshape(x, (B, n)))
+    return ops.reshape(ops.add(y, c), x.shape)
+
+
 # ----- normalization
 def batch_norm(layer, x, training=False):
     axis = layer.axis % x.ndim
@@ -1009,6 +1026,20 @@ add("RandomFlip-inference", lambda: layers.RandomFlip(seed=3, **F64), lambda: no
 for mode in layers.RandomFlip.MODES:
     add(f"RandomFlip-training-{mode}", functools.partial(layers.RandomFlip, mode, seed=3, **F64),
         lambda: normal(6, 3, 4, 2), functools.partial(random_flip, training=True), training=True)
+
+AUGMENT = {"RandomRotation": lambda **kw: layers.RandomRotation(0.2, seed=5, **kw, **F64),
+           "RandomZoom": lambda **kw: layers.RandomZoom((-0.4, 0.4), seed=5, **kw, **F64),
+           "RandomTranslation": lambda **kw: layers.RandomTranslation(0.3, 0.3, seed=5, **kw,
+                                                                      **F64)}
+for name, make in AUGMENT.items():
+    add(f"{name}-inference", make, lambda: normal(2, 4, 5, 2), resampled)
+    for fill_mode in ("reflect", "constant", "wrap", "nearest"):
+        add(f"{name}-training-{fill_mode}", functools.partial(make, fill_mode=fill_mode),
+            lambda: normal(2, 4, 5, 2), functools.partial(resampled, training=True),
+            training=True)
+    add(f"{name}-training-nearest-interpolation",
+        functools.partial(make, interpolation="nearest"), lambda: normal(2, 4, 5, 2),
+        functools.partial(resampled, training=True), training=True)
 
 # ----- wrappers
 add("TimeDistributed-Dense",

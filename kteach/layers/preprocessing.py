@@ -344,3 +344,175 @@ class RandomFlip(Layer):
 
     def backward(self, cache, dy):
         return dy if cache is None else self._flip(dy, *cache), []
+
+
+# ----- RandomRotation, RandomZoom, RandomTranslation: one affine sampler -------------------------
+FILL_MODES = ("reflect", "wrap", "constant", "nearest")
+
+
+def _fill_index(i: np.ndarray, n: int, fill_mode: str) -> tuple[np.ndarray, np.ndarray]:
+    """Where tap ``i`` of an axis of ``n`` pixels reads, and whether it reads the image at all
+    (``'constant'`` reads ``fill_value`` outside). ``'reflect'``: d c b a | a b c d | d c b a;
+    ``'wrap'``: a b c d | a b c d; ``'nearest'``: a a a | a b c d | d d d."""
+    if fill_mode == "constant":
+        inside = (i >= 0) & (i < n)
+        return np.clip(i, 0, n - 1), inside
+    if fill_mode == "wrap":
+        return i % n, np.ones(i.shape, bool)
+    if fill_mode == "nearest":
+        return np.clip(i, 0, n - 1), np.ones(i.shape, bool)
+    i = i % (2 * n)                                    # reflect: period 2n, mirrored half
+    return np.where(i < n, i, 2 * n - 1 - i), np.ones(i.shape, bool)
+
+
+class _AffineAugmentation(Layer):
+    """In training, each image is resampled: output pixel ``(r, c)`` reads the input at
+    ``(r_in, c_in)``, an affine function of ``(r, c)`` drawn per image (``_source``). The read
+    mixes the 4 pixels around it (``'bilinear'``) or takes the nearest (``'nearest'``); taps
+    outside the image follow ``fill_mode``. So ``y[b, r, c] = Σ_taps w · x[b, i, j]`` (+ the
+    constant ``w · fill_value`` of taps outside, in ``'constant'`` mode), and backward sends
+    ``w · dy[b, r, c]`` back to each tap's pixel. At inference ``y = x``."""
+
+    _keras_build_config = True
+
+    def __init__(self, fill_mode="reflect", interpolation="bilinear", seed=None, fill_value=0.0,
+                 data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        kind = type(self).__name__
+        check_channels_last(data_format, kind)
+        self.data_format = "channels_last"
+        from ..engine.errors import unknown_name_error
+        if fill_mode not in FILL_MODES:
+            raise unknown_name_error(f"fill_mode of {kind}", fill_mode, FILL_MODES)
+        if interpolation not in ("bilinear", "nearest"):
+            raise unknown_name_error(f"interpolation of {kind}", interpolation,
+                                     ["bilinear", "nearest"])
+        self.fill_mode, self.interpolation = fill_mode, interpolation
+        self.seed, self.fill_value = seed, float(fill_value)
+        self._rng = None if seed is None else np.random.default_rng(seed)
+
+    def build(self, input_shape):
+        check_spatial_input(self, input_shape, 2)
+
+    def _factor(self, value, what: str, lowest: float) -> tuple[float, float]:
+        """``f`` → ``(−f, f)``; ``(lo, hi)`` stays; bounds ``>= lowest``, ``lo <= hi``."""
+        items = (-value, value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
+            else value
+        ok = (isinstance(items, (tuple, list)) and len(items) == 2 and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in items)
+            and lowest <= items[0] <= items[1])
+        if not ok:
+            raise ValueError(f"The `{what}` argument of {type(self).__name__} must be a number "
+                             f"f (for the range [−f, f]) or a tuple (lower, upper) with "
+                             f"{lowest:g} <= lower <= upper; received {what}={value!r}.")
+        return float(items[0]), float(items[1])
+
+    def formula(self, input_shape, output_shape):
+        return (f"y[r, c] = x at an affine (r_in, c_in) per image, {self.interpolation}, "
+                f"fill_mode='{self.fill_mode}', in training; y = x otherwise : "
+                f"{format_shape(input_shape)} → {format_shape(output_shape)}")
+
+    def forward(self, x, training=False):
+        x = _as_float(x, self.dtype)
+        if not training:
+            return x, None
+        B, H, W, _ = x.shape
+        rows, cols = np.meshgrid(np.arange(H, dtype="float64"), np.arange(W, dtype="float64"),
+                                 indexing="ij")
+        r_in, c_in = self._source(rows[None], cols[None], B, H, W, self._rng or random.rng())
+        if self.interpolation == "nearest":
+            taps = [(np.round(r_in), np.round(c_in), np.ones(r_in.shape))]
+        else:
+            r0, c0 = np.floor(r_in), np.floor(c_in)
+            fr, fc = r_in - r0, c_in - c0
+            taps = [(r0, c0, (1 - fr) * (1 - fc)), (r0, c0 + 1, (1 - fr) * fc),
+                    (r0 + 1, c0, fr * (1 - fc)), (r0 + 1, c0 + 1, fr * fc)]
+        b = np.arange(B)[:, None, None]
+        y = np.zeros_like(x)
+        reads = []
+        for r, c, w in taps:
+            i, in_r = _fill_index(r.astype(int), H, self.fill_mode)
+            j, in_c = _fill_index(c.astype(int), W, self.fill_mode)
+            inside = in_r & in_c
+            w_in = (w * inside)[..., None].astype(x.dtype)
+            y += w_in * x[b, i, j] + (w * ~inside)[..., None] * self.fill_value
+            reads.append((i, j, w_in))
+        return y, (x.shape, reads)
+
+    def backward(self, cache, dy):
+        if cache is None:
+            return dy, []
+        shape, reads = cache
+        dx = np.zeros(shape, dtype=dy.dtype)
+        b = np.broadcast_to(np.arange(shape[0])[:, None, None], dy.shape[:3])
+        for i, j, w_in in reads:
+            np.add.at(dx, (b, i, j), w_in * dy)
+        return dx, []
+
+
+class RandomRotation(_AffineAugmentation):
+    """Rotate each image by an angle ``θ = 2π·u``, ``u ~ U(factor)`` (``factor=0.1``: up to
+    ±36°), about its centre ``(c_r, c_c) = ((H − 1)/2, (W − 1)/2)``:
+    ``c_in = cos θ·(c − c_c) − sin θ·(r − c_r) + c_c``,
+    ``r_in = sin θ·(c − c_c) + cos θ·(r − c_r) + c_r``. (See the sampler for y and backward.)
+    """
+
+    _config_keys = ("data_format", "factor", "fill_mode", "fill_value", "interpolation", "seed")
+
+    def __init__(self, factor, fill_mode="reflect", interpolation="bilinear", seed=None,
+                 fill_value=0.0, value_range=(0, 255), data_format=None, **kwargs):
+        super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
+        self.factor = self._factor(factor, "factor", -float("inf"))
+
+    def _source(self, r, c, B, H, W, rng):
+        theta = np.deg2rad(rng.uniform(self.factor[0] * 360, self.factor[1] * 360, size=B))
+        cos, sin = np.cos(theta)[:, None, None], np.sin(theta)[:, None, None]
+        c_r, c_c = (H - 1) / 2, (W - 1) / 2
+        return sin * (c - c_c) + cos * (r - c_r) + c_r, cos * (c - c_c) - sin * (r - c_r) + c_c
+
+
+class RandomZoom(_AffineAugmentation):
+    """Zoom each image about its centre by ``z = 1 + u``, ``u ~ U(height_factor)`` for rows and
+    ``U(width_factor)`` for columns (the row's ``z`` when ``width_factor`` is None). ``u > 0``
+    zooms out (the image shrinks), ``u < 0`` zooms in:
+    ``r_in = c_r + z_r·(r − c_r)``, ``c_in = c_c + z_c·(c − c_c)``.
+    """
+
+    _config_keys = ("data_format", "height_factor", "width_factor", "fill_mode",
+                    "interpolation", "seed", "fill_value")
+
+    def __init__(self, height_factor, width_factor=None, fill_mode="reflect",
+                 interpolation="bilinear", seed=None, fill_value=0.0, data_format=None, **kwargs):
+        super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
+        self.height_factor, self.width_factor = height_factor, width_factor
+        self._rows = self._factor(height_factor, "height_factor", -1.0)
+        self._cols = None if width_factor is None else self._factor(width_factor, "width_factor",
+                                                                    -1.0)
+
+    def _source(self, r, c, B, H, W, rng):
+        z_r = 1 + rng.uniform(*self._rows, size=B)[:, None, None]
+        z_c = z_r if self._cols is None else 1 + rng.uniform(*self._cols, size=B)[:, None, None]
+        c_r, c_c = (H - 1) / 2, (W - 1) / 2
+        return c_r + z_r * (r - c_r), c_c + z_c * (c - c_c)
+
+
+class RandomTranslation(_AffineAugmentation):
+    """Shift each image by ``u_r·H`` rows and ``u_c·W`` columns, ``u_r ~ U(height_factor)``,
+    ``u_c ~ U(width_factor)`` (positive: down and right): ``r_in = r − u_r·H``,
+    ``c_in = c − u_c·W``.
+    """
+
+    _config_keys = ("data_format", "height_factor", "width_factor", "fill_mode",
+                    "interpolation", "seed", "fill_value")
+
+    def __init__(self, height_factor, width_factor, fill_mode="reflect",
+                 interpolation="bilinear", seed=None, fill_value=0.0, data_format=None, **kwargs):
+        super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
+        self.height_factor, self.width_factor = height_factor, width_factor
+        self._rows = self._factor(height_factor, "height_factor", -1.0)
+        self._cols = self._factor(width_factor, "width_factor", -1.0)
+
+    def _source(self, r, c, B, H, W, rng):
+        u_r = rng.uniform(*self._rows, size=B)[:, None, None]
+        u_c = rng.uniform(*self._cols, size=B)[:, None, None]
+        return r - u_r * H, c - u_c * W
