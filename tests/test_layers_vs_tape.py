@@ -362,6 +362,27 @@ def conv_transpose(layer, x):
     return act(layer.activation)(y)
 
 
+def depthwise_taps(layer, x, D):
+    """``Σ_offsets tap(x_pad, offset)[..., c] · D[offset][c, j]``, channels c·m + j."""
+    k, s, d = layer.kernel_size, layer.strides, layer.dilation_rate
+    span = tuple(d_ * (k_ - 1) + 1 for k_, d_ in zip(k, d))
+    xp, out = padded(x, layer.padding, span, s)
+    z = reduce(ops.add, [ops.multiply(ops.expand_dims(tap(xp, offset, s, d, out), -1),
+                                      ops.getitem(D, offset)) for offset in np.ndindex(*k)])
+    return ops.reshape(z, z.shape[:3] + (-1,))
+
+
+def depthwise_conv(layer, x):
+    z = depthwise_taps(layer, x, layer.kernel)
+    return act(layer.activation)(ops.add(z, layer.bias) if layer.use_bias else z)
+
+
+def separable_conv(layer, x):
+    h = depthwise_taps(layer, x, layer.depthwise_kernel)
+    z = ops.matmul(h, ops.getitem(layer.pointwise_kernel, (0, 0)))
+    return act(layer.activation)(ops.add(z, layer.bias) if layer.use_bias else z)
+
+
 def pool(layer, x):
     """Max or mean of the window taps, stacked on a new last axis; a mean counts only the
     real (unpadded) values of its window."""
@@ -833,6 +854,17 @@ for option, kwargs in CONV_TRANSPOSE.items():
 add("Conv2DTranspose-kernel-2x3-strides-1x2",
     lambda: layers.Conv2DTranspose(2, (2, 3), strides=(1, 2), padding="same", **F64),
     lambda: normal(2, 3, 4, 3), conv_transpose)
+
+SEPARABLE = {"valid": {}, "same": {"padding": "same"}, "strides2-same": {"strides": 2, "padding": "same"},
+             "dilation2": {"dilation_rate": 2}, "multiplier2-kernel-3x2": {"depth_multiplier": 2,
+                                                                           "kernel_size": (3, 2)},
+             "no-bias-relu": {"use_bias": False, "activation": "relu", "strides": (2, 1)}}
+for option, kwargs in SEPARABLE.items():
+    kwargs = {"kernel_size": 3, **kwargs}
+    add(f"DepthwiseConv2D-{option}", functools.partial(layers.DepthwiseConv2D, **kwargs, **F64),
+        lambda: normal(2, 6, 5, 2), depthwise_conv)
+    add(f"SeparableConv2D-{option}", functools.partial(layers.SeparableConv2D, 3, **kwargs, **F64),
+        lambda: normal(2, 6, 5, 2), separable_conv)
 
 # ----- pooling
 POOL1D = {"pool2": {}, "pool3-strides1": {"pool_size": 3, "strides": 1},

@@ -20,6 +20,7 @@ from .pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D,
 from .preprocessing import (CenterCrop, Normalization, RandomFlip, RandomRotation,
                             RandomTranslation, RandomZoom, Rescaling, Resizing)
 from .recurrent import GRU, LSTM, SimpleRNN
+from .separable import DepthwiseConv2D, SeparableConv2D, SeparableConvolution2D
 from .reshaping import (Cropping1D, Cropping2D, Permute, RepeatVector, UpSampling1D,
                         UpSampling2D, ZeroPadding1D, ZeroPadding2D)
 from .wrappers import Bidirectional, TimeDistributed
