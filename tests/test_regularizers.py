@@ -267,3 +267,12 @@ def test_a_learners_layer_and_regularizer_train_through_the_penalty():
     model.fit(x, y, epochs=2, verbose=0)
     assert np.all(model.layers[0].w.value >= 0)
     assert len(model.losses) == 2
+
+
+@pytest.mark.parametrize("key, build", [(k, b) for k, b, _ in CASES])
+def test_layer_configs_round_trip_with_regularizers_and_constraints(key, build):
+    kteach.backend.clear_session()
+    for layer in build(kteach).layers:
+        written = serialize_keras_object(layer)
+        again = serialize_keras_object(deserialize_keras_object(written))
+        assert {**again["config"], "name": None} == {**written["config"], "name": None}
