@@ -10,7 +10,7 @@ import pytest
 
 import kteach
 from kteach import regularizers
-from kteach.engine.errors import InvalidArgumentError, NotSupportedError, UnknownNameError
+from kteach.engine.errors import InvalidArgumentError, UnknownNameError
 from kteach.saving.serialization import deserialize_keras_object, serialize_keras_object
 
 from gradcheck import numeric_gradient, relative_error

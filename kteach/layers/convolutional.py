@@ -34,8 +34,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .. import activations, constraints, initializers, regularizers
-from ..engine.errors import (SequenceTooShortError, ShapeError, refuse_unsupported,
-                             unknown_name_error)
+from ..engine.errors import SequenceTooShortError, ShapeError, unknown_name_error
 from ..engine.layer import Layer
 from ..engine.tensor import format_shape
 from .core import _positive_int
@@ -222,13 +221,9 @@ class _Conv(Layer):
 
     def __init__(self, filters, kernel_size, strides, padding, data_format, dilation_rate,
                  groups, activation, use_bias, kernel_initializer, bias_initializer,
-                 unsupported: dict, **kwargs):
+                 penalties: dict, **kwargs):
         super().__init__(**kwargs)
         kind = type(self).__name__
-        weight_options = {key: unsupported.pop(key) for key in
-                          ("kernel_regularizer", "bias_regularizer", "kernel_constraint",
-                           "bias_constraint", "activity_regularizer")}
-        refuse_unsupported(kind, **unsupported)
         check_channels_last(data_format, kind)
         if groups != 1:
             raise ValueError(
@@ -253,11 +248,11 @@ class _Conv(Layer):
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
         # A penalty added to the loss (model.losses) and a projection after each update.
-        self.kernel_regularizer = regularizers.get(weight_options["kernel_regularizer"])
-        self.bias_regularizer = regularizers.get(weight_options["bias_regularizer"])
-        self.kernel_constraint = constraints.get(weight_options["kernel_constraint"])
-        self.bias_constraint = constraints.get(weight_options["bias_constraint"])
-        self.activity_regularizer = regularizers.get(weight_options["activity_regularizer"])
+        self.kernel_regularizer = regularizers.get(penalties["kernel_regularizer"])
+        self.bias_regularizer = regularizers.get(penalties["bias_regularizer"])
+        self.kernel_constraint = constraints.get(penalties["kernel_constraint"])
+        self.bias_constraint = constraints.get(penalties["bias_constraint"])
+        self.activity_regularizer = regularizers.get(penalties["activity_regularizer"])
 
     def build(self, input_shape):
         check_spatial_input(self, input_shape, self.rank)
@@ -361,12 +356,12 @@ class Conv1D(_Conv):
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
-        unsupported = dict(kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
-                           activity_regularizer=activity_regularizer,
-                           kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
+        penalties = dict(kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer,
+                         kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
                          groups, activation, use_bias, kernel_initializer, bias_initializer,
-                         unsupported, **kwargs)
+                         penalties, **kwargs)
 
 
 class Conv2D(_Conv):
@@ -389,12 +384,12 @@ class Conv2D(_Conv):
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
-        unsupported = dict(kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
-                           activity_regularizer=activity_regularizer,
-                           kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
+        penalties = dict(kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer,
+                         kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
                          groups, activation, use_bias, kernel_initializer, bias_initializer,
-                         unsupported, **kwargs)
+                         penalties, **kwargs)
 
 
 # Keras' aliases
