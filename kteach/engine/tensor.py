@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import naming
+from .operators import ArrayOperators
 
 if TYPE_CHECKING:  # pragma: no cover
     from .layer import Layer
@@ -26,7 +27,7 @@ def format_shape(shape: Shape | None) -> str:
     return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-class KerasTensor:
+class KerasTensor(ArrayOperators):
     """A placeholder for an array that will flow through the graph.
 
     ``node`` is the call that produced it and ``index`` which of that call's outputs it is.
@@ -57,39 +58,6 @@ class KerasTensor:
             raise TypeError(f"np.{ufunc.__name__} cannot take a symbolic tensor from Input. Use "
                             f"the kteach.ops function, or a layers.Lambda.")
         return symbolic_call(op, inputs, {})
-
-    def __add__(self, other):
-        return np.add(self, other)
-
-    def __radd__(self, other):
-        return np.add(other, self)
-
-    def __sub__(self, other):
-        return np.subtract(self, other)
-
-    def __rsub__(self, other):
-        return np.subtract(other, self)
-
-    def __mul__(self, other):
-        return np.multiply(self, other)
-
-    def __rmul__(self, other):
-        return np.multiply(other, self)
-
-    def __truediv__(self, other):
-        return np.true_divide(self, other)
-
-    def __rtruediv__(self, other):
-        return np.true_divide(other, self)
-
-    def __matmul__(self, other):
-        return np.matmul(self, other)
-
-    def __pow__(self, other):
-        return np.power(self, other)
-
-    def __neg__(self):
-        return np.negative(self)
 
     def __getitem__(self, key):
         from .arrays import METHODS

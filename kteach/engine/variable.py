@@ -4,9 +4,10 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import ShapeError
+from .operators import ArrayOperators
 
 
-class Variable:
+class Variable(ArrayOperators):
     """A named array that training changes.
 
     ``value`` is the NumPy array the layer computes with; ``grad`` holds dLoss/dvalue from the
@@ -81,45 +82,6 @@ class Variable:
         if op is not None:
             return op(*args, **kwargs)
         return func(*_plain_tree(args), **{k: _plain_tree(v) for k, v in kwargs.items()})
-
-    def __add__(self, other):
-        return np.add(self, other)
-
-    def __radd__(self, other):
-        return np.add(other, self)
-
-    def __sub__(self, other):
-        return np.subtract(self, other)
-
-    def __rsub__(self, other):
-        return np.subtract(other, self)
-
-    def __mul__(self, other):
-        return np.multiply(self, other)
-
-    def __rmul__(self, other):
-        return np.multiply(other, self)
-
-    def __truediv__(self, other):
-        return np.true_divide(self, other)
-
-    def __rtruediv__(self, other):
-        return np.true_divide(other, self)
-
-    def __matmul__(self, other):
-        return np.matmul(self, other)
-
-    def __rmatmul__(self, other):
-        return np.matmul(other, self)
-
-    def __pow__(self, other):
-        return np.power(self, other)
-
-    def __rpow__(self, other):
-        return np.power(other, self)
-
-    def __neg__(self):
-        return np.negative(self)
 
     def __pos__(self):
         return self
