@@ -1073,6 +1073,10 @@ for name, make in AUGMENT.items():
         functools.partial(make, interpolation="nearest"), lambda: normal(2, 4, 5, 2),
         functools.partial(resampled, training=True), training=True)
 
+# the penalty's gradient is not part of Σ r·y: without factors the layer is the identity here
+# (tests/test_layers_new_regularization.py checks backward against Σ r·y + penalty)
+add("ActivityRegularization", lambda: layers.ActivityRegularization(**F64), x3(), identity)
+
 # ----- wrappers
 add("TimeDistributed-Dense",
     lambda: layers.TimeDistributed(layers.Dense(3, activation="tanh", **F64), **F64), x3(),

@@ -11,7 +11,7 @@ from .embedding import Embedding
 from .lambda_layer import Lambda
 from .merge import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add,
                     average, concatenate, dot, maximum, minimum, multiply, subtract)
-from .noise import AlphaDropout, GaussianDropout, GaussianNoise
+from .noise import ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise
 from .normalization import BatchNormalization, LayerNormalization
 from .pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D,
                       GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAvgPool1D,

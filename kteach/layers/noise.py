@@ -190,3 +190,38 @@ class AlphaDropout(_Noise):
         alpha_p, a, b = self._affine()
         y = a * (x * k + alpha_p * (1 - k)) + b
         return y.astype(x.dtype, copy=False), np.broadcast_to(a * k, x.shape).astype(x.dtype)
+
+
+# ----- ActivityRegularization -----------------------------------------------------------------------
+class ActivityRegularization(Layer):
+    """``y = x``, and a penalty on x joins the loss (``layer.losses``):
+    ``penalty = (l1·Σ|x| + l2·Σx²) / batch_size`` for the latest call.
+
+    Backward: ``dx = dy + (l1·sign(x) + 2·l2·x) / batch_size`` (the penalty's gradient is
+    added where it was taken).
+    """
+
+    _config_keys = ("l1", "l2")
+
+    def __init__(self, l1=0.0, l2=0.0, **kwargs):
+        from .. import regularizers
+        super().__init__(**kwargs)
+        self.activity_regularizer = regularizers.L1L2(l1=l1, l2=l2)
+        self.l1, self.l2 = self.activity_regularizer.l1, self.activity_regularizer.l2
+
+    def get_config(self) -> dict:
+        """Keras writes ``l1`` and ``l2`` only, not the regularizer they make."""
+        config = super().get_config()
+        config.pop("activity_regularizer", None)
+        return config
+
+    def formula(self, input_shape, output_shape):
+        return (f"y = x, loss += ({self.l1:g}·Σ|x| + {self.l2:g}·Σx²)/batch : "
+                f"{format_shape(input_shape)} → {format_shape(output_shape)}")
+
+    def forward(self, x, training=False):
+        self._activity_penalty(x)
+        return x, x
+
+    def backward(self, x, dy):
+        return self._activity_gradient(x, dy), []
