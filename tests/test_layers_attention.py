@@ -152,3 +152,17 @@ def test_bad_arguments_and_calls_have_messages():
         layers.Attention()([np.ones((1, 3, 4), "float32"), np.ones((1, 3, 5), "float32")])
     with pytest.raises(ShapeError, match="same number of steps"):
         layers.MultiHeadAttention(2, 4)(np.ones((1, 3, 4)), np.ones((1, 5, 4)), np.ones((1, 4, 4)))
+
+
+def test_default_kernels_have_keras_fans():
+    """glorot_uniform on a projection kernel (d, heads, k) uses fans d and heads·k (and the
+    output kernel (heads, v, d_out) heads·v and d_out), as Keras' fixture shows."""
+    keras_max = json.loads((Path(__file__).parent / "fixtures" /
+                            "transpose_attention_reference.json").read_text())["mha_default_init_max_abs"]
+    layer = layers.MultiHeadAttention(8, 16)
+    x = np.zeros((1, 4, 64), "float32")
+    layer(x, x)
+    limit = np.sqrt(6 / (64 + 8 * 16))
+    ours = [float(np.abs(w).max()) for w in layer.get_weights()[::2]]
+    for mine, theirs in zip(ours, keras_max):
+        assert 0.97 * limit < mine <= limit and 0.97 * limit < theirs <= limit

@@ -63,6 +63,16 @@ def _softmax_backward(A: np.ndarray, dA: np.ndarray) -> np.ndarray:
     return A * (dA - (dA * A).sum(axis=-1, keepdims=True))
 
 
+def _fans_over(init: Any, input_axes: list[int], output_axes: list[int]) -> Any:
+    """A fan-based initializer (Glorot, He, ...) told which kernel axes are inputs and which
+    are outputs, as Keras does for its projection kernels: for ``(d, heads, k)`` the fans are
+    ``d`` and ``heads·k``, not the conv-style ``d·heads`` and ``d·k``."""
+    if not isinstance(init, initializers.VarianceScaling) or init.input_axes is not None:
+        return init
+    config = {**init.get_config(), "input_axes": input_axes, "output_axes": output_axes}
+    return type(init)(**config)
+
+
 # ----- Attention ---------------------------------------------------------------------------
 class Attention(Layer):
     """Dot-product attention: ``[query, value]`` or ``[query, value, key]`` → ``(batch, T_q, d)``.
@@ -283,7 +293,8 @@ class MultiHeadAttention(Layer):
                              f"size (last axis) of every input.")
         self.attention_axes = (1,)
         h, kd, vd = self.num_heads, self.key_dim, self.value_dim
-        init_w, init_b = self.kernel_initializer, self.bias_initializer
+        init_b = self.bias_initializer
+        init_w = _fans_over(self.kernel_initializer, [0], [1, 2])    # (d, heads, k)
         self.query_kernel = self.add_weight((q[-1], h, kd), init_w, name="query/kernel")
         if self.use_bias:
             self.query_bias = self.add_weight((h, kd), init_b, name="query/bias")
@@ -293,7 +304,8 @@ class MultiHeadAttention(Layer):
         self.value_kernel = self.add_weight((v[-1], h, vd), init_w, name="value/kernel")
         if self.use_bias:
             self.value_bias = self.add_weight((h, vd), init_b, name="value/bias")
-        self.output_kernel = self.add_weight((h, vd, self._d_out(q[-1])), init_w,
+        self.output_kernel = self.add_weight((h, vd, self._d_out(q[-1])),
+                                             _fans_over(self.kernel_initializer, [0, 1], [2]),
                                              name="attention_output/kernel")
         if self.use_bias:
             self.output_bias = self.add_weight((self._d_out(q[-1]),), init_b,
