@@ -984,6 +984,10 @@ for padding in (1, (2, 0), (0, 3)):
 
 add("UpSampling2D-2x3", lambda: layers.UpSampling2D((2, 3), **F64), lambda: normal(2, 3, 2, 2),
     up_sampling_2d)
+add("UpSampling2D-2x3-bilinear",
+    lambda: layers.UpSampling2D((2, 3), interpolation="bilinear", **F64),
+    lambda: normal(2, 3, 2, 2), lambda layer, x: resizing(layers.Resizing(
+        x.shape[1] * layer.size[0], x.shape[2] * layer.size[1]), x))
 add("ZeroPadding2D-1", lambda: layers.ZeroPadding2D(**F64), lambda: normal(2, 3, 2, 2),
     zero_padding_2d)
 add("ZeroPadding2D-pairs", lambda: layers.ZeroPadding2D(((1, 0), (0, 2)), **F64),

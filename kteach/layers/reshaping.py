@@ -145,11 +145,13 @@ class _Spatial(Layer):
 
 
 class UpSampling2D(_Spatial):
-    """Repeat every row ``size[0]`` times and every column ``size[1]`` times (nearest
-    neighbour): ``(batch, H, W, C)`` → ``(batch, H·s₀, W·s₁, C)``,
-    ``y[b, i, j, c] = x[b, ⌊i/s₀⌋, ⌊j/s₁⌋, c]``.
+    """Enlarge images ``size[0]`` times in height and ``size[1]`` times in width:
+    ``(batch, H, W, C)`` → ``(batch, H·s₀, W·s₁, C)``.
 
-    Backward: each pixel's gradient is the sum over its ``s₀×s₁`` block of copies.
+    ``interpolation='nearest'`` (the default) repeats pixels,
+    ``y[b, i, j, c] = x[b, ⌊i/s₀⌋, ⌊j/s₁⌋, c]``; backward sums each ``s₀×s₁`` block of
+    copies. ``'bilinear'`` is the linear map of :class:`Resizing`, ``y = A_h·x·A_wᵀ`` per
+    channel, with backward ``dx = A_hᵀ·dy·A_w``.
     """
 
     _config_keys = ("size", "data_format", "interpolation")
@@ -159,11 +161,11 @@ class UpSampling2D(_Spatial):
         check_channels_last(data_format, "UpSampling2D")
         self.data_format = "channels_last"
         self.size = as_int_tuple(size, 2, "size", "UpSampling2D")
-        if interpolation != "nearest":
+        if interpolation not in ("nearest", "bilinear"):
             raise NotSupportedError(
                 f"UpSampling2D(interpolation={interpolation!r}) is not implemented in kteach; "
-                f"it repeats pixels (interpolation='nearest', the default).")
-        self.interpolation = "nearest"
+                f"it repeats pixels ('nearest', the default) or mixes them ('bilinear').")
+        self.interpolation = interpolation
 
     def compute_output_shape(self, input_shape):
         check_spatial_input(self, input_shape, 2)
@@ -172,15 +174,24 @@ class UpSampling2D(_Spatial):
 
     def formula(self, input_shape, output_shape):
         s0, s1 = self.size
-        return (f"y[:, i, j] = x[:, ⌊i/{s0}⌋, ⌊j/{s1}⌋] : {format_shape(input_shape)} → "
-                f"{format_shape(output_shape)}")
+        what = (f"y[:, i, j] = x[:, ⌊i/{s0}⌋, ⌊j/{s1}⌋]" if self.interpolation == "nearest"
+                else "y = A_h·x·A_wᵀ (bilinear)")
+        return f"{what} : {format_shape(input_shape)} → {format_shape(output_shape)}"
 
     def forward(self, x, training=False):
         s0, s1 = self.size
-        return np.repeat(np.repeat(x, s0, axis=1), s1, axis=2), x.shape
+        if self.interpolation == "nearest":
+            return np.repeat(np.repeat(x, s0, axis=1), s1, axis=2), x.shape
+        from .preprocessing import interpolation_matrix
+        A_h = interpolation_matrix(x.shape[1], x.shape[1] * s0, "bilinear").astype(x.dtype)
+        A_w = interpolation_matrix(x.shape[2], x.shape[2] * s1, "bilinear").astype(x.dtype)
+        return np.einsum("ih,bhwc,jw->bijc", A_h, x, A_w, optimize=True), (A_h, A_w)
 
-    def backward(self, x_shape, dy):
-        b, H, W, c = x_shape
+    def backward(self, cache, dy):
+        if self.interpolation == "bilinear":
+            A_h, A_w = cache
+            return np.einsum("ih,bijc,jw->bhwc", A_h, dy, A_w, optimize=True), []
+        b, H, W, c = cache
         s0, s1 = self.size
         return dy.reshape(b, H, s0, W, s1, c).sum(axis=(2, 4)), []
 
