@@ -182,3 +182,11 @@ def test_a_list_batch_is_inputs_and_targets_as_in_keras():
     b.fit(X, LABELS, batch_size=5, shuffle=False, verbose=0)
     for wa, wb in zip(a.get_weights(), b.get_weights()):
         np.testing.assert_allclose(wa, wb, rtol=1e-6)
+
+
+def test_evaluate_and_predict_on_a_pydataset_show_a_progress_bar(capsys):
+    m = model()
+    m.evaluate(Batches(X, LABELS, 6), verbose=1)
+    m.predict(Batches(X, None, 6), verbose=1)
+    out = capsys.readouterr().out
+    assert out.count("4/4") == 2 and "loss:" in out

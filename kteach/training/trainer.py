@@ -763,7 +763,7 @@ class Trainer:
         return xs, ys, self._sample_weights(bw, n)
 
     def _run_source_test(self, source: SourcePass, steps: int | None,
-                         calls: CallbackList) -> dict[str, float]:
+                         calls: CallbackList, bar: Progbar | None = None) -> dict[str, float]:
         """Loss and metrics over a source's batches (the first ``steps`` if given)."""
         self._reset_trackers()
         calls.call("on_test_begin", None)
@@ -772,6 +772,8 @@ class Trainer:
             calls.call("on_test_batch_begin", step, None)
             self._step("test_step", *self._source_batch(batch))
             calls.call("on_test_batch_end", step, self._logs())
+            if bar is not None:
+                bar.update(step + 1, self._logs(), finalize=step + 1 == bar.target)
         logs = self._logs()
         calls.call("on_test_end", dict(logs))
         return logs
@@ -900,9 +902,11 @@ class Trainer:
             _source_only(y=y, sample_weight=sample_weight)
             source = SourcePass(x, False, random.rng)
             self._source_batch(_first_batch(source))
+            total = steps or source.num_batches
             calls = CallbackList(list(callbacks or []), self, {
-                "verbose": verbose, "epochs": 1, "steps": steps or source.num_batches})
-            logs = self._run_source_test(source, steps, calls)
+                "verbose": verbose, "epochs": 1, "steps": total})
+            bar = Progbar(total, verbose=verbose) if verbose and total else None
+            logs = self._run_source_test(source, steps, calls, bar)
             return logs if return_dict else self._ordered_results(logs)
         xs, ys, n = self._prepare(x, y)
         ws = self._sample_weights(sample_weight, n)
@@ -944,8 +948,10 @@ class Trainer:
     def _predict_source(self, x, verbose: int, steps: int | None, callbacks) -> Any:
         """predict on a PyDataset or a generator: each batch's x (its y is not used)."""
         source = SourcePass(x, False, random.rng)
+        total = steps or source.num_batches
         calls = CallbackList(list(callbacks or []), self, {
-            "verbose": verbose, "epochs": 1, "steps": steps or source.num_batches})
+            "verbose": verbose, "epochs": 1, "steps": total})
+        bar = Progbar(total, verbose=verbose) if verbose and total else None
         pieces: list[list[np.ndarray]] = []
         calls.call("on_predict_begin", None)
         for step, batch in enumerate(_BatchStream(0, 1, False, steps, source=source).epoch()):
@@ -954,6 +960,8 @@ class Trainer:
             pieces.append(preds)
             calls.call("on_predict_batch_end", step,
                        {"outputs": preds[0] if len(preds) == 1 else preds})
+            if bar is not None:
+                bar.update(step + 1, None, finalize=step + 1 == total)
         calls.call("on_predict_end", None)
         outs = [np.concatenate(parts) for parts in zip(*pieces)]
         return outs[0] if len(outs) == 1 else outs
