@@ -190,3 +190,18 @@ def test_evaluate_and_predict_on_a_pydataset_show_a_progress_bar(capsys):
     m.predict(Batches(X, None, 6), verbose=1)
     out = capsys.readouterr().out
     assert out.count("4/4") == 2 and "loss:" in out
+
+
+def test_shuffle_reorders_a_pydatasets_batches_every_epoch():
+    seen = []
+
+    class Recording(Batches):
+        def __getitem__(self, i):
+            seen.append(i)
+            return super().__getitem__(i)
+
+    kteach.utils.set_random_seed(3)
+    model().fit(Recording(X, LABELS, 2), epochs=3, shuffle=True, verbose=0)
+    epochs = [seen[1 + 10 * k: 1 + 10 * (k + 1)] for k in range(3)]   # seen[0]: the peek
+    assert all(sorted(e) == list(range(10)) for e in epochs)
+    assert epochs[0] != list(range(10)) and epochs[0] != epochs[1]
