@@ -20,12 +20,11 @@ from kteach.utils import check_layer_gradients
 
 REFERENCE = json.loads((Path(__file__).parent / "fixtures" /
                         "transpose_attention_reference.json").read_text())["cases"]
-CASES = [c for c in REFERENCE if c["cls"] in ("Attention", "MultiHeadAttention")
-         and not c["call_kwargs"]]           # the causal-mask cases wait for use_causal_mask
+CASES = [c for c in REFERENCE if c["cls"] in ("Attention", "MultiHeadAttention")]
 
 
-def call(layer, xs):
-    return layer(xs) if isinstance(layer, layers.Attention) else layer(*xs)
+def call(layer, xs, **kwargs):
+    return layer(xs, **kwargs) if isinstance(layer, layers.Attention) else layer(*xs, **kwargs)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
@@ -38,7 +37,7 @@ def test_forward_matches_keras(case):
     assert [w.path.split("/", 1)[1] for w in layer.weights] == \
         [p.split("/", 1)[1] for p in case["weight_paths"]]
     layer.set_weights([np.array(w, dtype="float32") for w in case["weights"]])
-    y = call(layer, xs)
+    y = call(layer, xs, **case["call_kwargs"])
     assert list(y.shape) == case["output_shape"]
     np.testing.assert_allclose(y, case["output"], rtol=1e-5, atol=2e-6)
 
@@ -47,7 +46,7 @@ def test_reference_covers_every_score_mode_and_input_form():
     names = {c["name"] for c in CASES}
     assert {"mha_self", "mha_cross", "mha_cross_key", "mha_output_shape_nobias",
             "attention_dot", "attention_dot_key", "attention_scale", "attention_concat",
-            "attention_concat_scale"} <= names
+            "attention_concat_scale", "mha_causal", "attention_causal"} <= names
 
 
 # ----- gradients -------------------------------------------------------------------------------
@@ -81,6 +80,55 @@ def test_multi_head_attention_gradients_float64(kwargs, shapes):
     layer(*xs)
     report = check_layer_gradients(layer, xs)
     assert report.passed, report
+
+
+@pytest.mark.parametrize("make,xs", [
+    (lambda: layers.MultiHeadAttention(2, 3, dtype="float64"), [normal(2, 4, 5), normal(2, 4, 5, seed=1)]),
+    (lambda: layers.MultiHeadAttention(2, 3, dtype="float64"), [normal(2, 3, 5), normal(2, 5, 4, seed=1)]),
+    (lambda: layers.Attention(use_scale=True, dtype="float64"), [normal(2, 4, 3), normal(2, 4, 3, seed=1)]),
+    (lambda: layers.Attention(score_mode="concat", dtype="float64"), [normal(2, 4, 3), normal(2, 6, 3, seed=1)]),
+], ids=["mha-self", "mha-cross", "attention-dot", "attention-concat"])
+def test_causal_mask_gradients_float64(make, xs):
+    layer = make()
+    layer(xs if isinstance(layer, layers.Attention) else list(xs))
+    layer._use_causal_mask = True          # what a call with use_causal_mask=True turns on
+    try:
+        report = check_layer_gradients(layer, xs)
+    finally:
+        layer._use_causal_mask = False
+    assert report.passed, report
+
+
+def test_causal_mask_hides_the_future():
+    layer = layers.MultiHeadAttention(2, 3, dtype="float64")
+    x = normal(1, 5, 4)
+    y = layer(x, x, use_causal_mask=True)
+    changed = x.copy()
+    changed[0, 3] += 1.0                      # step 3 may only change outputs 3 and 4
+    same = np.isclose(layer(changed, changed, use_causal_mask=True), y).all(axis=-1)[0]
+    np.testing.assert_array_equal(same, [True, True, True, False, False])
+    assert not np.allclose(layer(x, x), y)    # the mask is for that call only
+    np.testing.assert_allclose(layer(x, x, use_causal_mask=True), y)
+
+
+def test_causal_mask_in_a_subclassed_model_trains():
+    kteach.backend.clear_session()
+
+    class Decoder(kteach.Model):
+        def __init__(self):
+            super().__init__()
+            self.mha = layers.MultiHeadAttention(2, 4)
+            self.out = layers.Dense(3)
+
+        def call(self, x):
+            return self.out(self.mha(x, x, use_causal_mask=True))
+
+    model = Decoder()
+    x = np.random.default_rng(0).normal(size=(16, 5, 3)).astype("float32")
+    t = np.cumsum(x, axis=1) / np.arange(1, 6)[:, None]     # running mean: needs only the past
+    model.compile(optimizer=kteach.optimizers.Adam(0.02), loss="mse")
+    history = model.fit(x, t, epochs=40, verbose=0)
+    assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
 
 
 def test_dropout_gradients_in_training():
@@ -143,9 +191,11 @@ def test_bad_arguments_and_calls_have_messages():
         layers.Attention(score_mode="additive")
     with pytest.raises(NotSupportedError, match="attention_axes"):
         layers.MultiHeadAttention(2, 4, attention_axes=(1, 2))
-    with pytest.raises(NotSupportedError, match="use_causal_mask"):
-        layers.MultiHeadAttention(2, 4)(np.ones((1, 3, 4)), np.ones((1, 3, 4)),
-                                        use_causal_mask=True)
+    with pytest.raises(NotSupportedError, match="subclassed Model"):
+        x = kteach.Input((3, 4))
+        layers.MultiHeadAttention(2, 4)(x, x, use_causal_mask=True)
+    with pytest.raises(NotSupportedError, match="return_attention_scores"):
+        layers.Attention()([np.ones((1, 3, 4)), np.ones((1, 3, 4))], return_attention_scores=True)
     with pytest.raises(ShapeError, match=r"\[query, value\]"):
         layers.Attention()(np.ones((1, 3, 4), "float32"))
     with pytest.raises(ShapeError, match="same last axis"):

@@ -650,7 +650,22 @@ def attention(layer, xs):
         QK = ops.add(ops.expand_dims(Q, 2), ops.expand_dims(K, 1))
         S = ops.multiply(layer.concat_score_weight,
                          ops.sum(ops.tanh(ops.multiply(s, QK)), axis=-1))
-    return ops.einsum("btu,bud->btd", softmax_keys(S), V)
+    return ops.einsum("btu,bud->btd", softmax_keys(causal(layer, S)), V)
+
+
+def causal(layer, S):
+    """Scores of keys after the query step lowered by 10⁹ (a call with use_causal_mask)."""
+    if not getattr(layer, "_use_causal_mask", False):
+        return S
+    keep = np.tril(np.ones(S.shape[-2:], dtype=bool))
+    return ops.where(keep, S, ops.subtract(S, 1e9))
+
+
+def causal_call(make):
+    """A layer whose calls run as with use_causal_mask=True (the flag such a call sets)."""
+    layer = make()
+    layer._use_causal_mask = True
+    return layer
 
 
 def multi_head_attention(layer, xs):
@@ -665,7 +680,7 @@ def multi_head_attention(layer, xs):
     Q = ops.divide(project(query, layer.query_kernel, biases[0]), math.sqrt(layer.key_dim))
     K = project(key, layer.key_kernel, biases[1])
     V = project(value, layer.value_kernel, biases[2])
-    A = softmax_keys(ops.einsum("bqnj,bunj->bnqu", Q, K))
+    A = softmax_keys(causal(layer, ops.einsum("bqnj,bunj->bnqu", Q, K)))
     y = ops.einsum("bnqu,bunj,njo->bqo", A, V, layer.output_kernel)
     return ops.add(y, biases[3]) if layer.use_bias else y
 
@@ -969,6 +984,11 @@ MHA = {"self": ({"num_heads": 2, "key_dim": 3}, [(2, 4, 5), (2, 4, 5)]),
                          [(2, 3, 4), (2, 5, 6), (2, 5, 3)]),
        "output_shape-no-bias": ({"num_heads": 2, "key_dim": 4, "output_shape": 7,
                                  "use_bias": False}, [(2, 3, 4), (2, 3, 4)])}
+add("Attention-causal", lambda: causal_call(lambda: layers.Attention(use_scale=True, **F64)),
+    several((2, 4, 3), (2, 4, 3)), attention)
+add("MultiHeadAttention-causal-cross",
+    lambda: causal_call(lambda: layers.MultiHeadAttention(2, 3, **F64)),
+    several((2, 3, 4), (2, 5, 4)), multi_head_attention)
 for option, (kwargs, shapes) in MHA.items():
     add(f"MultiHeadAttention-{option}",
         functools.partial(layers.MultiHeadAttention, **kwargs, **F64), several(*shapes),

@@ -10,8 +10,10 @@ weighted average of them, the weights saying how well each key matches the query
 Backward runs the three lines upwards: ``dA = dy · Vᵀ``, ``dV = Aᵀ · dy``, the softmax's
 ``dS = A ⊙ (dA − Σ_u dA ⊙ A)``, then ``dQ``, ``dK`` from the score.
 
-``use_causal_mask`` (a call argument in Keras) is not supported yet: kteach's layer calls
-take only the inputs and ``training``.
+``use_causal_mask=True`` (a call argument, as in Keras) lets query step ``t`` see only keys
+``u ≤ t``: the other scores get ``−10⁹`` added before the softmax, so their weights are 0
+(and so are their gradients). kteach takes it on calls with arrays (eager code and
+subclassed models); a functional graph cannot record it yet, so there it is refused.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from .. import activations, initializers
 from ..engine import random
 from ..engine.errors import NotSupportedError, ShapeError, refuse_unsupported
 from ..engine.layer import Layer
-from ..engine.tensor import format_shape
+from ..engine.tensor import KerasTensor, format_shape
 from .core import _positive_int
 
 
@@ -38,7 +40,7 @@ def _check_rate(rate: Any, layer: str) -> float:
 
 def _refuse_call_options(layer: Layer, kwargs: dict) -> None:
     """Keras' call options that kteach does not take yet, refused with a message."""
-    for key in ("use_causal_mask", "return_attention_scores"):
+    for key in ("return_attention_scores",):
         if kwargs.pop(key, False):
             raise NotSupportedError(
                 f"{type(layer).__name__}(...)({key}=True) is not supported by kteach yet: "
@@ -47,6 +49,32 @@ def _refuse_call_options(layer: Layer, kwargs: dict) -> None:
         if kwargs.pop(key, None) is not None:
             raise NotSupportedError(
                 f"{type(layer).__name__}: masks ({key}=...) are not supported by kteach yet.")
+
+
+def _causal_call(layer: Layer, call: Any, inputs: Any, use_causal_mask: bool) -> Any:
+    """Run ``call()`` with the causal mask on for this one call (read by ``forward``, which
+    runs inside it and keeps the mask in its cache for backward)."""
+    if not use_causal_mask:
+        return call()
+    flat = [t for x in inputs for t in (x if isinstance(x, (list, tuple)) else [x])]
+    if any(isinstance(t, KerasTensor) for t in flat):
+        raise NotSupportedError(
+            f"{type(layer).__name__}(...)(..., use_causal_mask=True) on Input tensors: kteach's "
+            f"functional graphs do not record call options yet. Call the layer with "
+            f"use_causal_mask=True inside a subclassed Model's call() (or on arrays).")
+    layer._use_causal_mask = True
+    try:
+        return call()
+    finally:
+        layer._use_causal_mask = False
+
+
+def _add_causal_mask(layer: Layer, S: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """``S`` with −10⁹ added where key ``u`` comes after query ``t`` (when the call asked)."""
+    if not getattr(layer, "_use_causal_mask", False):
+        return S, None
+    keep = np.tril(np.ones(S.shape[-2:], dtype=bool))       # (T_q, T_k): u ≤ t
+    return np.where(keep, S, S - 1e9), keep
 
 
 def _dropout_mask(layer: Layer, shape: tuple, training: bool) -> np.ndarray | None:
@@ -84,6 +112,8 @@ class Attention(Layer):
         'dot':    S[b, t, u] = s · Σ_i Q[b, t, i] K[b, u, i]                 (s = scale or 1)
         'concat': S[b, t, u] = c · Σ_i tanh(s · (Q[b, t, i] + K[b, u, i]))
         A = softmax_u(S),  y[b, t] = Σ_u A[b, t, u] V[b, u]
+
+    Called as ``Attention()([query, value])``; ``use_causal_mask=True`` keeps ``u ≤ t``.
 
     Backward: ``dA = dy · Vᵀ``, ``dV = Aᵀ · dy``, ``dS = A ⊙ (dA − Σ_u dA ⊙ A)``; 'dot':
     ``dQ = s·dS·K``, ``dK = s·dSᵀ·Q``, ``ds = Σ dS ⊙ QKᵀ``; 'concat' with ``τ = tanh(s(Q+K))``:
@@ -136,9 +166,10 @@ class Attention(Layer):
         self._check_inputs(input_shape)
         return tuple(input_shape[0][:-1]) + (input_shape[1][-1],)
 
-    def __call__(self, inputs, *more, training=None, **kwargs):
+    def __call__(self, inputs, *more, training=None, use_causal_mask=False, **kwargs):
         _refuse_call_options(self, kwargs)
-        return super().__call__(inputs, *more, training=training, **kwargs)
+        return _causal_call(self, lambda: super(Attention, self).__call__(
+            inputs, *more, training=training, **kwargs), inputs, use_causal_mask)
 
     def formula(self, input_shape, output_shape):
         score = "Q·Kᵀ" if self.score_mode == "dot" else "Σ tanh(Q + K)"
@@ -156,6 +187,7 @@ class Attention(Layer):
             QK = Q[:, :, None, :] + K[:, None, :, :]          # (batch, T_q, T_k, d)
             tau = np.tanh(s * QK)
             S = self.concat_score_weight.value * tau.sum(axis=-1)
+        S, _ = _add_causal_mask(self, S)
         A = activations.softmax(S, axis=-1)
         mask = _dropout_mask(self, A.shape, training)
         A_d = A if mask is None else A * mask
@@ -203,6 +235,9 @@ class MultiHeadAttention(Layer):
         V_n = value·W_V[:, n] + b_V[n]
         A_n = softmax(Q_n·K_nᵀ) (over the keys),  O_n = A_n·V_n
         y = Σ_n O_n·W_O[n] + b_O
+
+    Called as ``mha(query, value)`` (self-attention: ``mha(x, x)``); ``use_causal_mask=True``
+    lets query step ``t`` attend only to keys ``u ≤ t`` (a decoder).
 
     Backward (dropout on ``A`` in training scales ``dA`` by the same mask):
     ``dO_n = dy·W_O[n]ᵀ``, ``dW_O[n] = Σ O_nᵀ·dy``, ``dA_n = dO_n·V_nᵀ``, ``dV_n = A_nᵀ·dO_n``,
@@ -341,12 +376,13 @@ class MultiHeadAttention(Layer):
         """Positional calls ``mha(query, value[, key])``; the math is in forward/backward."""
         raise NotImplementedError("MultiHeadAttention computes in forward().")
 
-    def __call__(self, query, value=None, key=None, training=None, **kwargs):
+    def __call__(self, query, value=None, key=None, training=None, use_causal_mask=False,
+                 **kwargs):
         _refuse_call_options(self, kwargs)
-        if value is None:           # mha([query, value]) as a list
-            return super().__call__(query, training=training, **kwargs)
-        more = (value,) if key is None else (value, key)
-        return super().__call__(query, *more, training=training, **kwargs)
+        more = () if value is None else (value,) if key is None else (value, key)
+        # mha(query, value[, key]), or mha([query, value]) as a list
+        return _causal_call(self, lambda: super(MultiHeadAttention, self).__call__(
+            query, *more, training=training, **kwargs), [query, *more], use_causal_mask)
 
     def formula(self, input_shape, output_shape):
         return (f"y = Σ_heads softmax(Q·Kᵀ/√{self.key_dim})·V·W_O + b ({self.num_heads} heads) : "
@@ -367,6 +403,7 @@ class MultiHeadAttention(Layer):
         K = self._project(key, self.key_kernel, getattr(self, "key_bias", None))
         V = self._project(value, self.value_kernel, getattr(self, "value_bias", None))
         S = np.einsum("bqnj,bunj->bnqu", Q, K)                   # (batch, heads, T_q, T_k)
+        S, _ = _add_causal_mask(self, S)
         A = activations.softmax(S, axis=-1)
         mask = _dropout_mask(self, A.shape, training)
         A_d = A if mask is None else A * mask
