@@ -495,8 +495,16 @@ def normalization(layer, x):
 
 
 def center_crop(layer, x):
-    t, l = (x.shape[1] - layer.height) // 2, (x.shape[2] - layer.width) // 2
-    return ops.getitem(x, (slice(None), slice(t, t + layer.height), slice(l, l + layer.width)))
+    """The central window; for an image smaller than the target, the central window of the
+    target's aspect ratio, then resized bilinearly (Keras' smart_resize)."""
+    H, W, h, w = x.shape[1], x.shape[2], layer.height, layer.width
+    if H < h or W < w:
+        h_win, w_win = min(H, int(W * h / w)), min(W, int(H * w / h))
+        t, l = int((H - h_win) / 2), int((W - w_win) / 2)
+        window = ops.getitem(x, (slice(None), slice(t, t + h_win), slice(l, l + w_win)))
+        return resizing(layers.Resizing(h, w), window)
+    t, l = (H - h) // 2, (W - w) // 2
+    return ops.getitem(x, (slice(None), slice(t, t + h), slice(l, l + w)))
 
 
 def resizing(layer, x):
@@ -1071,6 +1079,8 @@ add("Normalization-given-invert",
     lambda: layers.Normalization(mean=[1.0, 2.0], variance=[4.0, 0.5], invert=True, **F64),
     lambda: normal(3, 2), normalization)
 add("CenterCrop", lambda: layers.CenterCrop(2, 3, **F64), lambda: normal(2, 5, 6, 2), center_crop)
+add("CenterCrop-smaller-resized", lambda: layers.CenterCrop(6, 3, **F64),
+    lambda: normal(2, 4, 8, 2), center_crop)
 
 for option, (h, w, kind) in {"bilinear-up": (5, 7, "bilinear"),
                              "bilinear-down": (2, 3, "bilinear"),

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import config, random
-from ..engine.errors import NotSupportedError, ShapeError
+from ..engine.errors import NotSupportedError
 from ..engine.layer import Layer
 from ..engine.tensor import format_shape
 from .convolutional import check_channels_last, check_spatial_input
@@ -164,10 +164,12 @@ class Normalization(Layer):
 class CenterCrop(Layer):
     """Keep the central ``height × width`` of each image: ``(batch, H, W, C)`` →
     ``(batch, height, width, C)``, ``y = x[:, t : t + height, l : l + width]`` with
-    ``t = ⌊(H − height)/2⌋``, ``l = ⌊(W − width)/2⌋``.
+    ``t = ⌊(H − height)/2⌋``, ``l = ⌊(W − width)/2⌋``; backward puts ``dy`` back in the
+    middle and zeros around it.
 
-    Backward puts ``dy`` back in the middle and zeros around it.
-    (Keras resizes images smaller than the target; kteach refuses them with a message.)
+    An image smaller than the target on either side is first cut to the largest central
+    window of the target's aspect ratio, then resized (bilinear) to the target, as Keras'
+    ``smart_resize``: ``y = A_h·x·A_wᵀ`` per channel, backward ``dx = A_hᵀ·dy·A_w``.
     """
 
     _config_keys = ("data_format", "height", "width")
@@ -187,29 +189,38 @@ class CenterCrop(Layer):
     def build(self, input_shape):
         check_spatial_input(self, input_shape, 2)
 
-    def _start(self, H: int, W: int) -> tuple[int, int]:
-        if H < self.height or W < self.width:
-            raise ShapeError(f"CenterCrop '{self.name}' keeps {self.height}×{self.width} "
-                             f"pixels but received images of {H}×{W}. kteach crops only images "
-                             f"at least as large as the target; resize them first (Resizing).")
-        return (H - self.height) // 2, (W - self.width) // 2
-
     def compute_output_shape(self, input_shape):
         check_spatial_input(self, input_shape, 2)
-        if input_shape[1] is not None and input_shape[2] is not None:
-            self._start(input_shape[1], input_shape[2])
         return (input_shape[0], self.height, self.width, input_shape[3])
 
     def formula(self, input_shape, output_shape):
         return (f"y = the central {self.height}×{self.width} of x : "
                 f"{format_shape(input_shape)} → {format_shape(output_shape)}")
 
+    def _resize_matrices(self, H: int, W: int, dtype) -> tuple[np.ndarray, np.ndarray]:
+        """The central window of the target's aspect ratio, resized bilinearly: the window's
+        rows (columns) of ``A`` hold Resizing's matrix, the others zeros."""
+        crop_h = min(H, int(W * self.height / self.width))
+        crop_w = min(W, int(H * self.width / self.height))
+        t, l = int((H - crop_h) / 2), int((W - crop_w) / 2)
+        A_h, A_w = np.zeros((self.height, H), dtype), np.zeros((self.width, W), dtype)
+        A_h[:, t:t + crop_h] = interpolation_matrix(crop_h, self.height, "bilinear")
+        A_w[:, l:l + crop_w] = interpolation_matrix(crop_w, self.width, "bilinear")
+        return A_h, A_w
+
     def forward(self, x, training=False):
         x = _as_float(x, self.dtype)
-        t, l = self._start(x.shape[1], x.shape[2])
+        H, W = x.shape[1], x.shape[2]
+        if H < self.height or W < self.width:
+            A_h, A_w = self._resize_matrices(H, W, x.dtype)
+            return np.einsum("ih,bhwc,jw->bijc", A_h, x, A_w, optimize=True), (A_h, A_w)
+        t, l = (H - self.height) // 2, (W - self.width) // 2
         return x[:, t:t + self.height, l:l + self.width], (x.shape, t, l)
 
     def backward(self, cache, dy):
+        if len(cache) == 2:
+            A_h, A_w = cache
+            return np.einsum("ih,bijc,jw->bhwc", A_h, dy, A_w, optimize=True), []
         shape, t, l = cache
         dx = np.zeros(shape, dtype=dy.dtype)
         dx[:, t:t + self.height, l:l + self.width] = dy
