@@ -63,6 +63,8 @@ GRADIENT_CASES = {
     "Resizing-bilinear-down": (lambda: layers.Resizing(2, 3), (2, 5, 7, 1), False),
     "Resizing-nearest": (lambda: layers.Resizing(5, 3, interpolation="nearest"), (2, 3, 4, 1),
                          False),
+    "Resizing-crop_to_aspect_ratio": (lambda: layers.Resizing(3, 3, crop_to_aspect_ratio=True),
+                                      (2, 4, 7, 1), False),
     "RandomFlip-training": (lambda: layers.RandomFlip(seed=2), (6, 3, 4, 2), True),
     "RandomFlip-inference": (lambda: layers.RandomFlip(seed=2), (2, 3, 4, 1), False),
 }
@@ -80,8 +82,8 @@ def test_shapes_and_mistakes():
     assert layers.Resizing(64, 32).compute_output_shape((None, 28, 28, 3)) == (None, 64, 32, 3)
     with pytest.raises(UnknownNameError, match=r"Did you mean 'bilinear'"):
         layers.Resizing(4, 4, interpolation="bilinera")
-    with pytest.raises(NotSupportedError, match=r"crop_to_aspect_ratio=True"):
-        layers.Resizing(4, 4, crop_to_aspect_ratio=True)
+    with pytest.raises(NotSupportedError, match=r"pad_to_aspect_ratio=True"):
+        layers.Resizing(4, 4, pad_to_aspect_ratio=True)
     with pytest.raises(ValueError, match=r"`width` argument of Resizing must be a positive"):
         layers.Resizing(4, 0)
     with pytest.raises(UnknownNameError, match=r"Did you mean 'horizontal'"):

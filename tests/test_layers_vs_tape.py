@@ -526,6 +526,15 @@ def resizing(layer, x):
     return along(along(x, 1, layer.height), 2, layer.width)
 
 
+def resized_window(layer, x):
+    """crop_to_aspect_ratio: the central window of the target's aspect ratio, then resized."""
+    H, W, h, w = x.shape[1], x.shape[2], layer.height, layer.width
+    h_win, w_win = min(H, int(W * h / w)), min(W, int(H * w / h))
+    t, l = int((H - h_win) / 2), int((W - w_win) / 2)
+    window = ops.getitem(x, (slice(None), slice(t, t + h_win), slice(l, l + w_win)))
+    return resizing(layers.Resizing(h, w, interpolation=layer.interpolation), window)
+
+
 def random_flip(layer, x, training=False):
     """A twin with the same seed flips a ramp image; where it moved tells which flips."""
     if not training:
@@ -1087,6 +1096,10 @@ for option, (h, w, kind) in {"bilinear-up": (5, 7, "bilinear"),
                              "nearest-mixed": (5, 3, "nearest")}.items():
     add(f"Resizing-{option}", functools.partial(layers.Resizing, h, w, interpolation=kind, **F64),
         lambda: normal(2, 4, 5, 2), resizing)
+for kind in ("bilinear", "nearest"):
+    add(f"Resizing-crop_to_aspect_ratio-{kind}",
+        functools.partial(layers.Resizing, 3, 2, interpolation=kind, crop_to_aspect_ratio=True,
+                          **F64), lambda: normal(2, 4, 7, 2), resized_window)
 add("RandomFlip-inference", lambda: layers.RandomFlip(seed=3, **F64), lambda: normal(4, 3, 4, 2),
     random_flip)
 for mode in layers.RandomFlip.MODES:

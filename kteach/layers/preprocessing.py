@@ -197,22 +197,11 @@ class CenterCrop(Layer):
         return (f"y = the central {self.height}×{self.width} of x : "
                 f"{format_shape(input_shape)} → {format_shape(output_shape)}")
 
-    def _resize_matrices(self, H: int, W: int, dtype) -> tuple[np.ndarray, np.ndarray]:
-        """The central window of the target's aspect ratio, resized bilinearly: the window's
-        rows (columns) of ``A`` hold Resizing's matrix, the others zeros."""
-        crop_h = min(H, int(W * self.height / self.width))
-        crop_w = min(W, int(H * self.width / self.height))
-        t, l = int((H - crop_h) / 2), int((W - crop_w) / 2)
-        A_h, A_w = np.zeros((self.height, H), dtype), np.zeros((self.width, W), dtype)
-        A_h[:, t:t + crop_h] = interpolation_matrix(crop_h, self.height, "bilinear")
-        A_w[:, l:l + crop_w] = interpolation_matrix(crop_w, self.width, "bilinear")
-        return A_h, A_w
-
     def forward(self, x, training=False):
         x = _as_float(x, self.dtype)
         H, W = x.shape[1], x.shape[2]
         if H < self.height or W < self.width:
-            A_h, A_w = self._resize_matrices(H, W, x.dtype)
+            A_h, A_w = window_matrices(H, W, self.height, self.width, "bilinear", x.dtype)
             return np.einsum("ih,bhwc,jw->bijc", A_h, x, A_w, optimize=True), (A_h, A_w)
         t, l = (H - self.height) // 2, (W - self.width) // 2
         return x[:, t:t + self.height, l:l + self.width], (x.shape, t, l)
@@ -247,11 +236,27 @@ def interpolation_matrix(n_in: int, n_out: int, interpolation: str) -> np.ndarra
     return A
 
 
+def window_matrices(H: int, W: int, h: int, w: int, interpolation: str,
+                    dtype) -> tuple[np.ndarray, np.ndarray]:
+    """``A_h (h, H)``, ``A_w (w, W)`` that resize the largest central window of aspect ratio
+    ``h : w`` (``H_win = min(H, ⌊W·h/w⌋)`` rows from ``⌊(H − H_win)/2⌋``, likewise columns)
+    to ``h × w``: the window's columns of ``A`` hold :func:`interpolation_matrix`, the
+    others are zero (pixels outside the window are not read)."""
+    h_win, w_win = max(min(H, int(W * h / w)), 1), max(min(W, int(H * w / h)), 1)
+    t, l = int((H - h_win) / 2), int((W - w_win) / 2)
+    A_h, A_w = np.zeros((h, H), dtype), np.zeros((w, W), dtype)
+    A_h[:, t:t + h_win] = interpolation_matrix(h_win, h, interpolation)
+    A_w[:, l:l + w_win] = interpolation_matrix(w_win, w, interpolation)
+    return A_h, A_w
+
+
 class Resizing(Layer):
     """Resize images to ``height × width``: ``(batch, H, W, C)`` → ``(batch, height, width,
     C)``. Each output pixel is a fixed mix of input pixels, so the layer is linear:
     ``y[b, :, :, c] = A_h · x[b, :, :, c] · A_wᵀ`` with ``A_h (height, H)`` and ``A_w (width,
     W)`` from :func:`interpolation_matrix` (``'bilinear'``, the default, or ``'nearest'``).
+    ``crop_to_aspect_ratio=True`` first cuts the largest central window of the target's
+    aspect ratio (:func:`window_matrices`), so the image is not distorted.
 
     Backward: ``dx[b, :, :, c] = A_hᵀ · dy[b, :, :, c] · A_w``.
     """
@@ -277,12 +282,13 @@ class Resizing(Layer):
             raise unknown_name_error("interpolation of Resizing", interpolation,
                                      ["bilinear", "nearest"])
         self.interpolation = interpolation
-        for what, value in (("crop_to_aspect_ratio", crop_to_aspect_ratio),
-                            ("pad_to_aspect_ratio", pad_to_aspect_ratio), ("antialias", antialias)):
+        for what, value in (("pad_to_aspect_ratio", pad_to_aspect_ratio), ("antialias", antialias)):
             if value:
                 raise NotSupportedError(f"Resizing({what}=True) is not implemented in kteach; "
-                                        f"it resizes the whole image ({what}=False).")
-        self.crop_to_aspect_ratio = self.pad_to_aspect_ratio = self.antialias = False
+                                        f"use crop_to_aspect_ratio=True or resize the whole "
+                                        f"image ({what}=False).")
+        self.crop_to_aspect_ratio = bool(crop_to_aspect_ratio)
+        self.pad_to_aspect_ratio = self.antialias = False
         self.fill_mode, self.fill_value = fill_mode, fill_value   # used only when padding
 
     def build(self, input_shape):
@@ -298,8 +304,12 @@ class Resizing(Layer):
 
     def forward(self, x, training=False):
         x = _as_float(x, self.dtype)
-        A_h = interpolation_matrix(x.shape[1], self.height, self.interpolation).astype(x.dtype)
-        A_w = interpolation_matrix(x.shape[2], self.width, self.interpolation).astype(x.dtype)
+        if self.crop_to_aspect_ratio:
+            A_h, A_w = window_matrices(x.shape[1], x.shape[2], self.height, self.width,
+                                       self.interpolation, x.dtype)
+        else:
+            A_h = interpolation_matrix(x.shape[1], self.height, self.interpolation).astype(x.dtype)
+            A_w = interpolation_matrix(x.shape[2], self.width, self.interpolation).astype(x.dtype)
         y = np.einsum("ih,bhwc,jw->bijc", A_h, x, A_w, optimize=True)
         return y, (A_h, A_w)
 
