@@ -216,3 +216,29 @@ def test_default_kernels_have_keras_fans():
     ours = [float(np.abs(w).max()) for w in layer.get_weights()[::2]]
     for mine, theirs in zip(ours, keras_max):
         assert 0.97 * limit < mine <= limit and 0.97 * limit < theirs <= limit
+
+
+def test_keras_weights_file_loads_and_kteach_writes_the_same_groups():
+    """Keras 3.15.1 saved tests/fixtures/mha_model.weights.h5 (MultiHeadAttention then
+    Conv1DTranspose): kteach loads it and predicts Keras' numbers, and writes the same
+    groups and datasets."""
+    import h5py
+    fixtures = Path(__file__).parent / "fixtures"
+    facts = json.loads((fixtures / "transpose_attention_reference.json").read_text())["mha_h5"]
+    kteach.backend.clear_session()
+    x = kteach.Input((4, 5))
+    h = layers.MultiHeadAttention(2, 3)(x, x)
+    model = kteach.Model(x, layers.Conv1DTranspose(2, 3, strides=2)(h))
+    model.load_weights(str(fixtures / "mha_model.weights.h5"))
+    y = model.predict(np.array(facts["input"], dtype="float32"), verbose=0)
+    np.testing.assert_allclose(y, facts["output"], rtol=1e-5, atol=2e-6)
+
+    def datasets(path):
+        names = []
+        with h5py.File(path) as f:
+            f.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else None)
+        return sorted(names)
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        model.save_weights(f"{tmp}/m.weights.h5")
+        assert datasets(f"{tmp}/m.weights.h5") == datasets(fixtures / "mha_model.weights.h5")

@@ -219,6 +219,10 @@ class Attention(Layer):
         return [dQ, dV + dK], grads                             # key is value
 
 
+class _Projection(Layer):
+    """A kernel and a bias of MultiHeadAttention (never called: the parent does the math)."""
+
+
 # ----- MultiHeadAttention ---------------------------------------------------------------------
 class MultiHeadAttention(Layer):
     """Multi-head attention: ``(query, value[, key])`` → ``(batch, T_q, d_out)``.
@@ -328,23 +332,31 @@ class MultiHeadAttention(Layer):
                              f"size (last axis) of every input.")
         self.attention_axes = (1,)
         h, kd, vd = self.num_heads, self.key_dim, self.value_dim
-        init_b = self.bias_initializer
-        init_w = _fans_over(self.kernel_initializer, [0], [1, 2])    # (d, heads, k)
-        self.query_kernel = self.add_weight((q[-1], h, kd), init_w, name="query/kernel")
+        d_out = self._d_out(q[-1])
+        # Four projections, each a kernel and a bias held by a small sub-layer, as in Keras
+        # (query_dense, key_dense, value_dense, output_dense): so the .weights.h5 groups match
+        w_in = _fans_over(self.kernel_initializer, [0], [1, 2])       # (d, heads, k)
+        w_out = _fans_over(self.kernel_initializer, [0, 1], [2])      # (heads, v, d_out)
+        self.query_dense = self._projection("query", (q[-1], h, kd), (h, kd), w_in)
+        self.key_dense = self._projection("key", (k[-1], h, kd), (h, kd), w_in)
+        self.value_dense = self._projection("value", (v[-1], h, vd), (h, vd), w_in)
+        self.output_dense = self._projection("attention_output", (h, vd, d_out), (d_out,), w_out)
+        # the names the math uses
+        self.query_kernel, self.key_kernel = self.query_dense.kernel, self.key_dense.kernel
+        self.value_kernel, self.output_kernel = self.value_dense.kernel, self.output_dense.kernel
         if self.use_bias:
-            self.query_bias = self.add_weight((h, kd), init_b, name="query/bias")
-        self.key_kernel = self.add_weight((k[-1], h, kd), init_w, name="key/kernel")
+            self.query_bias, self.key_bias = self.query_dense.bias, self.key_dense.bias
+            self.value_bias, self.output_bias = self.value_dense.bias, self.output_dense.bias
+
+    def _projection(self, name: str, kernel_shape: tuple, bias_shape: tuple, init_w) -> Layer:
+        part = _Projection(name=name, dtype=self.dtype)
+        part.kernel = part.add_weight(kernel_shape, init_w, name="kernel")
         if self.use_bias:
-            self.key_bias = self.add_weight((h, kd), init_b, name="key/bias")
-        self.value_kernel = self.add_weight((v[-1], h, vd), init_w, name="value/kernel")
-        if self.use_bias:
-            self.value_bias = self.add_weight((h, vd), init_b, name="value/bias")
-        self.output_kernel = self.add_weight((h, vd, self._d_out(q[-1])),
-                                             _fans_over(self.kernel_initializer, [0, 1], [2]),
-                                             name="attention_output/kernel")
-        if self.use_bias:
-            self.output_bias = self.add_weight((self._d_out(q[-1]),), init_b,
-                                               name="attention_output/bias")
+            part.bias = part.add_weight(bias_shape, self.bias_initializer, name="bias")
+        for w in part._weights:                     # Keras' paths: mha/query/kernel
+            w.path = f"{self.name}/{name}/{w.name}"
+        part.built = True
+        return part
 
     def check_input_shape(self, shape):
         q, v, k = self._shapes(shape)
