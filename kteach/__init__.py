@@ -14,14 +14,15 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str):
-    """``kteach.saving`` (h5py, zipfile, json) is imported on first use, so that
-    ``import kteach`` stays fast."""
-    if name == "saving":
+    """``kteach.saving`` (h5py, zipfile, json) and ``kteach.datasets`` are imported on first
+    use, so that ``import kteach`` stays fast."""
+    if name in ("saving", "datasets"):
         import importlib
-        return importlib.import_module(".saving", __name__)
+        return importlib.import_module(f".{name}", __name__)
     from .engine.keras_names import missing_name  # a Keras name kteach lacks, or a typo
     raise missing_name(__name__, name, globals())
 
 
 __all__ = ["GradientTape", "Input", "Model", "Sequential", "activations", "backend", "callbacks", "config",
-           "constraints", "initializers", "regularizers", "layers", "losses", "metrics", "models", "ops", "optimizers", "random", "saving", "utils"]
+           "constraints", "datasets", "initializers", "regularizers", "layers", "losses", "metrics", "models",
+           "ops", "optimizers", "random", "saving", "utils"]
