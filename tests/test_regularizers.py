@@ -276,3 +276,11 @@ def test_layer_configs_round_trip_with_regularizers_and_constraints(key, build):
         written = serialize_keras_object(layer)
         again = serialize_keras_object(deserialize_keras_object(written))
         assert {**again["config"], "name": None} == {**written["config"], "name": None}
+
+
+def test_check_layer_gradients_counts_the_activity_penalty():
+    import kteach
+    from kteach import layers
+    x = np.random.default_rng(0).normal(size=(4, 2))
+    dense = layers.Dense(3, activity_regularizer=kteach.regularizers.L2(0.1))
+    assert kteach.utils.check_layer_gradients(dense, x).passed

@@ -275,3 +275,22 @@ def test_backup_and_restore_keeps_and_removes_the_backup(tmp_path):
     assert fresh.optimizer.iterations == model.optimizer.iterations
     model.fit(x, y, epochs=1, verbose=0, callbacks=[kteach.callbacks.BackupAndRestore(backup)])
     assert not backup.exists()
+
+
+def test_a_model_compiled_with_a_schedule_saves_and_resumes(tmp_path):
+    # With a schedule the optimizer has no learning-rate variable (as in Keras), so its saved
+    # state is the step count and then the slots.
+    import kteach
+    from kteach import layers
+    x, y = np.ones((8, 3), "float32"), np.zeros((8, 2), "float32")
+    model = kteach.Sequential([kteach.Input((3,)), layers.Dense(2)])
+    schedule = kteach.optimizers.schedules.ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)
+    model.compile(kteach.optimizers.Adam(learning_rate=schedule), "mse")
+    model.fit(x, y, epochs=2, verbose=0)
+    model.save(tmp_path / "scheduled.keras")
+    again = kteach.models.load_model(tmp_path / "scheduled.keras")
+    assert again.optimizer.iterations == model.optimizer.iterations == 2
+    for m in (model, again):
+        m.fit(x, y, epochs=1, shuffle=False, verbose=0)
+    for a, b in zip(model.get_weights(), again.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6)

@@ -261,7 +261,9 @@ def load_optimizer(model: Any, arrays: list[np.ndarray], filename: str) -> None:
     """Put the saved optimizer state into ``model.optimizer``: step count, learning rate and
     every slot array. When the counts differ, warn and keep the optimizer as it is (Keras)."""
     opt = model.optimizer
-    if len(arrays) > 2:
+    scheduled = opt.learning_rate_schedule is not None   # then no learning-rate variable (Keras)
+    first_slot = 1 if scheduled else 2
+    if len(arrays) > first_slot:
         opt.build(model.trainable_weights)
     current = opt.variables
     if len(arrays) != len(current):
@@ -270,15 +272,16 @@ def load_optimizer(model: Any, arrays: list[np.ndarray], filename: str) -> None:
             f"has {len(current)} variables whereas the saved optimizer has {len(arrays)} "
             f"variables. Training goes on with a fresh optimizer state.", stacklevel=3)
         return
-    for slot, a in zip(current[2:], arrays[2:]):
+    for slot, a in zip(current[first_slot:], arrays[first_slot:]):
         if slot.shape != a.shape:
             warnings.warn(f"Skipping variable loading for optimizer '{opt.name}' from "
                           f"{filename!r}: a saved slot has shape {a.shape}, the optimizer's "
                           f"has {slot.shape}.", stacklevel=3)
             return
     opt.iterations = int(arrays[0])
-    opt.learning_rate = float(arrays[1])
-    for slot, a in zip(current[2:], arrays[2:]):
+    if not scheduled:
+        opt.learning_rate = float(arrays[1])
+    for slot, a in zip(current[first_slot:], arrays[first_slot:]):
         slot[...] = a
 
 

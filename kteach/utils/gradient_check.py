@@ -24,6 +24,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..engine.errors import InvalidArgumentError, WrongTypeError, check_keywords
+from ..engine.layer import reset_activity_losses
 
 from ..engine import random
 from ..engine.tensor import format_shape
@@ -304,10 +305,13 @@ def check_layer_gradients(layer, x: Any, eps: float = 1e-6, tolerance: float = 1
         rs = [_pattern(np.shape(o), k) for k, o in enumerate(ys)]
 
         def scalar() -> float:
+            """Σ r·y, plus the layer's activity penalty (its backward includes that gradient)."""
             swap.reset_randomness()
+            reset_activity_losses(layer)
             out, _ = layer.forward(inputs, training)
             outs = out if isinstance(out, list) else [out]
-            return float(sum(np.sum(r * o) for r, o in zip(rs, outs)))
+            penalty = sum(float(p) for p in getattr(layer, "_activity_losses", []))
+            return float(sum(np.sum(r * o) for r, o in zip(rs, outs))) + penalty
 
         d_in, grads = layer.backward(cache, rs if isinstance(y, list) else rs[0])
         d_ins = d_in if isinstance(inputs, list) else [d_in]
