@@ -294,3 +294,21 @@ def test_a_model_compiled_with_a_schedule_saves_and_resumes(tmp_path):
         m.fit(x, y, epochs=1, shuffle=False, verbose=0)
     for a, b in zip(model.get_weights(), again.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_a_layer_called_with_two_tensors_is_written_as_keras_writes_it(tmp_path):
+    # mha(q, v) is two positional arguments in Keras' config (real Keras refuses a single list)
+    import kteach
+    from kteach import layers
+    q, v = kteach.Input((4, 8)), kteach.Input((5, 8))
+    model = kteach.Model([q, v], layers.MultiHeadAttention(num_heads=2, key_dim=4)(q, v))
+    model.save(tmp_path / "mha.keras")
+    config = json.loads(zipfile.ZipFile(tmp_path / "mha.keras").read("config.json"))
+    (mha,) = [l for l in config["config"]["layers"] if l["class_name"] == "MultiHeadAttention"]
+    assert [a["config"]["shape"] for a in mha["inbound_nodes"][0]["args"]] == [[None, 4, 8],
+                                                                                [None, 5, 8]]
+    again = kteach.models.load_model(tmp_path / "mha.keras")
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(2, 4, 8)).astype("float32"), rng.normal(size=(2, 5, 8)).astype("float32")
+    np.testing.assert_allclose(again.predict([a, b], verbose=0), model.predict([a, b], verbose=0),
+                               rtol=1e-6)

@@ -87,6 +87,11 @@ def functional_config(model: Any) -> dict:
         for node in layer._inbound_nodes:
             if id(node) not in in_model or not node.flat_inputs:
                 continue
+            if isinstance(node.inputs, (list, tuple)) and layer._call_positional > 1:
+                # layer(q, v): one argument per tensor, as Keras writes a call with several
+                nodes.append({"args": [tensor_config(t) for t in node.inputs],
+                              "kwargs": _call_kwargs(layer)})
+                continue
             args = [tensor_config(t) for t in node.inputs] if isinstance(node.inputs, (list, tuple)) \
                 else tensor_config(node.inputs)
             nodes.append({"args": [args], "kwargs": _call_kwargs(layer)})
@@ -126,10 +131,17 @@ def functional_from_config(cls: type, config: dict, make_layer: Any = None,
         progress = False
         for name, nodes in todo.items():
             while nodes:
-                inputs = _resolve(nodes[0]["args"][0] if nodes[0]["args"] else [], produced)
-                if inputs is None:
-                    break
-                out = made[name](inputs)
+                args = nodes[0]["args"]
+                if len(args) > 1:   # a call with several positional tensors: layer(q, v)
+                    inputs = [_resolve(a, produced) for a in args]
+                    if any(i is None for i in inputs):
+                        break
+                    out = made[name](*inputs)
+                else:
+                    inputs = _resolve(args[0] if args else [], produced)
+                    if inputs is None:
+                        break
+                    out = made[name](inputs)
                 produced[(name, done[name])] = list(out) if isinstance(out, (list, tuple)) else [out]
                 done[name] += 1
                 nodes.pop(0)
