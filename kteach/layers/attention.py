@@ -292,6 +292,12 @@ class MultiHeadAttention(Layer):
             output_shape = (_positive_int(dims[0], "output_shape", "MultiHeadAttention"),)
         self.output_shape = output_shape     # a tuple, as Keras keeps it
         self.dropout = _check_rate(dropout, "MultiHeadAttention")
+        # Keras keeps a Dropout and a Softmax layer inside (no weights); their empty groups
+        # are in its .weights.h5 files, so kteach's files have them too. The math is below.
+        from .activation_layers import Softmax
+        from .core import Dropout
+        self._dropout_layer = Dropout(self.dropout, name="dropout")
+        self._softmax = Softmax(name="softmax")
         self.use_bias = bool(use_bias)
         self.use_gate = False
         self.sliding_window = None

@@ -173,6 +173,63 @@ def layer_norm_reshape(keras):
     return model, x, y, dict(optimizer=keras.optimizers.SGD(0.05), loss="mse")
 
 
+def attention_block(keras):
+    """A small transformer block: MultiHeadAttention called as mha(x, x), a residual Add,
+    LayerNormalization, and Attention on two inputs."""
+    L = keras.layers
+    tokens = keras.Input((5,), dtype="int32")
+    x = L.Embedding(12, 8)(tokens)
+    h = L.MultiHeadAttention(num_heads=2, key_dim=4)(x, x)
+    h = L.LayerNormalization()(L.Add()([x, h]))
+    a = L.Attention()([h, x])
+    out = L.Dense(1)(L.GlobalAveragePooling1D()(a))
+    r = _rng(13)
+    x_ = r.integers(0, 12, size=(8, 5)).astype("int32")
+    y = r.normal(size=(8, 1)).astype("float32")
+    return keras.Model(tokens, out), x_, y, dict(optimizer=keras.optimizers.AdamW(0.01), loss="mse")
+
+
+def transposed_and_separable(keras):
+    L = keras.layers
+    model = keras.Sequential([keras.Input((6, 6, 2)), L.DepthwiseConv2D(3, padding="same"),
+                              L.SeparableConv2D(3, 3), L.Conv2DTranspose(2, 3, strides=2),
+                              L.UpSampling2D(1), L.ZeroPadding2D(1), L.Cropping2D(1),
+                              L.Flatten(), L.Dense(2)])
+    r = _rng(14)
+    x = r.normal(size=(8, 6, 6, 2)).astype("float32")
+    y = r.normal(size=(8, 2)).astype("float32")
+    return model, x, y, dict(optimizer=keras.optimizers.Lion(0.001), loss="mse")
+
+
+def activation_layers_and_rescaling(keras):
+    L = keras.layers
+    model = keras.Sequential([keras.Input((4, 3)), L.Rescaling(0.5, offset=0.1),
+                              L.Conv1DTranspose(3, 2), L.PReLU(), L.Permute((2, 1)),
+                              L.Flatten(), L.Dense(4),
+                              L.LeakyReLU(), L.ELU(), L.ReLU(max_value=6.0),
+                              L.UnitNormalization(), L.Dense(2), L.Softmax()])
+    r = _rng(15)
+    x = r.normal(size=(8, 4, 3)).astype("float32")
+    y = np.eye(2, dtype="float32")[r.integers(0, 2, 8)]
+    return model, x, y, dict(optimizer=keras.optimizers.Ftrl(0.1), loss="categorical_crossentropy")
+
+
+def regularized(keras):
+    L = keras.layers
+    model = keras.Sequential([
+        keras.Input((5,)),
+        L.Dense(6, activation="tanh", kernel_regularizer=keras.regularizers.L2(0.01),
+                bias_regularizer=keras.regularizers.L1(0.01),
+                kernel_constraint=keras.constraints.MaxNorm(2.0)),
+        L.Dense(1, activity_regularizer=keras.regularizers.L1L2(l1=0.01, l2=0.01))])
+    r = _rng(16)
+    x = r.normal(size=(16, 5)).astype("float32")
+    y = r.normal(size=(16, 1)).astype("float32")
+    return model, x, y, dict(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+
+
 CASES = {f.__name__: f for f in (dense, conv2d, conv1d_pooling, batchnorm, embedding_rnn,
                                    bidirectional, time_distributed, merges_shared, nested,
-                                   qa_two_inputs, posts_three_outputs, layer_norm_reshape)}
+                                   qa_two_inputs, posts_three_outputs, layer_norm_reshape,
+                                   attention_block, transposed_and_separable,
+                                   activation_layers_and_rescaling, regularized)}
