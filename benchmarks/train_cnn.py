@@ -109,31 +109,11 @@ def bare_step(repeats: int) -> float:
 
 
 # ----- kteach -------------------------------------------------------------------------------------
-class LayerTimer:
-    """A tracer: the time since the previous report goes to the layer just reported."""
-
-    def __init__(self) -> None:
-        self.last = time.perf_counter()
-        self.times: dict[tuple[str, str], float] = {}
-
-    def mark(self) -> None:
-        self.last = time.perf_counter()
-
-    def _note(self, layer, direction: str) -> None:
-        now = time.perf_counter()
-        self.times[(layer.name, direction)] = now - self.last
-        self.last = now
-
-    def forward(self, layer, inputs, outputs, cache) -> None:
-        self._note(layer, "forward")
-
-    def backward(self, layer, d_outputs, d_inputs, grads) -> None:
-        self._note(layer, "backward")
-
-
 def layer_times(model, x, repeats: int) -> tuple[dict, float]:
     """Best forward/backward time of each layer and of the optimizer update, by hand."""
     from kteach.engine import graph
+    sys.path.insert(0, str(Path(__file__).parent))
+    from train_layers import LayerTimer   # the same per-layer timer as the tutorial models
     rng = np.random.default_rng(1)
     best: dict[tuple[str, str], float] = {}
     update = float("inf")
