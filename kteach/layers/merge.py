@@ -250,8 +250,12 @@ class Maximum(_Elementwise):
 
 
 class Minimum(Maximum):
-    """Elementwise minimum ``y = min(x1, x2, ...)``; backward as :class:`Maximum`, with the
-    gradient going to the (first) input that holds the minimum."""
+    """Elementwise minimum: ``y = min(x1, x2, ...)``.
+
+    Shapes: as :class:`Maximum`, whose forward and backward it uses with ``argmin``.
+
+    Backward: ``dxᵢ = dy · [xᵢ holds the minimum]`` (the first such input on a tie).
+    """
 
     _combines = "takes the smallest value"
     _pick = staticmethod(np.argmin)

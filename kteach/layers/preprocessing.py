@@ -488,7 +488,9 @@ class RandomRotation(_AffineAugmentation):
     """Rotate each image by an angle ``θ = 2π·u``, ``u ~ U(factor)`` (``factor=0.1``: up to
     ±36°), about its centre ``(c_r, c_c) = ((H − 1)/2, (W − 1)/2)``:
     ``c_in = cos θ·(c − c_c) − sin θ·(r − c_r) + c_c``,
-    ``r_in = sin θ·(c − c_c) + cos θ·(r − c_r) + c_r``. (See the sampler for y and backward.)
+    ``r_in = sin θ·(c − c_c) + cos θ·(r − c_r) + c_r``.
+
+    Shapes and Backward: those of the sampler, :class:`_AffineAugmentation`.
     """
 
     _config_keys = ("data_format", "factor", "fill_mode", "fill_value", "interpolation", "seed")
@@ -510,6 +512,8 @@ class RandomZoom(_AffineAugmentation):
     ``U(width_factor)`` for columns (the row's ``z`` when ``width_factor`` is None). ``u > 0``
     zooms out (the image shrinks), ``u < 0`` zooms in:
     ``r_in = c_r + z_r·(r − c_r)``, ``c_in = c_c + z_c·(c − c_c)``.
+
+    Shapes and Backward: those of the sampler, :class:`_AffineAugmentation`.
     """
 
     _config_keys = ("data_format", "height_factor", "width_factor", "fill_mode",
@@ -534,6 +538,8 @@ class RandomTranslation(_AffineAugmentation):
     """Shift each image by ``u_r·H`` rows and ``u_c·W`` columns, ``u_r ~ U(height_factor)``,
     ``u_c ~ U(width_factor)`` (positive: down and right): ``r_in = r − u_r·H``,
     ``c_in = c − u_c·W``.
+
+    Shapes and Backward: those of the sampler, :class:`_AffineAugmentation`.
     """
 
     _config_keys = ("data_format", "height_factor", "width_factor", "fill_mode",
