@@ -24,7 +24,7 @@ import importlib
 import inspect
 import pkgutil
 import sys
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -87,7 +87,7 @@ def _exported_classes() -> list[type]:
     return sorted(found.values(), key=lambda c: c.__name__)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _module_tree(module_name: str) -> tuple[str, ast.Module]:
     path = Path(sys.modules[module_name].__file__)
     return str(path), ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
@@ -144,8 +144,8 @@ def one_screen_problems(cls: type) -> tuple[list[str], int | None]:
     body = node.body
     if not (body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
             and isinstance(body[0].value.value, str)):
-        return [f"{where} has no docstring; start the class with one that states the shapes, "
-                f"the formula and the backward formula."], None
+        return [(f"{where} has no docstring; start the class with one that states the "
+                 f"shapes, the formula and the backward formula.")], None
     doc_end = body[0].end_lineno
     methods = _methods(node)
     problems = []
