@@ -34,7 +34,8 @@ from kteach.engine.layer import Layer
 
 SCREEN_LINES = 80
 
-# Exported classes that do not write their own forward/backward, and why that is fine.
+# Layer classes that do not write their own forward and backward, and why that is fine
+# (exported ones, and SpatialDropout1D/2D, defined in noise.py and about to be exported).
 NO_OWN_PASS: dict[str, str] = {
     # Same pass as a parent; the subclass only fixes the rank or the defaults of the config.
     "Conv1D": "inherits _Conv's forward/backward; only sets rank 1",
@@ -80,7 +81,9 @@ def _in_layer_module(cls: type) -> bool:
 def _exported_classes() -> list[type]:
     """The layer classes behind kteach.layers' public names, each once (aliases folded)."""
     found: dict[int, type] = {}
-    for name in kteach.layers.__all__:
+    names = getattr(kteach.layers, "__all__", None) or [n for n in dir(kteach.layers)
+                                                        if not n.startswith("_")]
+    for name in names:
         obj = getattr(kteach.layers, name)
         if inspect.isclass(obj) and issubclass(obj, Layer) and _in_layer_module(obj):
             found.setdefault(id(obj), obj)
