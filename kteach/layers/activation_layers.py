@@ -37,7 +37,9 @@ def _shapes(layer: Layer, input_shape, output_shape) -> str:
 
 # ----- LeakyReLU -------------------------------------------------------------------------------
 class LeakyReLU(Layer):
-    """``y = x`` for ``x > 0``, ``y = negative_slope · x`` otherwise (any shape, kept).
+    """Leaky ReLU: ``y = x`` for ``x > 0``, ``y = negative_slope · x`` otherwise.
+
+    Shapes: x and y the same, any shape.
 
     Backward: ``dx = dy`` where ``x > 0``, ``dx = negative_slope · dy`` elsewhere.
     Keras 3's default slope here is 0.3 (the function ``leaky_relu`` uses 0.2).
@@ -55,16 +57,16 @@ class LeakyReLU(Layer):
         self.negative_slope = _number(negative_slope, "negative_slope", "LeakyReLU",
                                       "LeakyReLU(negative_slope=0.1)")
 
-    def formula(self, input_shape, output_shape):
-        return (f"y = x if x > 0 else {self.negative_slope:g}·x : "
-                f"{_shapes(self, input_shape, output_shape)}")
-
     def forward(self, x, training=False):
         positive = x > 0
         return np.where(positive, x, self.negative_slope * x), positive
 
     def backward(self, positive, dy):
         return np.where(positive, dy, self.negative_slope * dy), []
+
+    def formula(self, input_shape, output_shape):
+        return (f"y = x if x > 0 else {self.negative_slope:g}·x : "
+                f"{_shapes(self, input_shape, output_shape)}")
 
 
 # ----- ReLU ------------------------------------------------------------------------------------
@@ -74,6 +76,8 @@ class ReLU(Layer):
     ``y = min(x, max_value)`` for ``x > θ`` (no ceiling when ``max_value`` is None),
     ``y = negative_slope · (x − θ)`` for ``x < θ``; all three settings are ``>= 0``.
     The defaults give ``y = max(x, 0)``.
+
+    Shapes: x and y the same, any shape.
 
     Backward: ``dx = dy`` where ``x > θ`` (and ``x < max_value`` when there is a ceiling),
     ``dx = negative_slope · dy`` where ``x < θ``.
@@ -89,12 +93,6 @@ class ReLU(Layer):
                                       "ReLU(negative_slope=0.1)")
         self.threshold = _number(threshold, "threshold", "ReLU", "ReLU(threshold=0.5)")
 
-    def formula(self, input_shape, output_shape):
-        top = "x" if self.max_value is None else f"min(x, {self.max_value:g})"
-        return (f"y = {top} if x > {self.threshold:g} else "
-                f"{self.negative_slope:g}·(x − {self.threshold:g}) : "
-                f"{_shapes(self, input_shape, output_shape)}")
-
     def forward(self, x, training=False):
         above, below = x > self.threshold, x < self.threshold
         y, passes = x * above, above
@@ -106,6 +104,12 @@ class ReLU(Layer):
     def backward(self, cache, dy):
         passes, below = cache
         return dy * passes + self.negative_slope * dy * below, []
+
+    def formula(self, input_shape, output_shape):
+        top = "x" if self.max_value is None else f"min(x, {self.max_value:g})"
+        return (f"y = {top} if x > {self.threshold:g} else "
+                f"{self.negative_slope:g}·(x − {self.threshold:g}) : "
+                f"{_shapes(self, input_shape, output_shape)}")
 
 
 # ----- PReLU -----------------------------------------------------------------------------------
@@ -140,6 +144,18 @@ class PReLU(Layer):
                                  f"learns one slope per channel.")
             self.shared_axes = [int(a) for a in axes]
 
+    def forward(self, x, training=False):
+        negative = np.minimum(x, 0)
+        return np.maximum(x, 0) + self.alpha.value * negative, (x, negative)
+
+    def backward(self, cache, dy):
+        x, negative = cache
+        dx = dy * (x > 0) + self.alpha.value * dy * (x < 0)
+        d_alpha = dy * negative
+        sum_axes = (0,) + tuple(a for a in self.shared_axes or [])     # the batch and shared axes
+        d_alpha = d_alpha.sum(axis=sum_axes, keepdims=True)[0]
+        return dx, [d_alpha]
+
     def build(self, input_shape):
         shape = list(input_shape[1:])
         for a in self.shared_axes or []:
@@ -158,22 +174,12 @@ class PReLU(Layer):
         return (f"y = max(x, 0) + α·min(x, 0), α {format_shape(self.alpha.shape)} : "
                 f"{_shapes(self, input_shape, output_shape)}")
 
-    def forward(self, x, training=False):
-        negative = np.minimum(x, 0)
-        return np.maximum(x, 0) + self.alpha.value * negative, (x, negative)
-
-    def backward(self, cache, dy):
-        x, negative = cache
-        dx = dy * (x > 0) + self.alpha.value * dy * (x < 0)
-        d_alpha = dy * negative
-        sum_axes = (0,) + tuple(a for a in self.shared_axes or [])     # the batch and shared axes
-        d_alpha = d_alpha.sum(axis=sum_axes, keepdims=True)[0]
-        return dx, [d_alpha]
-
 
 # ----- ELU -------------------------------------------------------------------------------------
 class ELU(Layer):
     """Exponential linear unit: ``y = x`` for ``x > 0``, ``y = α · (eˣ − 1)`` otherwise.
+
+    Shapes: x and y the same, any shape.
 
     Backward: ``dx = dy`` where ``x > 0``, ``dx = dy · α·eˣ = dy · (y + α)`` elsewhere.
     """
@@ -184,10 +190,6 @@ class ELU(Layer):
         super().__init__(**kwargs)
         self.alpha = _number(alpha, "alpha", "ELU", "ELU(alpha=1.0)", minimum=None)
 
-    def formula(self, input_shape, output_shape):
-        return (f"y = x if x > 0 else {self.alpha:g}·(eˣ − 1) : "
-                f"{_shapes(self, input_shape, output_shape)}")
-
     def forward(self, x, training=False):
         positive = x > 0
         y = np.where(positive, x, self.alpha * np.expm1(np.minimum(x, 0)))
@@ -197,11 +199,18 @@ class ELU(Layer):
         positive, y = cache
         return np.where(positive, dy, dy * (y + self.alpha)), []
 
+    def formula(self, input_shape, output_shape):
+        return (f"y = x if x > 0 else {self.alpha:g}·(eˣ − 1) : "
+                f"{_shapes(self, input_shape, output_shape)}")
+
 
 # ----- Softmax ---------------------------------------------------------------------------------
 class Softmax(Layer):
-    """``y_i = exp(x_i) / Σ_j exp(x_j)`` along ``axis`` (an int or a tuple of ints): every
-    slice along it sums to 1. Computed as ``exp(x − max x)`` so large inputs do not overflow.
+    """Softmax: ``y_i = exp(x_i) / Σ_j exp(x_j)`` along ``axis`` (an int or a tuple of
+    ints), so every slice along it sums to 1. Computed as ``exp(x − max x)`` so large inputs
+    do not overflow.
+
+    Shapes: x and y the same, any shape.
 
     Backward (the Jacobian ``diag(y) − y·yᵀ`` times ``dy``): ``dx = y · (dy − Σ_j dy_j·y_j)``.
     """
@@ -219,9 +228,6 @@ class Softmax(Layer):
                              f"the last axis.")
         self.axis = int(axis) if isinstance(axis, (int, np.integer)) else tuple(int(a) for a in axis)
 
-    def formula(self, input_shape, output_shape):
-        return f"y = softmax(x, axis={self.axis}) : {_shapes(self, input_shape, output_shape)}"
-
     def forward(self, x, training=False):
         e = np.exp(x - x.max(axis=self.axis, keepdims=True))
         y = e / e.sum(axis=self.axis, keepdims=True)
@@ -230,13 +236,18 @@ class Softmax(Layer):
     def backward(self, y, dy):
         return y * (dy - (dy * y).sum(axis=self.axis, keepdims=True)), []
 
+    def formula(self, input_shape, output_shape):
+        return f"y = softmax(x, axis={self.axis}) : {_shapes(self, input_shape, output_shape)}"
+
 
 # ----- Identity and UnitNormalization (weightless maps of the same family) -----------------------
 class Identity(Layer):
-    """``y = x`` (a placeholder, e.g. to name a point of a graph). Backward: ``dx = dy``."""
+    """The identity, ``y = x`` (a placeholder, e.g. to name a point of a graph).
 
-    def formula(self, input_shape, output_shape):
-        return f"y = x : {_shapes(self, input_shape, output_shape)}"
+    Shapes: x and y the same, any shape.
+
+    Backward: ``dx = dy``.
+    """
 
     def forward(self, x, training=False):
         return x, None
@@ -244,10 +255,15 @@ class Identity(Layer):
     def backward(self, cache, dy):
         return dy, []
 
+    def formula(self, input_shape, output_shape):
+        return f"y = x : {_shapes(self, input_shape, output_shape)}"
+
 
 class UnitNormalization(Layer):
     """Scale each vector along ``axis`` to length 1 (L2): ``y = x / n``,
     ``n = √max(Σ x², 10⁻¹²)`` (the floor keeps an all-zero vector at zero instead of NaN).
+
+    Shapes: x and y the same, any shape; n has size 1 on ``axis``.
 
     Backward: ``dx = (dy − y · Σ dy·y) / n`` (the part of dy along y is removed, since the
     length cannot change); where the floor applies, ``dx = dy / n``.
@@ -266,12 +282,6 @@ class UnitNormalization(Layer):
                             f"UnitNormalization(axis=-1) normalises each feature vector.")
         self.axis = [int(a) for a in items] if isinstance(axis, (tuple, list)) else int(axis)
 
-    def _axes(self):
-        return tuple(self.axis) if isinstance(self.axis, list) else self.axis
-
-    def formula(self, input_shape, output_shape):
-        return f"y = x / ‖x‖ along axis {self.axis} : {_shapes(self, input_shape, output_shape)}"
-
     def forward(self, x, training=False):
         squares = (x * x).sum(axis=self._axes(), keepdims=True)
         floored = squares < self.EPSILON
@@ -283,3 +293,9 @@ class UnitNormalization(Layer):
         y, n, floored = cache
         along_y = (dy * y).sum(axis=self._axes(), keepdims=True) * ~floored
         return (dy - y * along_y) / n, []
+
+    def _axes(self):
+        return tuple(self.axis) if isinstance(self.axis, list) else self.axis
+
+    def formula(self, input_shape, output_shape):
+        return f"y = x / ‖x‖ along axis {self.axis} : {_shapes(self, input_shape, output_shape)}"

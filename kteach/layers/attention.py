@@ -103,15 +103,17 @@ def _fans_over(init: Any, input_axes: list[int], output_axes: list[int]) -> Any:
 
 # ----- Attention ---------------------------------------------------------------------------
 class Attention(Layer):
-    """Dot-product attention: ``[query, value]`` or ``[query, value, key]`` → ``(batch, T_q, d)``.
-
-    ``query`` ``(batch, T_q, d)``, ``value`` ``(batch, T_k, d_v)``, ``key`` ``(batch, T_k, d)``
-    (``key`` defaults to ``value``). No weights, except a scalar ``scale`` with
-    ``use_scale=True`` and a scalar ``concat_score_weight`` with ``score_mode='concat'``::
+    """Dot-product attention (no projections): each query step takes the average of the
+    values weighted by how well its query matches each key::
 
         'dot':    S[b, t, u] = s · Σ_i Q[b, t, i] K[b, u, i]                 (s = scale or 1)
         'concat': S[b, t, u] = c · Σ_i tanh(s · (Q[b, t, i] + K[b, u, i]))
         A = softmax_u(S),  y[b, t] = Σ_u A[b, t, u] V[b, u]
+
+    Shapes: query Q ``(batch, T_q, d)``, value V ``(batch, T_k, d_v)``, key K
+    ``(batch, T_k, d)`` (default: value), y ``(batch, T_q, d_v)``. No weights, except a scalar
+    ``scale`` s with ``use_scale=True`` and a scalar ``concat_score_weight`` c with
+    ``score_mode='concat'``.
 
     Called as ``Attention()([query, value])``; ``use_causal_mask=True`` keeps ``u ≤ t``.
 
@@ -133,48 +135,6 @@ class Attention(Layer):
         self.dropout = _check_rate(dropout, "Attention")
         self.seed = seed
         self._rng = None if seed is None else np.random.default_rng(seed)
-
-    def _check_inputs(self, shapes: Any) -> None:
-        if not isinstance(shapes, list) or len(shapes) not in (2, 3):
-            raise ShapeError(
-                f"Attention layer '{self.name}' must be called on a list of inputs, namely "
-                f"[query, value] or [query, value, key]. Received: "
-                f"{shapes if isinstance(shapes, list) else format_shape(shapes)}. Write "
-                f"Attention()([query, value]).")
-        q, v, k = shapes[0], shapes[1], shapes[-1]
-        if any(len(s) != 3 for s in shapes):
-            raise ShapeError(f"Attention layer '{self.name}' works on 3-D inputs (batch, steps, "
-                             f"features); received shapes {[format_shape(s) for s in shapes]}.")
-        if q[-1] != k[-1] or v[1] != k[1]:
-            raise ShapeError(
-                f"Attention layer '{self.name}': query and key need the same last axis, value "
-                f"and key the same number of steps. Received query {format_shape(q)}, value "
-                f"{format_shape(v)}" + (f", key {format_shape(k)}." if len(shapes) == 3 else "."))
-
-    def build(self, input_shape):
-        self._check_inputs(input_shape)
-        if self.use_scale:
-            self.scale = self.add_weight(shape=(), initializer="ones", name="scale")
-        if self.score_mode == "concat":
-            self.concat_score_weight = self.add_weight(shape=(), initializer="ones",
-                                                       name="concat_score_weight")
-
-    def check_input_shape(self, shape):
-        self._check_inputs(shape)
-
-    def compute_output_shape(self, input_shape):
-        self._check_inputs(input_shape)
-        return tuple(input_shape[0][:-1]) + (input_shape[1][-1],)
-
-    def __call__(self, inputs, *more, training=None, use_causal_mask=False, **kwargs):
-        _refuse_call_options(self, kwargs)
-        return _causal_call(self, lambda: super(Attention, self).__call__(
-            inputs, *more, training=training, **kwargs), inputs, use_causal_mask)
-
-    def formula(self, input_shape, output_shape):
-        score = "Q·Kᵀ" if self.score_mode == "dot" else "Σ tanh(Q + K)"
-        return (f"y = softmax({score})·V : {format_shape(input_shape[0])}, "
-                f"{format_shape(input_shape[1])} → {format_shape(output_shape)}")
 
     def forward(self, inputs, training=False):
         Q, V = inputs[0], inputs[1]
@@ -218,6 +178,48 @@ class Attention(Layer):
             return [dQ, dV, dK], grads
         return [dQ, dV + dK], grads                             # key is value
 
+    def _check_inputs(self, shapes: Any) -> None:
+        if not isinstance(shapes, list) or len(shapes) not in (2, 3):
+            raise ShapeError(
+                f"Attention layer '{self.name}' must be called on a list of inputs, namely "
+                f"[query, value] or [query, value, key]. Received: "
+                f"{shapes if isinstance(shapes, list) else format_shape(shapes)}. Write "
+                f"Attention()([query, value]).")
+        q, v, k = shapes[0], shapes[1], shapes[-1]
+        if any(len(s) != 3 for s in shapes):
+            raise ShapeError(f"Attention layer '{self.name}' works on 3-D inputs (batch, steps, "
+                             f"features); received shapes {[format_shape(s) for s in shapes]}.")
+        if q[-1] != k[-1] or v[1] != k[1]:
+            raise ShapeError(
+                f"Attention layer '{self.name}': query and key need the same last axis, value "
+                f"and key the same number of steps. Received query {format_shape(q)}, value "
+                f"{format_shape(v)}" + (f", key {format_shape(k)}." if len(shapes) == 3 else "."))
+
+    def build(self, input_shape):
+        self._check_inputs(input_shape)
+        if self.use_scale:
+            self.scale = self.add_weight(shape=(), initializer="ones", name="scale")
+        if self.score_mode == "concat":
+            self.concat_score_weight = self.add_weight(shape=(), initializer="ones",
+                                                       name="concat_score_weight")
+
+    def check_input_shape(self, shape):
+        self._check_inputs(shape)
+
+    def compute_output_shape(self, input_shape):
+        self._check_inputs(input_shape)
+        return tuple(input_shape[0][:-1]) + (input_shape[1][-1],)
+
+    def __call__(self, inputs, *more, training=None, use_causal_mask=False, **kwargs):
+        _refuse_call_options(self, kwargs)
+        return _causal_call(self, lambda: super(Attention, self).__call__(
+            inputs, *more, training=training, **kwargs), inputs, use_causal_mask)
+
+    def formula(self, input_shape, output_shape):
+        score = "Q·Kᵀ" if self.score_mode == "dot" else "Σ tanh(Q + K)"
+        return (f"y = softmax({score})·V : {format_shape(input_shape[0])}, "
+                f"{format_shape(input_shape[1])} → {format_shape(output_shape)}")
+
 
 class _Projection(Layer):
     """A kernel and a bias of MultiHeadAttention (never called: the parent does the math)."""
@@ -225,20 +227,21 @@ class _Projection(Layer):
 
 # ----- MultiHeadAttention ---------------------------------------------------------------------
 class MultiHeadAttention(Layer):
-    """Multi-head attention: ``(query, value[, key])`` → ``(batch, T_q, d_out)``.
-
-    ``query`` ``(batch, T_q, d_q)``, ``value`` ``(batch, T_k, d_v)``, ``key`` ``(batch, T_k,
-    d_k)`` (default: ``value``). With ``h`` = ``num_heads``, ``k`` = ``key_dim``, ``v`` =
-    ``value_dim`` (default ``k``) and ``d_out`` = ``output_shape`` (default ``d_q``), the
-    weights in Keras' order are ``query/kernel`` ``W_Q (d_q, h, k)``, ``query/bias``
-    ``b_Q (h, k)``, ``key/kernel`` ``W_K (d_k, h, k)``, ``key/bias``, ``value/kernel``
-    ``W_V (d_v, h, v)``, ``value/bias``, ``attention_output/kernel`` ``W_O (h, v, d_out)``
-    and ``attention_output/bias`` ``(d_out,)``. Per head ``n``::
+    """Multi-head attention: ``h`` heads attend from ``query`` to ``key``/``value`` side by
+    side, each through its own projections, and their outputs are mixed. Per head ``n``::
 
         Q_n = (query·W_Q[:, n] + b_Q[n]) / √k,   K_n = key·W_K[:, n] + b_K[n],
         V_n = value·W_V[:, n] + b_V[n]
         A_n = softmax(Q_n·K_nᵀ) (over the keys),  O_n = A_n·V_n
         y = Σ_n O_n·W_O[n] + b_O
+
+    Shapes: query ``(batch, T_q, d_q)``, value ``(batch, T_k, d_v)``, key ``(batch, T_k, d_k)``
+    (default: value), y ``(batch, T_q, d_out)``; ``h`` = ``num_heads``, ``k`` = ``key_dim``,
+    ``v`` = ``value_dim`` (default ``k``), ``d_out`` = ``output_shape`` (default ``d_q``).
+    Weights in Keras' order: ``query/kernel`` W_Q ``(d_q, h, k)``, ``query/bias`` b_Q
+    ``(h, k)``, ``key/kernel`` W_K ``(d_k, h, k)``, ``key/bias``, ``value/kernel`` W_V
+    ``(d_v, h, v)``, ``value/bias``, ``attention_output/kernel`` W_O ``(h, v, d_out)``,
+    ``attention_output/bias`` ``(d_out,)``.
 
     Called as ``mha(query, value)`` (self-attention: ``mha(x, x)``); ``use_causal_mask=True``
     lets query step ``t`` attend only to keys ``u ≤ t`` (a decoder).
@@ -263,41 +266,20 @@ class MultiHeadAttention(Layer):
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
                  use_gate=False, seed=None, **kwargs):
         super().__init__(**kwargs)
-        refuse_unsupported("MultiHeadAttention", kernel_regularizer=kernel_regularizer,
-                           bias_regularizer=bias_regularizer,
-                           activity_regularizer=activity_regularizer,
-                           kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
-                           sliding_window=sliding_window)
-        if use_gate:
-            raise NotSupportedError("MultiHeadAttention(use_gate=True) is not supported by "
-                                    "kteach yet. Remove the argument.")
-        if flash_attention:
-            raise NotSupportedError("MultiHeadAttention(flash_attention=True) is a GPU kernel; "
-                                    "kteach computes attention in plain NumPy. Remove it.")
+        _refuse_mha_options(kernel_regularizer=kernel_regularizer,
+                            bias_regularizer=bias_regularizer,
+                            activity_regularizer=activity_regularizer,
+                            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
+                            sliding_window=sliding_window, use_gate=use_gate,
+                            flash_attention=flash_attention)
         self.num_heads = _positive_int(num_heads, "num_heads", "MultiHeadAttention")
         self.key_dim = _positive_int(key_dim, "key_dim", "MultiHeadAttention")
         self.value_dim = (self.key_dim if value_dim is None
                           else _positive_int(value_dim, "value_dim", "MultiHeadAttention"))
-        if attention_axes not in (None, 1, (1,), [1], -2, (-2,), [-2]):
-            raise NotSupportedError(
-                f"MultiHeadAttention(attention_axes={attention_axes!r}) is not supported by "
-                f"kteach: attention runs over the steps axis of 3-D inputs (batch, steps, "
-                f"features). Remove the argument.")
-        self.attention_axes = None if attention_axes is None else (1,)
-        if output_shape is not None:
-            dims = list(output_shape) if isinstance(output_shape, (tuple, list)) else [output_shape]
-            if len(dims) != 1:
-                raise NotSupportedError(f"MultiHeadAttention(output_shape={output_shape!r}): "
-                                        f"kteach supports one output axis (an int).")
-            output_shape = (_positive_int(dims[0], "output_shape", "MultiHeadAttention"),)
-        self.output_shape = output_shape     # a tuple, as Keras keeps it
+        self.attention_axes = _steps_axis_only(attention_axes)
+        self.output_shape = _one_output_axis(output_shape)     # a tuple, as Keras keeps it
         self.dropout = _check_rate(dropout, "MultiHeadAttention")
-        # Keras keeps a Dropout and a Softmax layer inside (no weights); their empty groups
-        # are in its .weights.h5 files, so kteach's files have them too. The math is below.
-        from .activation_layers import Softmax
-        from .core import Dropout
-        self._dropout_layer = Dropout(self.dropout, name="dropout")
-        self._softmax = Softmax(name="softmax")
+        self._dropout_layer, self._softmax = self._weightless_keras_parts()
         self.use_bias = bool(use_bias)
         self.use_gate = False
         self.sliding_window = None
@@ -305,6 +287,68 @@ class MultiHeadAttention(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.seed = seed
         self._rng = None if seed is None else np.random.default_rng(seed)
+
+    def forward(self, inputs, training=False):
+        query, value = inputs[0], inputs[1]
+        key = inputs[2] if len(inputs) == 3 else value
+        Q = self._project(query, self.query_kernel, getattr(self, "query_bias", None))
+        Q = Q / math.sqrt(self.key_dim)
+        K = self._project(key, self.key_kernel, getattr(self, "key_bias", None))
+        V = self._project(value, self.value_kernel, getattr(self, "value_bias", None))
+        S = np.einsum("bqnj,bunj->bnqu", Q, K)                   # (batch, heads, T_q, T_k)
+        S, _ = _add_causal_mask(self, S)
+        A = activations.softmax(S, axis=-1)
+        mask = _dropout_mask(self, A.shape, training)
+        A_d = A if mask is None else A * mask
+        O = np.einsum("bnqu,bunj->bqnj", A_d, V)                 # (batch, T_q, heads, v)
+        y = np.einsum("bqnj,njo->bqo", O, self.output_kernel.value)
+        if self.use_bias:
+            y = y + self.output_bias.value
+        return y, (query, key, value, Q, K, V, A, mask, A_d, O, len(inputs))
+
+    def backward(self, cache, dy):
+        query, key, value, Q, K, V, A, mask, A_d, O, n_inputs = cache
+        dW_O = np.einsum("bqnj,bqo->njo", O, dy)
+        dO = np.einsum("bqo,njo->bqnj", dy, self.output_kernel.value)
+        dA = np.einsum("bqnj,bunj->bnqu", dO, V)
+        dV = np.einsum("bnqu,bqnj->bunj", A_d, dO)
+        if mask is not None:
+            dA = dA * mask
+        dS = _softmax_backward(A, dA)
+        dQ = np.einsum("bnqu,bunj->bqnj", dS, K) / math.sqrt(self.key_dim)
+        dK = np.einsum("bnqu,bqnj->bunj", dS, Q)
+        grads, (d_query, d_key, d_value) = self._project_backward(
+            ((query, dQ, self.query_kernel), (key, dK, self.key_kernel),
+             (value, dV, self.value_kernel)))
+        grads.append(dW_O)
+        if self.use_bias:
+            grads.append(dy.sum(axis=(0, 1)))
+        if n_inputs == 3:
+            return [d_query, d_value, d_key], grads
+        return [d_query, d_value + d_key], grads                 # key is value
+
+    def _project(self, x, W, b):
+        """``P[b, t, n, j] = Σ_i x[b, t, i] W[i, n, j] + b[n, j]``."""
+        P = np.einsum("bti,inj->btnj", x, W.value)
+        return P + b.value if self.use_bias else P
+
+    def _project_backward(self, projections):
+        """For each ``(x, dP, W)`` of ``P = x·W + b``: ``dW = Σ xᵀ·dP`` and ``db = Σ dP`` (in
+        Keras' weight order), and ``dx = dP·Wᵀ``."""
+        grads, d_in = [], []
+        for x, dP, W in projections:
+            grads.append(np.einsum("bti,btnj->inj", x, dP))
+            if self.use_bias:
+                grads.append(dP.sum(axis=(0, 1)))
+            d_in.append(np.einsum("btnj,inj->bti", dP, W.value))
+        return grads, d_in
+
+    def _weightless_keras_parts(self) -> tuple[Layer, Layer]:
+        """Keras keeps a Dropout and a Softmax layer inside (no weights); their empty groups
+        are in its .weights.h5 files, so kteach's files have them too. The math is forward's."""
+        from .activation_layers import Softmax
+        from .core import Dropout
+        return Dropout(self.dropout, name="dropout"), Softmax(name="softmax")
 
     # ----- shapes
     def _shapes(self, shapes: Any) -> list:
@@ -407,52 +451,35 @@ class MultiHeadAttention(Layer):
                 f"{format_shape(input_shape[0])}, {format_shape(input_shape[1])} → "
                 f"{format_shape(output_shape)}")
 
-    # ----- the math
-    def _project(self, x, W, b):
-        """``P[b, t, n, j] = Σ_i x[b, t, i] W[i, n, j] + b[n, j]``."""
-        P = np.einsum("bti,inj->btnj", x, W.value)
-        return P + b.value if self.use_bias else P
 
-    def forward(self, inputs, training=False):
-        query, value = inputs[0], inputs[1]
-        key = inputs[2] if len(inputs) == 3 else value
-        Q = self._project(query, self.query_kernel, getattr(self, "query_bias", None))
-        Q = Q / math.sqrt(self.key_dim)
-        K = self._project(key, self.key_kernel, getattr(self, "key_bias", None))
-        V = self._project(value, self.value_kernel, getattr(self, "value_bias", None))
-        S = np.einsum("bqnj,bunj->bnqu", Q, K)                   # (batch, heads, T_q, T_k)
-        S, _ = _add_causal_mask(self, S)
-        A = activations.softmax(S, axis=-1)
-        mask = _dropout_mask(self, A.shape, training)
-        A_d = A if mask is None else A * mask
-        O = np.einsum("bnqu,bunj->bqnj", A_d, V)                 # (batch, T_q, heads, v)
-        y = np.einsum("bqnj,njo->bqo", O, self.output_kernel.value)
-        if self.use_bias:
-            y = y + self.output_bias.value
-        return y, (query, key, value, Q, K, V, A, mask, A_d, O, len(inputs))
+# ----- MultiHeadAttention's argument checks ----------------------------------------------------
+def _refuse_mha_options(use_gate: Any, flash_attention: Any, **unsupported: Any) -> None:
+    """Keras options that kteach's MultiHeadAttention does not implement, refused."""
+    refuse_unsupported("MultiHeadAttention", **unsupported)
+    if use_gate:
+        raise NotSupportedError("MultiHeadAttention(use_gate=True) is not supported by "
+                                "kteach yet. Remove the argument.")
+    if flash_attention:
+        raise NotSupportedError("MultiHeadAttention(flash_attention=True) is a GPU kernel; "
+                                "kteach computes attention in plain NumPy. Remove it.")
 
-    def backward(self, cache, dy):
-        query, key, value, Q, K, V, A, mask, A_d, O, n_inputs = cache
-        dW_O = np.einsum("bqnj,bqo->njo", O, dy)
-        dO = np.einsum("bqo,njo->bqnj", dy, self.output_kernel.value)
-        dA = np.einsum("bqnj,bunj->bnqu", dO, V)
-        dV = np.einsum("bnqu,bqnj->bunj", A_d, dO)
-        if mask is not None:
-            dA = dA * mask
-        dS = _softmax_backward(A, dA)
-        dQ = np.einsum("bnqu,bunj->bqnj", dS, K) / math.sqrt(self.key_dim)
-        dK = np.einsum("bnqu,bqnj->bunj", dS, Q)
-        grads, d_in = [], []
-        for x, dP, W in ((query, dQ, self.query_kernel), (key, dK, self.key_kernel),
-                         (value, dV, self.value_kernel)):
-            grads.append(np.einsum("bti,btnj->inj", x, dP))
-            if self.use_bias:
-                grads.append(dP.sum(axis=(0, 1)))
-            d_in.append(np.einsum("btnj,inj->bti", dP, W.value))
-        grads.append(dW_O)
-        if self.use_bias:
-            grads.append(dy.sum(axis=(0, 1)))
-        d_query, d_key, d_value = d_in
-        if n_inputs == 3:
-            return [d_query, d_value, d_key], grads
-        return [d_query, d_value + d_key], grads                 # key is value
+
+def _steps_axis_only(attention_axes: Any) -> tuple | None:
+    """``attention_axes`` may only name the steps axis (kteach attends over it alone)."""
+    if attention_axes not in (None, 1, (1,), [1], -2, (-2,), [-2]):
+        raise NotSupportedError(
+            f"MultiHeadAttention(attention_axes={attention_axes!r}) is not supported by "
+            f"kteach: attention runs over the steps axis of 3-D inputs (batch, steps, "
+            f"features). Remove the argument.")
+    return None if attention_axes is None else (1,)
+
+
+def _one_output_axis(output_shape: Any) -> tuple | None:
+    """``output_shape`` as Keras keeps it, a tuple ``(d_out,)``, or None for ``d_q``."""
+    if output_shape is None:
+        return None
+    dims = list(output_shape) if isinstance(output_shape, (tuple, list)) else [output_shape]
+    if len(dims) != 1:
+        raise NotSupportedError(f"MultiHeadAttention(output_shape={output_shape!r}): "
+                                f"kteach supports one output axis (an int).")
+    return (_positive_int(dims[0], "output_shape", "MultiHeadAttention"),)

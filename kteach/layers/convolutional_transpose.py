@@ -56,8 +56,47 @@ def transpose_layout(n: int | None, k: int, s: int, d: int, padding: str,
     return (n - 1) * s + 2 - span + n_pad, span - 1 - left, full
 
 
+def _check_output_padding(output_padding, strides: tuple, kind: str) -> tuple | None:
+    """``output_padding`` as a tuple of one entry per spatial axis (or None), each a
+    non-negative integer smaller than that axis' stride."""
+    if output_padding is None:
+        return None
+    rank = len(strides)
+    items = ((output_padding,) * rank if isinstance(output_padding, (int, np.integer))
+             else output_padding)
+    if (not isinstance(items, (tuple, list)) or len(items) != rank
+            or any(isinstance(p, bool) or not isinstance(p, (int, np.integer)) or p < 0
+                   for p in items)):
+        raise ValueError(
+            f"The `output_padding` argument of {kind} must be None, a non-negative "
+            f"integer or a tuple of {rank} of them. Received: "
+            f"output_padding={output_padding!r}.")
+    output_padding = tuple(int(p) for p in items)
+    for i, (p, s) in enumerate(zip(output_padding, strides)):
+        if p >= s:
+            raise ValueError(
+                f"`output_padding` must be strictly less than `strides` for all "
+                f"dimensions. At dimension {i}, `output_padding` is {p} but `strides` "
+                f"is {s}. Received: output_padding={output_padding}, "
+                f"strides={strides}. (The extra steps it adds at the end can only "
+                f"fill the gap a stride leaves.)")
+    return output_padding
+
+
 class _ConvTranspose(Layer):
-    """What Conv1DTranspose and Conv2DTranspose share; ``rank`` = number of spatial axes."""
+    """The transposed convolution of Conv1DTranspose and Conv2DTranspose (``rank`` spatial
+    axes): every input position stamps its kernel, weighted by its values, onto the output::
+
+        y_full[b, t·s + i·d, f] += Σ_c x[b, t, c] · W[i, f, c]      (on each spatial axis)
+        y = activation(crop(y_full) + b)
+
+    Shapes: x ``(batch, *L, C)``, W (``kernel``) ``(*k, filters, C)``, b (``bias``)
+    ``(filters,)``, y ``(batch, *L', filters)`` (L' and the crop: see the module docstring).
+
+    Backward, with ``dz = dy · activation'(z)`` padded back to ``y_full``'s frame (dz_full):
+    ``dx[b, t, c] = Σ_{i,f} dz_full[b, t·s + i·d, f] · W[i, f, c]``,
+    ``dW[i, f, c] = Σ_{b,t} x[b, t, c] · dz_full[b, t·s + i·d, f]``, ``db = Σ dz``.
+    """
 
     _config_keys = ("filters", "kernel_size", "strides", "padding", "output_padding",
                     "data_format", "dilation_rate", "activation", "use_bias",
@@ -80,26 +119,7 @@ class _ConvTranspose(Layer):
         self.strides = as_int_tuple(strides, self.rank, "strides", kind)
         self.dilation_rate = as_int_tuple(dilation_rate, self.rank, "dilation_rate", kind)
         self.padding = check_padding(padding, ("valid", "same"), kind)
-        self.output_padding = None
-        if output_padding is not None:
-            items = ((output_padding,) * self.rank if isinstance(output_padding, (int, np.integer))
-                     else output_padding)
-            if (not isinstance(items, (tuple, list)) or len(items) != self.rank
-                    or any(isinstance(p, bool) or not isinstance(p, (int, np.integer)) or p < 0
-                           for p in items)):
-                raise ValueError(
-                    f"The `output_padding` argument of {kind} must be None, a non-negative "
-                    f"integer or a tuple of {self.rank} of them. Received: "
-                    f"output_padding={output_padding!r}.")
-            self.output_padding = tuple(int(p) for p in items)
-            for i, (p, s) in enumerate(zip(self.output_padding, self.strides)):
-                if p >= s:
-                    raise ValueError(
-                        f"`output_padding` must be strictly less than `strides` for all "
-                        f"dimensions. At dimension {i}, `output_padding` is {p} but `strides` "
-                        f"is {s}. Received: output_padding={self.output_padding}, "
-                        f"strides={self.strides}. (The extra steps it adds at the end can only "
-                        f"fill the gap a stride leaves.)")
+        self.output_padding = _check_output_padding(output_padding, self.strides, kind)
         if max(self.strides) > 1 and max(self.dilation_rate) > 1:
             raise ValueError(
                 f"`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
@@ -110,43 +130,6 @@ class _ConvTranspose(Layer):
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
-
-    def build(self, input_shape):
-        check_spatial_input(self, input_shape, self.rank)
-        channels = input_shape[-1]
-        if channels is None:
-            raise ShapeError(f"{type(self).__name__} layer '{self.name}' needs to know the number "
-                             f"of channels (the last axis), but got shape {format_shape(input_shape)}.")
-        # (k..., filters, channels): output channels first, as Keras
-        self.kernel = self.add_weight("kernel", self.kernel_size + (self.filters, channels),
-                                      self.kernel_initializer)
-        if self.use_bias:
-            self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer)
-
-    def check_input_shape(self, shape):
-        check_spatial_input(self, shape, self.rank, self.kernel.shape[-1])
-
-    def _layouts(self, spatial: tuple) -> list[tuple]:
-        p_out = self.output_padding or (None,) * self.rank
-        return [transpose_layout(n, k, s, d, self.padding, p)
-                for n, k, s, d, p in zip(spatial, self.kernel_size, self.strides,
-                                         self.dilation_rate, p_out)]
-
-    def compute_output_shape(self, input_shape):
-        check_spatial_input(self, input_shape, self.rank)
-        out = tuple(n for n, _, _ in self._layouts(tuple(input_shape[1:-1])))
-        return (input_shape[0],) + out + (self.filters,)
-
-    def formula(self, input_shape, output_shape):
-        x, y, W = format_shape(input_shape), format_shape(output_shape), format_shape(self.kernel.shape)
-        options = [f"strides={self.strides[0] if self.rank == 1 else self.strides}"]
-        if self.padding != "valid":
-            options.append(f"padding='{self.padding}'")
-        how = ", ".join(options)
-        z = (f"x ⊛ᵀ W + b ({how}) : {x} ⊛ᵀ {W} + {format_shape(self.bias.shape)}" if self.use_bias
-             else f"x ⊛ᵀ W ({how}) : {x} ⊛ᵀ {W}")
-        act = activations.serialize(self.activation)
-        return f"y = {z} → {y}" if act == "linear" else f"y = {act}(z), z = {z} → {y}"
 
     def forward(self, x, training=False):
         layouts = self._layouts(x.shape[1:-1])
@@ -185,20 +168,59 @@ class _ConvTranspose(Layer):
             return dx, [dW, dz.reshape(-1, self.filters).sum(axis=0)]
         return dx, [dW]
 
+    def build(self, input_shape):
+        check_spatial_input(self, input_shape, self.rank)
+        channels = input_shape[-1]
+        if channels is None:
+            raise ShapeError(f"{type(self).__name__} layer '{self.name}' needs to know the number "
+                             f"of channels (the last axis), but got shape {format_shape(input_shape)}.")
+        # (k..., filters, channels): output channels first, as Keras
+        self.kernel = self.add_weight("kernel", self.kernel_size + (self.filters, channels),
+                                      self.kernel_initializer)
+        if self.use_bias:
+            self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer)
+
+    def check_input_shape(self, shape):
+        check_spatial_input(self, shape, self.rank, self.kernel.shape[-1])
+
+    def _layouts(self, spatial: tuple) -> list[tuple]:
+        p_out = self.output_padding or (None,) * self.rank
+        return [transpose_layout(n, k, s, d, self.padding, p)
+                for n, k, s, d, p in zip(spatial, self.kernel_size, self.strides,
+                                         self.dilation_rate, p_out)]
+
+    def compute_output_shape(self, input_shape):
+        check_spatial_input(self, input_shape, self.rank)
+        out = tuple(n for n, _, _ in self._layouts(tuple(input_shape[1:-1])))
+        return (input_shape[0],) + out + (self.filters,)
+
+    def formula(self, input_shape, output_shape):
+        x, y, W = format_shape(input_shape), format_shape(output_shape), format_shape(self.kernel.shape)
+        options = [f"strides={self.strides[0] if self.rank == 1 else self.strides}"]
+        if self.padding != "valid":
+            options.append(f"padding='{self.padding}'")
+        how = ", ".join(options)
+        z = (f"x ⊛ᵀ W + b ({how}) : {x} ⊛ᵀ {W} + {format_shape(self.bias.shape)}" if self.use_bias
+             else f"x ⊛ᵀ W ({how}) : {x} ⊛ᵀ {W}")
+        act = activations.serialize(self.activation)
+        return f"y = {z} → {y}" if act == "linear" else f"y = {act}(z), z = {z} → {y}"
+
 
 class Conv1DTranspose(_ConvTranspose):
-    """1D transposed convolution: ``(batch, steps, channels)`` → ``(batch, steps', filters)``.
-
-    Kernel ``W`` (``kernel``) ``(k, filters, C)`` — filters before channels, as Keras —
-    and ``b`` (``bias``) ``(filters,)``; parameters ``k·filters·C + filters``. Each input
-    step ``t`` adds ``x[b, t, :] · W[i]ᵀ`` at output step ``t·s + i·d``::
+    """1D transposed convolution: each input step ``t`` adds ``x[b, t, :] · W[i]ᵀ`` at
+    output step ``t·s + i·d``::
 
         y_full[b, t·s + i·d, f] += Σ_c x[b, t, c] · W[i, f, c],   y = activation(crop(y_full) + b)
 
-    ``steps' = (L − 1)·s + max(d(k−1) + 1, s)`` for 'valid', ``L·s`` for 'same' (see the module
-    for ``output_padding``). Backward, with ``dz = dy · activation'(z)`` padded back to
-    ``y_full``'s frame: ``dx[b, t, c] = Σ_{i,f} dz_full[b, t·s + i·d, f] · W[i, f, c]``,
+    Shapes: x ``(batch, L, C)``, W (``kernel``) ``(k, filters, C)`` — filters before
+    channels, as Keras — b (``bias``) ``(filters,)``, y ``(batch, L', filters)`` with
+    ``L' = (L − 1)·s + max(d(k−1) + 1, s)`` for 'valid', ``L·s`` for 'same' (see the module
+    for ``output_padding``). Parameters ``k·filters·C + filters``.
+
+    Backward, with ``dz = dy · activation'(z)`` padded back to ``y_full``'s frame (dz_full):
+    ``dx[b, t, c] = Σ_{i,f} dz_full[b, t·s + i·d, f] · W[i, f, c]``,
     ``dW[i, f, c] = Σ_{b,t} x[b, t, c] · dz_full[b, t·s + i·d, f]``, ``db = Σ dz``.
+    Forward and backward are _ConvTranspose's.
     """
 
     rank = 1
@@ -217,16 +239,20 @@ class Conv1DTranspose(_ConvTranspose):
 
 
 class Conv2DTranspose(_ConvTranspose):
-    """2D transposed convolution: ``(batch, H, W, C)`` → ``(batch, H', W', filters)``.
-
-    Kernel ``K`` (``kernel``) ``(kh, kw, filters, C)`` and ``b`` (``bias``) ``(filters,)``;
-    parameters ``kh·kw·filters·C + filters``. Each input pixel ``(u, v)`` stamps its kernel::
+    """2D transposed convolution: each input pixel ``(u, v)`` stamps its kernel::
 
         y_full[b, u·sh + i·dh, v·sw + j·dw, f] += Σ_c x[b, u, v, c] · K[i, j, f, c]
+        y = activation(crop(y_full) + b)
 
-    and ``y = activation(crop(y_full) + b)``. With strides 2 and padding='same' it doubles
-    height and width (the decoder half of an autoencoder). Each axis follows the
-    Conv1DTranspose rule; backward as in Conv1DTranspose, over both axes.
+    With strides 2 and padding='same' it doubles height and width (the decoder half of an
+    autoencoder).
+
+    Shapes: x ``(batch, H, W, C)``, K (``kernel``) ``(kh, kw, filters, C)``, b (``bias``)
+    ``(filters,)``, y ``(batch, H', W', filters)``, each axis by the Conv1DTranspose rule.
+    Parameters ``kh·kw·filters·C + filters``.
+
+    Backward: as in Conv1DTranspose, over both axes (forward and backward are
+    _ConvTranspose's).
     """
 
     rank = 2

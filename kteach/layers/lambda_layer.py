@@ -31,6 +31,12 @@ from ..engine.tensor import format_shape
 class Lambda(Layer):
     """``y = function(x, **arguments)`` as a layer (``keras.layers.Lambda``).
 
+    Shapes: y is whatever ``function`` makes of x (see ``output_shape`` below).
+
+    Backward: not written by hand. The engine runs ``call`` under a tape and walks that tape
+    back (:mod:`kteach.engine.tape`), so ``dx`` is the chain rule through the ops that
+    ``function`` used.
+
     Args:
         function: called with the layer's input (a list of inputs for a layer called on a
             list) and ``arguments``; also with ``training=`` and ``mask=None`` when it has

@@ -27,9 +27,13 @@ class _Merge(Layer):
 
 
 class Concatenate(_Merge):
-    """Joins tensors along ``axis`` (default: the last). Shapes must agree on every other axis.
+    """Joins tensors along ``axis`` (default: the last): ``y = [x1 | x2 | ...]``.
 
-    Backward splits dy into the pieces that came from each input.
+    Shapes: xᵢ ``(b, ..., nᵢ, ...)``, equal on every axis but ``axis``; y the same with
+    ``n1 + n2 + ...`` on ``axis``.
+
+    Backward: dy is cut back into the pieces, ``dxᵢ = dy[..., oᵢ : oᵢ + nᵢ, ...]`` along
+    ``axis``, with ``oᵢ = n1 + ... + nᵢ₋₁``.
     """
 
     _config_keys = ("axis",)
@@ -37,6 +41,14 @@ class Concatenate(_Merge):
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = int(axis)
+
+    def forward(self, xs, training=False):
+        sizes = [x.shape[self.axis] for x in xs]
+        return np.concatenate(xs, axis=self.axis), sizes
+
+    def backward(self, sizes, dy):
+        cuts = np.cumsum(sizes)[:-1]
+        return list(np.split(dy, cuts, axis=self.axis)), []
 
     def build(self, input_shape):
         self._check_list(input_shape)
@@ -71,14 +83,6 @@ class Concatenate(_Merge):
         parts = ", ".join(format_shape(tuple(s)) for s in input_shape)
         return f"y = concatenate([x1, x2, ...], axis={self.axis}) : {parts} → {format_shape(output_shape)}"
 
-    def forward(self, xs, training=False):
-        sizes = [x.shape[self.axis] for x in xs]
-        return np.concatenate(xs, axis=self.axis), sizes
-
-    def backward(self, sizes, dy):
-        cuts = np.cumsum(sizes)[:-1]
-        return list(np.split(dy, cuts, axis=self.axis)), []
-
 
 class _Elementwise(_Merge):
     """Shared shape rules for layers that combine inputs value by value: every input has
@@ -110,16 +114,14 @@ class _Elementwise(_Merge):
 
 
 class Add(_Elementwise):
-    """Elementwise sum of equal-shaped tensors (a size-1 axis broadcasts, as in NumPy).
+    """Elementwise sum: ``y = x1 + x2 + ...``.
 
-    Backward: each input receives dy, summed back over any axis it was broadcast along.
+    Shapes: every xᵢ and y ``(b, ...)``, all the same (a size-1 axis broadcasts, as in NumPy).
+
+    Backward: ``dxᵢ = dy``, summed back over any axis along which xᵢ was broadcast.
     """
 
     _combines = "sums values"
-
-    def formula(self, input_shape, output_shape):
-        parts = " + ".join(format_shape(tuple(s)) for s in input_shape)
-        return f"y = x1 + x2 + ... : {parts} → {format_shape(output_shape)}"
 
     def forward(self, xs, training=False):
         y = xs[0]
@@ -130,12 +132,28 @@ class Add(_Elementwise):
     def backward(self, shapes, dy):
         return [_unbroadcast(dy, s) for s in shapes], []
 
+    def formula(self, input_shape, output_shape):
+        parts = " + ".join(format_shape(tuple(s)) for s in input_shape)
+        return f"y = x1 + x2 + ... : {parts} → {format_shape(output_shape)}"
+
 
 class Subtract(_Elementwise):
-    """``y = x1 − x2`` for exactly two inputs. Backward: ``dx1 = dy``, ``dx2 = −dy`` (summed
-    over broadcast axes)."""
+    """Elementwise difference of exactly two inputs: ``y = x1 − x2``.
+
+    Shapes: x1, x2 and y ``(b, ...)``, all the same (a size-1 axis broadcasts).
+
+    Backward: ``dx1 = dy``, ``dx2 = −dy``, each summed over the axes it was broadcast along.
+    """
 
     _combines = "subtracts values"
+
+    def forward(self, xs, training=False):
+        x1, x2 = xs
+        return x1 - x2, (x1.shape, x2.shape)
+
+    def backward(self, shapes, dy):
+        s1, s2 = shapes
+        return [_unbroadcast(dy, s1), -_unbroadcast(dy, s2)], []
 
     def _check_list(self, input_shape):
         if not isinstance(input_shape, list) or len(input_shape) != 2:
@@ -147,24 +165,16 @@ class Subtract(_Elementwise):
         a, b = (format_shape(tuple(s)) for s in input_shape)
         return f"y = x1 − x2 : {a} − {b} → {format_shape(output_shape)}"
 
-    def forward(self, xs, training=False):
-        x1, x2 = xs
-        return x1 - x2, (x1.shape, x2.shape)
-
-    def backward(self, shapes, dy):
-        s1, s2 = shapes
-        return [_unbroadcast(dy, s1), -_unbroadcast(dy, s2)], []
-
 
 class Multiply(_Elementwise):
-    """Elementwise product ``y = x1 · x2 · ...``. Backward: ``dx_i = dy · Π_{j≠i} x_j``
-    (summed over broadcast axes)."""
+    """Elementwise product: ``y = x1 ⊙ x2 ⊙ ...``.
+
+    Shapes: every xᵢ and y ``(b, ...)``, all the same (a size-1 axis broadcasts).
+
+    Backward: ``dxᵢ = dy ⊙ Π_{j≠i} xⱼ``, summed over the axes xᵢ was broadcast along.
+    """
 
     _combines = "multiplies values"
-
-    def formula(self, input_shape, output_shape):
-        parts = " ⊙ ".join(format_shape(tuple(s)) for s in input_shape)
-        return f"y = x1 ⊙ x2 ⊙ ... : {parts} → {format_shape(output_shape)}"
 
     def forward(self, xs, training=False):
         y = xs[0]
@@ -182,15 +192,20 @@ class Multiply(_Elementwise):
             dxs.append(_unbroadcast(g, x.shape))
         return dxs, []
 
+    def formula(self, input_shape, output_shape):
+        parts = " ⊙ ".join(format_shape(tuple(s)) for s in input_shape)
+        return f"y = x1 ⊙ x2 ⊙ ... : {parts} → {format_shape(output_shape)}"
+
 
 class Average(_Elementwise):
-    """Elementwise mean ``y = (x1 + ... + xn)/n``. Backward: ``dx_i = dy/n``."""
+    """Elementwise mean: ``y = (x1 + ... + xn) / n``.
+
+    Shapes: every xᵢ and y ``(b, ...)``, all the same (a size-1 axis broadcasts).
+
+    Backward: ``dxᵢ = dy / n``, summed over the axes xᵢ was broadcast along.
+    """
 
     _combines = "averages values"
-
-    def formula(self, input_shape, output_shape):
-        parts = ", ".join(format_shape(tuple(s)) for s in input_shape)
-        return f"y = (x1 + ... + x{len(input_shape)})/{len(input_shape)} : {parts} → {format_shape(output_shape)}"
 
     def forward(self, xs, training=False):
         y = xs[0]
@@ -201,18 +216,23 @@ class Average(_Elementwise):
     def backward(self, shapes, dy):
         return [_unbroadcast(dy / len(shapes), s) for s in shapes], []
 
+    def formula(self, input_shape, output_shape):
+        parts = ", ".join(format_shape(tuple(s)) for s in input_shape)
+        return f"y = (x1 + ... + x{len(input_shape)})/{len(input_shape)} : {parts} → {format_shape(output_shape)}"
+
 
 class Maximum(_Elementwise):
-    """Elementwise maximum ``y = max(x1, x2, ...)``. Backward: ``dy`` goes to the input that
-    holds the maximum at each position; on a tie, to the first such input (as TensorFlow;
-    Keras on torch splits a tie between two inputs in halves). The others get 0."""
+    """Elementwise maximum: ``y = max(x1, x2, ...)``.
+
+    Shapes: every xᵢ and y ``(b, ...)``, all the same (a size-1 axis broadcasts).
+
+    Backward: ``dxᵢ = dy · [xᵢ holds the maximum]``: dy goes to the winning input at each
+    position, the others get 0. On a tie the first such input wins (as TensorFlow; Keras on
+    torch splits a tie between two inputs in halves).
+    """
 
     _combines = "takes the largest value"
     _pick = staticmethod(np.argmax)
-
-    def formula(self, input_shape, output_shape):
-        parts = ", ".join(format_shape(tuple(s)) for s in input_shape)
-        return f"y = {type(self).__name__.lower()}(x1, x2, ...) : {parts} → {format_shape(output_shape)}"
 
     def forward(self, xs, training=False):
         stacked = np.stack(np.broadcast_arrays(*xs))     # (n_inputs, *y.shape)
@@ -224,27 +244,36 @@ class Maximum(_Elementwise):
         winner, shapes = cache
         return [_unbroadcast(dy * (winner == i), s) for i, s in enumerate(shapes)], []
 
+    def formula(self, input_shape, output_shape):
+        parts = ", ".join(format_shape(tuple(s)) for s in input_shape)
+        return f"y = {type(self).__name__.lower()}(x1, x2, ...) : {parts} → {format_shape(output_shape)}"
+
 
 class Minimum(Maximum):
-    """Elementwise minimum ``y = min(x1, x2, ...)``; backward as :class:`Maximum`, with the
-    gradient going to the (first) input that holds the minimum."""
+    """Elementwise minimum: ``y = min(x1, x2, ...)``.
+
+    Shapes: as :class:`Maximum`, whose forward and backward it uses with ``argmin``.
+
+    Backward: ``dxᵢ = dy · [xᵢ holds the minimum]`` (the first such input on a tie).
+    """
 
     _combines = "takes the smallest value"
     _pick = staticmethod(np.argmin)
 
 
 class Dot(_Merge):
-    """Dot products of two tensors per sample, along ``axes``.
+    """Dot products of two tensors per sample, along ``axes``::
 
-    ``axes`` is one axis for both inputs or ``(axis_1, axis_2)``; the batch axis 0 cannot be
-    one. With ``x1`` of shape ``(b, *r1, n)`` (the dot axis moved last) and ``x2`` of shape
-    ``(b, n, *r2)`` (moved first after the batch)::
+        y[b, i, j] = Σ_k x1[b, i, k] · x2[b, k, j]
 
-        y[b, i, j] = Σ_k x1[b, i, k] · x2[b, k, j]  → shape (b, *r1, *r2), or (b, 1) if both are (b, n)
+    Shapes: x1 ``(b, *r1, n)`` with its dot axis moved last, x2 ``(b, n, *r2)`` with its dot
+    axis moved first after the batch; y ``(b, *r1, *r2)``, or ``(b, 1)`` if both are
+    ``(b, n)``. ``axes`` is one axis for both inputs or ``(axis_1, axis_2)``, never the
+    batch axis 0. ``normalize=True`` first scales each input to unit L2 norm along its dot
+    axis, ``x̂ = x / max(‖x‖, ε)``, so two vectors give their cosine similarity.
 
-    ``normalize=True`` first divides each input by its L2 norm along its dot axis (so two
-    vectors give their cosine similarity). Backward: ``dx1 = dy · x2ᵀ``, ``dx2 = x1ᵀ · dy``
-    per sample, then back through the normalisation: ``dx = (dx̂ − x̂·Σ x̂·dx̂)/‖x‖``.
+    Backward: ``dx1 = dy · x2ᵀ``, ``dx2 = x1ᵀ · dy`` per sample; with ``normalize``, then
+    back through the scaling: ``dx = (dx̂ − x̂·Σ x̂·dx̂) / ‖x‖`` along the dot axis.
     """
 
     _config_keys = ("axes", "normalize")
@@ -262,6 +291,33 @@ class Dot(_Merge):
                 f"axes={axes!r}. For two inputs of shape (batch, n), Dot(axes=1).")
         self.axes = int(axes) if isinstance(axes, (int, np.integer)) else tuple(int(a) for a in axes)
         self.normalize = bool(normalize)
+
+    def forward(self, xs, training=False):
+        x1, x2 = xs
+        a1, a2 = self._pair(x1.ndim, x2.ndim)
+        units = None
+        if self.normalize:
+            (x1, n1, c1), (x2, n2, c2) = self._unit(x1, a1), self._unit(x2, a2)
+            units = ((x1, n1, c1), (x2, n2, c2))
+        b, n = x1.shape[0], x1.shape[a1]
+        m1 = np.moveaxis(x1, a1, -1)            # (b, *r1, n)
+        m2 = np.moveaxis(x2, a2, 1)             # (b, n, *r2)
+        A = m1.reshape(b, -1, n)                # (b, R1, n)
+        B = m2.reshape(b, n, -1)                # (b, n, R2)
+        y = (A @ B).reshape((b,) + m1.shape[1:-1] + m2.shape[2:])
+        if y.ndim == 1:
+            y = y.reshape(b, 1)
+        return y, (A, B, m1.shape, m2.shape, (a1, a2), units)
+
+    def backward(self, cache, dy):
+        A, B, shape1, shape2, (a1, a2), units = cache
+        dY = dy.reshape(A.shape[0], A.shape[1], B.shape[2])      # (b, R1, R2)
+        dx1 = np.moveaxis((dY @ B.transpose(0, 2, 1)).reshape(shape1), -1, a1)
+        dx2 = np.moveaxis((A.transpose(0, 2, 1) @ dY).reshape(shape2), 1, a2)
+        if units is not None:
+            dx1 = self._unit_backward(dx1, units[0], a1)
+            dx2 = self._unit_backward(dx2, units[1], a2)
+        return [dx1, dx2], []
 
     def _check_list(self, input_shape):
         if not isinstance(input_shape, list) or len(input_shape) != 2:
@@ -307,33 +363,6 @@ class Dot(_Merge):
         norm = np.sqrt((x * x).sum(axis=axis, keepdims=True))
         scale = 1.0 / np.maximum(norm, self.EPSILON)
         return x * scale, norm, scale
-
-    def forward(self, xs, training=False):
-        x1, x2 = xs
-        a1, a2 = self._pair(x1.ndim, x2.ndim)
-        units = None
-        if self.normalize:
-            (x1, n1, c1), (x2, n2, c2) = self._unit(x1, a1), self._unit(x2, a2)
-            units = ((x1, n1, c1), (x2, n2, c2))
-        b, n = x1.shape[0], x1.shape[a1]
-        m1 = np.moveaxis(x1, a1, -1)            # (b, *r1, n)
-        m2 = np.moveaxis(x2, a2, 1)             # (b, n, *r2)
-        A = m1.reshape(b, -1, n)                # (b, R1, n)
-        B = m2.reshape(b, n, -1)                # (b, n, R2)
-        y = (A @ B).reshape((b,) + m1.shape[1:-1] + m2.shape[2:])
-        if y.ndim == 1:
-            y = y.reshape(b, 1)
-        return y, (A, B, m1.shape, m2.shape, (a1, a2), units)
-
-    def backward(self, cache, dy):
-        A, B, shape1, shape2, (a1, a2), units = cache
-        dY = dy.reshape(A.shape[0], A.shape[1], B.shape[2])      # (b, R1, R2)
-        dx1 = np.moveaxis((dY @ B.transpose(0, 2, 1)).reshape(shape1), -1, a1)
-        dx2 = np.moveaxis((A.transpose(0, 2, 1) @ dY).reshape(shape2), 1, a2)
-        if units is not None:
-            dx1 = self._unit_backward(dx1, units[0], a1)
-            dx2 = self._unit_backward(dx2, units[1], a2)
-        return [dx1, dx2], []
 
     def _unit_backward(self, dxhat, unit, axis):
         xhat, norm, scale = unit

@@ -37,11 +37,11 @@ class _Noise(Layer):
         self.seed = seed
         self._rng = None if seed is None else np.random.default_rng(seed)
 
-    def _generator(self) -> np.random.Generator:
-        return self._rng or random.rng()
-
     def backward(self, m, dy):
         return dy if m is None else dy * m, []
+
+    def _generator(self) -> np.random.Generator:
+        return self._rng or random.rng()
 
 
 # ----- SpatialDropout ---------------------------------------------------------------------------
@@ -109,15 +109,15 @@ class GaussianNoise(_Noise):
                              f"GaussianNoise(0.1).")
         self.stddev = float(stddev)
 
-    def formula(self, input_shape, output_shape):
-        return (f"y = x + ε, ε ~ N(0, {self.stddev:g}²) in training, y = x otherwise : "
-                f"{format_shape(input_shape)} → {format_shape(output_shape)}")
-
     def forward(self, x, training=False):
         if not training or self.stddev == 0:
             return x, None
         epsilon = self._generator().normal(0.0, self.stddev, size=x.shape).astype(x.dtype)
         return x + epsilon, None
+
+    def formula(self, input_shape, output_shape):
+        return (f"y = x + ε, ε ~ N(0, {self.stddev:g}²) in training, y = x otherwise : "
+                f"{format_shape(input_shape)} → {format_shape(output_shape)}")
 
 
 # ----- GaussianDropout ----------------------------------------------------------------------------
@@ -134,17 +134,17 @@ class GaussianDropout(_Noise):
         super().__init__(seed=seed, **kwargs)
         self.rate = _rate(rate, "GaussianDropout")
 
-    def formula(self, input_shape, output_shape):
-        sigma = math.sqrt(self.rate / (1 - self.rate))
-        return (f"y = x·m, m ~ N(1, {sigma:.4g}²) in training, y = x otherwise : "
-                f"{format_shape(input_shape)} → {format_shape(output_shape)}")
-
     def forward(self, x, training=False):
         if not training or self.rate == 0:
             return x, None
         sigma = math.sqrt(self.rate / (1 - self.rate))
         m = self._generator().normal(1.0, sigma, size=x.shape).astype(x.dtype)
         return x * m, m
+
+    def formula(self, input_shape, output_shape):
+        sigma = math.sqrt(self.rate / (1 - self.rate))
+        return (f"y = x·m, m ~ N(1, {sigma:.4g}²) in training, y = x otherwise : "
+                f"{format_shape(input_shape)} → {format_shape(output_shape)}")
 
 
 # ----- AlphaDropout -------------------------------------------------------------------------------
@@ -170,6 +170,16 @@ class AlphaDropout(_Noise):
         self.rate = _rate(rate, "AlphaDropout")
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
 
+    def forward(self, x, training=False):
+        if not training or self.rate == 0:
+            return x, None
+        shape = x.shape if self.noise_shape is None else tuple(
+            s if n is None else n for n, s in zip(self.noise_shape, x.shape))
+        k = (self._generator().random(shape) >= self.rate).astype(x.dtype)
+        alpha_p, a, b = self._affine()
+        y = a * (x * k + alpha_p * (1 - k)) + b
+        return y.astype(x.dtype, copy=False), np.broadcast_to(a * k, x.shape).astype(x.dtype)
+
     def _affine(self) -> tuple[float, float, float]:
         alpha_p = -SELU_ALPHA * SELU_SCALE
         a = ((1 - self.rate) * (1 + self.rate * alpha_p ** 2)) ** -0.5
@@ -180,16 +190,6 @@ class AlphaDropout(_Noise):
         return (f"y = {a:.4g}·(x·k {alpha_p:+.4g}·(1 − k)) {b:+.4g}, k ~ Bernoulli("
                 f"{1 - self.rate:g}) in training, y = x otherwise : "
                 f"{format_shape(input_shape)} → {format_shape(output_shape)}")
-
-    def forward(self, x, training=False):
-        if not training or self.rate == 0:
-            return x, None
-        shape = x.shape if self.noise_shape is None else tuple(
-            s if n is None else n for n, s in zip(self.noise_shape, x.shape))
-        k = (self._generator().random(shape) >= self.rate).astype(x.dtype)
-        alpha_p, a, b = self._affine()
-        y = a * (x * k + alpha_p * (1 - k)) + b
-        return y.astype(x.dtype, copy=False), np.broadcast_to(a * k, x.shape).astype(x.dtype)
 
 
 # ----- ActivityRegularization -----------------------------------------------------------------------
@@ -209,6 +209,13 @@ class ActivityRegularization(Layer):
         self.activity_regularizer = regularizers.L1L2(l1=l1, l2=l2)
         self.l1, self.l2 = self.activity_regularizer.l1, self.activity_regularizer.l2
 
+    def forward(self, x, training=False):
+        self._activity_penalty(x)
+        return x, x
+
+    def backward(self, x, dy):
+        return self._activity_gradient(x, dy), []
+
     def get_config(self) -> dict:
         """Keras writes ``l1`` and ``l2`` only, not the regularizer they make."""
         config = super().get_config()
@@ -218,10 +225,3 @@ class ActivityRegularization(Layer):
     def formula(self, input_shape, output_shape):
         return (f"y = x, loss += ({self.l1:g}·Σ|x| + {self.l2:g}·Σx²)/batch : "
                 f"{format_shape(input_shape)} → {format_shape(output_shape)}")
-
-    def forward(self, x, training=False):
-        self._activity_penalty(x)
-        return x, x
-
-    def backward(self, x, dy):
-        return self._activity_gradient(x, dy), []

@@ -68,24 +68,27 @@ class _GammaBeta(Layer):
 
 
 class BatchNormalization(_GammaBeta):
-    """Normalise each channel (``axis``, default the last) with batch statistics in training
-    and moving averages at inference, then scale and shift.
+    """Normalise each channel (``axis``, default the last), then scale and shift:
+    ``y = γ · (x − μ)/√(σ² + ε) + β``.
 
-    Weights (Keras' order), each of shape ``(C,)``: ``gamma`` γ (if ``scale``), ``beta`` β
-    (if ``center``), ``moving_mean``, ``moving_variance`` (both non-trainable). Parameters
-    ``4C`` (``2C`` of them trainable).
+    Shapes: x and y ``(batch, ..., C)`` with C on ``axis``; ``gamma`` γ (if ``scale``),
+    ``beta`` β (if ``center``), ``moving_mean``, ``moving_variance`` (non-trainable), each
+    ``(C,)``, in Keras' order. Parameters ``4C``, ``2C`` of them trainable.
 
     Training (``fit``, or a call with ``training=True``), over every axis but ``axis``::
 
         μ = mean(x),  σ² = mean((x − μ)²)          (biased variance)
-        y = γ · (x − μ)/√(σ² + ε) + β
         moving_mean     ← momentum · moving_mean     + (1 − momentum) · μ
         moving_variance ← momentum · moving_variance + (1 − momentum) · σ²
 
-    The moving statistics are updated in the forward pass (they get no gradient).
-    Inference (``predict``, ``evaluate``): ``y = γ · (x − moving_mean)/√(moving_variance + ε) + β``.
-    A layer with ``trainable=False`` always runs in inference mode, as in Keras 3 (so a
-    frozen, pre-trained network keeps its statistics when fine-tuned).
+    The moving statistics are updated in the forward pass (they get no gradient); inference
+    (``predict``, ``evaluate``) uses them as μ and σ². A layer with ``trainable=False``
+    always runs in inference mode, as in Keras 3 (a frozen, pre-trained network keeps its
+    statistics when fine-tuned).
+
+    Backward, with ``dx̂ = γ·dy`` and Σ over every axis but ``axis``: ``dγ = Σ dy·x̂``,
+    ``dβ = Σ dy``; ``dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))/√(σ² + ε)`` in training (μ, σ²
+    depend on x), ``dx = dx̂/√(σ² + ε)`` at inference.
     """
 
     _config_keys = ("axis", "momentum", "epsilon", "center", "scale", "beta_initializer",
@@ -123,36 +126,6 @@ class BatchNormalization(_GammaBeta):
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
 
-    def _channel_axis(self, ndim: int) -> int:
-        if not -ndim <= self.axis < ndim:
-            raise ShapeError(f"BatchNormalization layer '{self.name}' has axis={self.axis}, but "
-                             f"its input has only {ndim} axes.")
-        return self.axis % ndim
-
-    def build(self, input_shape):
-        C = input_shape[self._channel_axis(len(input_shape))]
-        if C is None:
-            raise ShapeError(f"BatchNormalization layer '{self.name}' needs to know the size of "
-                             f"axis {self.axis} of its input, but got shape {format_shape(input_shape)}.")
-        self._add_gamma_beta((C,))
-        self.moving_mean = self.add_weight("moving_mean", (C,), self.moving_mean_initializer, trainable=False)
-        self.moving_variance = self.add_weight("moving_variance", (C,), self.moving_variance_initializer,
-                                               trainable=False)
-
-    def check_input_shape(self, shape):
-        expected = self._build_input_shape
-        axis = self.axis % len(expected)
-        if len(shape) != len(expected) or shape[axis] not in (None, expected[axis]):
-            raise ShapeError(
-                f"Input 0 of layer '{self.name}' is incompatible with the layer: expected "
-                f"ndim={len(expected)} and axis {self.axis} of size {expected[axis]}, but received "
-                f"input with shape {format_shape(shape)}.")
-
-    def formula(self, input_shape, output_shape):
-        return (f"y = γ·(x − μ)/√(σ² + {self.epsilon:g}) + β, μ, σ² per channel: of the batch "
-                f"in training, moving averages otherwise : {format_shape(input_shape)} → "
-                f"{format_shape(output_shape)}")
-
     def forward(self, x, training=False):
         axis = self._channel_axis(x.ndim)
         axes = tuple(i for i in range(x.ndim) if i != axis)   # what μ and σ² average over
@@ -188,16 +161,48 @@ class BatchNormalization(_GammaBeta):
             dx = dxhat * inv_std
         return dx, grads
 
+    def _channel_axis(self, ndim: int) -> int:
+        if not -ndim <= self.axis < ndim:
+            raise ShapeError(f"BatchNormalization layer '{self.name}' has axis={self.axis}, but "
+                             f"its input has only {ndim} axes.")
+        return self.axis % ndim
+
+    def build(self, input_shape):
+        C = input_shape[self._channel_axis(len(input_shape))]
+        if C is None:
+            raise ShapeError(f"BatchNormalization layer '{self.name}' needs to know the size of "
+                             f"axis {self.axis} of its input, but got shape {format_shape(input_shape)}.")
+        self._add_gamma_beta((C,))
+        self.moving_mean = self.add_weight("moving_mean", (C,), self.moving_mean_initializer, trainable=False)
+        self.moving_variance = self.add_weight("moving_variance", (C,), self.moving_variance_initializer,
+                                               trainable=False)
+
+    def check_input_shape(self, shape):
+        expected = self._build_input_shape
+        axis = self.axis % len(expected)
+        if len(shape) != len(expected) or shape[axis] not in (None, expected[axis]):
+            raise ShapeError(
+                f"Input 0 of layer '{self.name}' is incompatible with the layer: expected "
+                f"ndim={len(expected)} and axis {self.axis} of size {expected[axis]}, but received "
+                f"input with shape {format_shape(shape)}.")
+
+    def formula(self, input_shape, output_shape):
+        return (f"y = γ·(x − μ)/√(σ² + {self.epsilon:g}) + β, μ, σ² per channel: of the batch "
+                f"in training, moving averages otherwise : {format_shape(input_shape)} → "
+                f"{format_shape(output_shape)}")
+
 
 class LayerNormalization(_GammaBeta):
     """Normalise each sample over ``axis`` (default the last: its features), then scale and
-    shift; the same in training and inference.
+    shift, the same in training and inference: ``y = γ · (x − μ)/√(σ² + ε) + β`` with
+    ``μ = mean(x)``, ``σ² = mean((x − μ)²)`` over ``axis`` for each sample (and step).
 
-    ``μ = mean(x)``, ``σ² = mean((x − μ)²)`` over ``axis`` for each sample (and step),
-    ``y = γ · (x − μ)/√(σ² + ε) + β``. Weights (Keras' order): ``gamma`` γ (if ``scale``),
-    ``beta`` β (if ``center``), each of the shape of the normalised axes, e.g. ``(C,)``.
-    Backward: :func:`normalize_backward` over ``axis``; ``dγ = Σ dy·x̂``, ``dβ = Σ dy`` over the
-    other axes.
+    Shapes: x and y ``(batch, ..., C)``; ``gamma`` γ (if ``scale``) and ``beta`` β (if
+    ``center``), in Keras' order, each of the shape of the normalised axes, e.g. ``(C,)``.
+
+    Backward, with ``dx̂ = γ·dy``: ``dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))/√(σ² + ε)`` with
+    the means over ``axis`` (:func:`normalize_backward`); ``dγ = Σ dy·x̂``, ``dβ = Σ dy``
+    over the other axes.
     """
 
     _config_keys = ("axis", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
@@ -220,6 +225,29 @@ class LayerNormalization(_GammaBeta):
         self.center, self.scale = bool(center), bool(scale)
         self.beta_initializer = initializers.get(beta_initializer)
         self.gamma_initializer = initializers.get(gamma_initializer)
+
+    def forward(self, x, training=False):
+        axes = self._axes(x.ndim)
+        shape = [x.shape[i] if i in axes else 1 for i in range(x.ndim)]  # γ, β broadcastable
+        mu = x.mean(axis=axes, keepdims=True)
+        var = x.var(axis=axes, keepdims=True)
+        inv_std = 1.0 / np.sqrt(var + self.epsilon)
+        xhat = (x - mu) * inv_std
+        y = xhat * self.gamma.value.reshape(shape) if self.scale else xhat
+        if self.center:
+            y = y + self.beta.value.reshape(shape)
+        return y, (xhat, inv_std, axes, shape)
+
+    def backward(self, cache, dy):
+        xhat, inv_std, axes, shape = cache
+        others = tuple(i for i in range(dy.ndim) if i not in axes)  # batch (and steps)
+        grads = []
+        if self.scale:
+            grads.append((dy * xhat).sum(axis=others).reshape(self.gamma.shape))
+        if self.center:
+            grads.append(dy.sum(axis=others).reshape(self.beta.shape))
+        dxhat = dy * self.gamma.value.reshape(shape) if self.scale else dy
+        return normalize_backward(dxhat, xhat, inv_std, axes), grads
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -255,26 +283,3 @@ class LayerNormalization(_GammaBeta):
     def formula(self, input_shape, output_shape):
         return (f"y = γ·(x − μ)/√(σ² + {self.epsilon:g}) + β, μ, σ² of each sample over axis "
                 f"{self.axis} : {format_shape(input_shape)} → {format_shape(output_shape)}")
-
-    def forward(self, x, training=False):
-        axes = self._axes(x.ndim)
-        shape = [x.shape[i] if i in axes else 1 for i in range(x.ndim)]  # γ, β broadcastable
-        mu = x.mean(axis=axes, keepdims=True)
-        var = x.var(axis=axes, keepdims=True)
-        inv_std = 1.0 / np.sqrt(var + self.epsilon)
-        xhat = (x - mu) * inv_std
-        y = xhat * self.gamma.value.reshape(shape) if self.scale else xhat
-        if self.center:
-            y = y + self.beta.value.reshape(shape)
-        return y, (xhat, inv_std, axes, shape)
-
-    def backward(self, cache, dy):
-        xhat, inv_std, axes, shape = cache
-        others = tuple(i for i in range(dy.ndim) if i not in axes)  # batch (and steps)
-        grads = []
-        if self.scale:
-            grads.append((dy * xhat).sum(axis=others).reshape(self.gamma.shape))
-        if self.center:
-            grads.append(dy.sum(axis=others).reshape(self.beta.shape))
-        dxhat = dy * self.gamma.value.reshape(shape) if self.scale else dy
-        return normalize_backward(dxhat, xhat, inv_std, axes), grads

@@ -25,8 +25,11 @@ def _as_float(x: np.ndarray, dtype: str) -> np.ndarray:
 
 # ----- Rescaling --------------------------------------------------------------------------------
 class Rescaling(Layer):
-    """``y = x · scale + offset`` (e.g. ``Rescaling(1/255)`` maps pixels 0..255 to 0..1, and
-    ``Rescaling(1/127.5, offset=-1)`` to −1..1). Any shape; integer inputs become floats.
+    """Scale and shift every value: ``y = x · scale + offset`` (``Rescaling(1/255)`` maps
+    pixels 0..255 to 0..1, ``Rescaling(1/127.5, offset=-1)`` to −1..1).
+
+    Shapes: x and y the same, any shape (``scale`` and ``offset`` broadcast); integer
+    inputs become floats.
 
     Backward: ``dx = scale · dy``.
     """
@@ -45,10 +48,6 @@ class Rescaling(Layer):
                                  f"Rescaling(1/255) for pixels.") from None
         self.scale, self.offset = scale, offset
 
-    def formula(self, input_shape, output_shape):
-        return (f"y = x·{self.scale:g} + {self.offset:g} : {format_shape(input_shape)} → "
-                f"{format_shape(output_shape)}")
-
     def forward(self, x, training=False):
         x = _as_float(x, self.dtype)
         scale = np.asarray(self.scale, dtype=x.dtype)
@@ -56,6 +55,10 @@ class Rescaling(Layer):
 
     def backward(self, scale, dy):
         return dy * scale, []
+
+    def formula(self, input_shape, output_shape):
+        return (f"y = x·{self.scale:g} + {self.offset:g} : {format_shape(input_shape)} → "
+                f"{format_shape(output_shape)}")
 
 
 # ----- Normalization ----------------------------------------------------------------------------
@@ -89,6 +92,16 @@ class Normalization(Layer):
                              "call layer.adapt(data) to learn them).")
         self.mean, self.variance, self.invert = mean, variance, bool(invert)
         self._adapted = mean is not None
+
+    def forward(self, x, training=False):
+        x = _as_float(x, self.dtype)
+        mu, sigma = self._mu_sigma(x.dtype)
+        y = mu + x * sigma if self.invert else (x - mu) / sigma
+        return y, sigma
+
+    def backward(self, sigma, dy):
+        dx = dy * sigma if self.invert else dy / sigma
+        return dx, [None] * len(self.weights)       # mean, variance, count are not trained
 
     def _kept(self, ndim: int) -> tuple:
         return tuple(sorted(a % ndim for a in self.axis))
@@ -142,16 +155,6 @@ class Normalization(Layer):
         what = "y = μ + x·max(σ, ε)" if self.invert else "y = (x − μ) / max(σ, ε)"
         return f"{what} : {format_shape(input_shape)} → {format_shape(output_shape)}"
 
-    def forward(self, x, training=False):
-        x = _as_float(x, self.dtype)
-        mu, sigma = self._mu_sigma(x.dtype)
-        y = mu + x * sigma if self.invert else (x - mu) / sigma
-        return y, sigma
-
-    def backward(self, sigma, dy):
-        dx = dy * sigma if self.invert else dy / sigma
-        return dx, [None] * len(self.weights)       # mean, variance, count are not trained
-
     def get_config(self) -> dict:
         config_ = super().get_config()
         for key in ("mean", "variance"):     # arrays as lists, as a JSON config holds them
@@ -162,14 +165,16 @@ class Normalization(Layer):
 
 # ----- CenterCrop -------------------------------------------------------------------------------
 class CenterCrop(Layer):
-    """Keep the central ``height × width`` of each image: ``(batch, H, W, C)`` →
-    ``(batch, height, width, C)``, ``y = x[:, t : t + height, l : l + width]`` with
-    ``t = ⌊(H − height)/2⌋``, ``l = ⌊(W − width)/2⌋``; backward puts ``dy`` back in the
-    middle and zeros around it.
+    """Keep the central ``height × width`` of each image:
+    ``y = x[:, t : t + height, l : l + width]`` with ``t = ⌊(H − height)/2⌋``,
+    ``l = ⌊(W − width)/2⌋``. An image smaller than the target on either side is first cut to
+    the largest central window of the target's aspect ratio, then resized (bilinear) to the
+    target, as Keras' ``smart_resize``: ``y = A_h·x·A_wᵀ`` per channel.
 
-    An image smaller than the target on either side is first cut to the largest central
-    window of the target's aspect ratio, then resized (bilinear) to the target, as Keras'
-    ``smart_resize``: ``y = A_h·x·A_wᵀ`` per channel, backward ``dx = A_hᵀ·dy·A_w``.
+    Shapes: x ``(batch, H, W, C)``, y ``(batch, height, width, C)``.
+
+    Backward: ``dy`` goes back to the middle, zeros around it; after a resize
+    ``dx = A_hᵀ·dy·A_w``.
     """
 
     _config_keys = ("data_format", "height", "width")
@@ -185,17 +190,6 @@ class CenterCrop(Layer):
                                  f"integer, received {what}={n!r}. For example "
                                  f"CenterCrop(height=24, width=24).")
         self.height, self.width = int(height), int(width)
-
-    def build(self, input_shape):
-        check_spatial_input(self, input_shape, 2)
-
-    def compute_output_shape(self, input_shape):
-        check_spatial_input(self, input_shape, 2)
-        return (input_shape[0], self.height, self.width, input_shape[3])
-
-    def formula(self, input_shape, output_shape):
-        return (f"y = the central {self.height}×{self.width} of x : "
-                f"{format_shape(input_shape)} → {format_shape(output_shape)}")
 
     def forward(self, x, training=False):
         x = _as_float(x, self.dtype)
@@ -214,6 +208,17 @@ class CenterCrop(Layer):
         dx = np.zeros(shape, dtype=dy.dtype)
         dx[:, t:t + self.height, l:l + self.width] = dy
         return dx, []
+
+    def build(self, input_shape):
+        check_spatial_input(self, input_shape, 2)
+
+    def compute_output_shape(self, input_shape):
+        check_spatial_input(self, input_shape, 2)
+        return (input_shape[0], self.height, self.width, input_shape[3])
+
+    def formula(self, input_shape, output_shape):
+        return (f"y = the central {self.height}×{self.width} of x : "
+                f"{format_shape(input_shape)} → {format_shape(output_shape)}")
 
 
 # ----- Resizing ---------------------------------------------------------------------------------
@@ -251,12 +256,14 @@ def window_matrices(H: int, W: int, h: int, w: int, interpolation: str,
 
 
 class Resizing(Layer):
-    """Resize images to ``height × width``: ``(batch, H, W, C)`` → ``(batch, height, width,
-    C)``. Each output pixel is a fixed mix of input pixels, so the layer is linear:
-    ``y[b, :, :, c] = A_h · x[b, :, :, c] · A_wᵀ`` with ``A_h (height, H)`` and ``A_w (width,
-    W)`` from :func:`interpolation_matrix` (``'bilinear'``, the default, or ``'nearest'``).
+    """Resize images to ``height × width``. Each output pixel is a fixed mix of input pixels,
+    so the layer is linear: ``y[b, :, :, c] = A_h · x[b, :, :, c] · A_wᵀ``, with A_h and A_w
+    from :func:`interpolation_matrix` (``'bilinear'``, the default, or ``'nearest'``).
     ``crop_to_aspect_ratio=True`` first cuts the largest central window of the target's
     aspect ratio (:func:`window_matrices`), so the image is not distorted.
+
+    Shapes: x ``(batch, H, W, C)``, y ``(batch, height, width, C)``, A_h ``(height, H)``,
+    A_w ``(width, W)``.
 
     Backward: ``dx[b, :, :, c] = A_hᵀ · dy[b, :, :, c] · A_w``.
     """
@@ -291,17 +298,6 @@ class Resizing(Layer):
         self.pad_to_aspect_ratio = self.antialias = False
         self.fill_mode, self.fill_value = fill_mode, fill_value   # used only when padding
 
-    def build(self, input_shape):
-        check_spatial_input(self, input_shape, 2)
-
-    def compute_output_shape(self, input_shape):
-        check_spatial_input(self, input_shape, 2)
-        return (input_shape[0], self.height, self.width, input_shape[3])
-
-    def formula(self, input_shape, output_shape):
-        return (f"y = A_h·x·A_wᵀ ({self.interpolation}) : {format_shape(input_shape)} → "
-                f"{format_shape(output_shape)}")
-
     def forward(self, x, training=False):
         x = _as_float(x, self.dtype)
         if self.crop_to_aspect_ratio:
@@ -317,15 +313,27 @@ class Resizing(Layer):
         A_h, A_w = cache
         return np.einsum("ih,bijc,jw->bhwc", A_h, dy, A_w, optimize=True), []
 
+    def build(self, input_shape):
+        check_spatial_input(self, input_shape, 2)
+
+    def compute_output_shape(self, input_shape):
+        check_spatial_input(self, input_shape, 2)
+        return (input_shape[0], self.height, self.width, input_shape[3])
+
+    def formula(self, input_shape, output_shape):
+        return (f"y = A_h·x·A_wᵀ ({self.interpolation}) : {format_shape(input_shape)} → "
+                f"{format_shape(output_shape)}")
+
 
 # ----- RandomFlip -------------------------------------------------------------------------------
 class RandomFlip(Layer):
     """In training, flip each image left–right (``mode='horizontal'``), upside down
     (``'vertical'``) or each of the two independently (``'horizontal_and_vertical'``, the
-    default), each with probability ½. At inference ``y = x``.
+    default), each with probability ½: ``y[b] = x[b, ::±1, ::±1]``. At inference ``y = x``.
 
-    ``y[b] = x[b, ::±1, ::±1]``; backward flips ``dy[b]`` the same way (a flip is its own
-    inverse).
+    Shapes: x and y ``(batch, H, W, C)``.
+
+    Backward: ``dy[b]`` is flipped the same way (a flip is its own inverse).
     """
 
     _config_keys = ("data_format", "seed", "mode")
@@ -342,17 +350,6 @@ class RandomFlip(Layer):
         self.mode, self.seed = mode, seed
         self._rng = None if seed is None else np.random.default_rng(seed)
 
-    def build(self, input_shape):
-        check_spatial_input(self, input_shape, 2)
-
-    def formula(self, input_shape, output_shape):
-        return (f"y = x flipped ({self.mode}, p = ½ each) in training, y = x otherwise : "
-                f"{format_shape(input_shape)} → {format_shape(output_shape)}")
-
-    def _flip(self, x, rows, cols):
-        x = np.where(rows[:, None, None, None], x[:, ::-1], x)
-        return np.where(cols[:, None, None, None], x[:, :, ::-1], x)
-
     def forward(self, x, training=False):
         x = _as_float(x, self.dtype)
         if not training:
@@ -365,6 +362,17 @@ class RandomFlip(Layer):
 
     def backward(self, cache, dy):
         return dy if cache is None else self._flip(dy, *cache), []
+
+    def build(self, input_shape):
+        check_spatial_input(self, input_shape, 2)
+
+    def formula(self, input_shape, output_shape):
+        return (f"y = x flipped ({self.mode}, p = ½ each) in training, y = x otherwise : "
+                f"{format_shape(input_shape)} → {format_shape(output_shape)}")
+
+    def _flip(self, x, rows, cols):
+        x = np.where(rows[:, None, None, None], x[:, ::-1], x)
+        return np.where(cols[:, None, None, None], x[:, :, ::-1], x)
 
 
 # ----- RandomRotation, RandomZoom, RandomTranslation: one affine sampler -------------------------
@@ -391,8 +399,13 @@ class _AffineAugmentation(Layer):
     ``(r_in, c_in)``, an affine function of ``(r, c)`` drawn per image (``_source``). The read
     mixes the 4 pixels around it (``'bilinear'``) or takes the nearest (``'nearest'``); taps
     outside the image follow ``fill_mode``. So ``y[b, r, c] = Σ_taps w · x[b, i, j]`` (+ the
-    constant ``w · fill_value`` of taps outside, in ``'constant'`` mode), and backward sends
-    ``w · dy[b, r, c]`` back to each tap's pixel. At inference ``y = x``."""
+    constant ``w · fill_value`` of taps outside, in ``'constant'`` mode). At inference
+    ``y = x``.
+
+    Shapes: x and y ``(batch, H, W, C)``.
+
+    Backward: each tap's pixel gets its share back, ``dx[b, i, j] += w · dy[b, r, c]``.
+    """
 
     _keras_build_config = True
 
@@ -411,27 +424,6 @@ class _AffineAugmentation(Layer):
         self.fill_mode, self.interpolation = fill_mode, interpolation
         self.seed, self.fill_value = seed, float(fill_value)
         self._rng = None if seed is None else np.random.default_rng(seed)
-
-    def build(self, input_shape):
-        check_spatial_input(self, input_shape, 2)
-
-    def _factor(self, value, what: str, lowest: float) -> tuple[float, float]:
-        """``f`` → ``(−f, f)``; ``(lo, hi)`` stays; bounds ``>= lowest``, ``lo <= hi``."""
-        items = (-value, value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
-            else value
-        ok = (isinstance(items, (tuple, list)) and len(items) == 2 and all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) for v in items)
-            and lowest <= items[0] <= items[1])
-        if not ok:
-            raise ValueError(f"The `{what}` argument of {type(self).__name__} must be a number "
-                             f"f (for the range [−f, f]) or a tuple (lower, upper) with "
-                             f"{lowest:g} <= lower <= upper; received {what}={value!r}.")
-        return float(items[0]), float(items[1])
-
-    def formula(self, input_shape, output_shape):
-        return (f"y[r, c] = x at an affine (r_in, c_in) per image, {self.interpolation}, "
-                f"fill_mode='{self.fill_mode}', in training; y = x otherwise : "
-                f"{format_shape(input_shape)} → {format_shape(output_shape)}")
 
     def forward(self, x, training=False):
         x = _as_float(x, self.dtype)
@@ -470,12 +462,35 @@ class _AffineAugmentation(Layer):
             np.add.at(dx, (b, i, j), w_in * dy)
         return dx, []
 
+    def build(self, input_shape):
+        check_spatial_input(self, input_shape, 2)
+
+    def _factor(self, value, what: str, lowest: float) -> tuple[float, float]:
+        """``f`` → ``(−f, f)``; ``(lo, hi)`` stays; bounds ``>= lowest``, ``lo <= hi``."""
+        items = (-value, value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
+            else value
+        ok = (isinstance(items, (tuple, list)) and len(items) == 2 and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in items)
+            and lowest <= items[0] <= items[1])
+        if not ok:
+            raise ValueError(f"The `{what}` argument of {type(self).__name__} must be a number "
+                             f"f (for the range [−f, f]) or a tuple (lower, upper) with "
+                             f"{lowest:g} <= lower <= upper; received {what}={value!r}.")
+        return float(items[0]), float(items[1])
+
+    def formula(self, input_shape, output_shape):
+        return (f"y[r, c] = x at an affine (r_in, c_in) per image, {self.interpolation}, "
+                f"fill_mode='{self.fill_mode}', in training; y = x otherwise : "
+                f"{format_shape(input_shape)} → {format_shape(output_shape)}")
+
 
 class RandomRotation(_AffineAugmentation):
     """Rotate each image by an angle ``θ = 2π·u``, ``u ~ U(factor)`` (``factor=0.1``: up to
     ±36°), about its centre ``(c_r, c_c) = ((H − 1)/2, (W − 1)/2)``:
     ``c_in = cos θ·(c − c_c) − sin θ·(r − c_r) + c_c``,
-    ``r_in = sin θ·(c − c_c) + cos θ·(r − c_r) + c_r``. (See the sampler for y and backward.)
+    ``r_in = sin θ·(c − c_c) + cos θ·(r − c_r) + c_r``.
+
+    Shapes and Backward: those of the sampler, :class:`_AffineAugmentation`.
     """
 
     _config_keys = ("data_format", "factor", "fill_mode", "fill_value", "interpolation", "seed")
@@ -497,6 +512,8 @@ class RandomZoom(_AffineAugmentation):
     ``U(width_factor)`` for columns (the row's ``z`` when ``width_factor`` is None). ``u > 0``
     zooms out (the image shrinks), ``u < 0`` zooms in:
     ``r_in = c_r + z_r·(r − c_r)``, ``c_in = c_c + z_c·(c − c_c)``.
+
+    Shapes and Backward: those of the sampler, :class:`_AffineAugmentation`.
     """
 
     _config_keys = ("data_format", "height_factor", "width_factor", "fill_mode",
@@ -521,6 +538,8 @@ class RandomTranslation(_AffineAugmentation):
     """Shift each image by ``u_r·H`` rows and ``u_c·W`` columns, ``u_r ~ U(height_factor)``,
     ``u_c ~ U(width_factor)`` (positive: down and right): ``r_in = r − u_r·H``,
     ``c_in = c − u_c·W``.
+
+    Shapes and Backward: those of the sampler, :class:`_AffineAugmentation`.
     """
 
     _config_keys = ("data_format", "height_factor", "width_factor", "fill_mode",

@@ -23,8 +23,9 @@ class _Steps1D(Layer):
 
 
 class UpSampling1D(_Steps1D):
-    """Repeat every step ``size`` times: ``(batch, L, C)`` → ``(batch, L·size, C)``,
-    ``y[b, t, c] = x[b, ⌊t/size⌋, c]``.
+    """Repeat every step ``size`` times: ``y[b, t, c] = x[b, ⌊t/size⌋, c]``.
+
+    Shapes: x ``(batch, L, C)``, y ``(batch, L·size, C)``.
 
     Backward: each step's gradient is the sum over its copies,
     ``dx[b, t, c] = Σ_{r<size} dy[b, t·size + r, c]``.
@@ -42,6 +43,13 @@ class UpSampling1D(_Steps1D):
                              f"repeated). Received: size={size}.")
         self.size = int(size)
 
+    def forward(self, x, training=False):
+        return np.repeat(x, self.size, axis=1), x.shape
+
+    def backward(self, x_shape, dy):
+        b, L, c = x_shape
+        return dy.reshape(b, L, self.size, c).sum(axis=2), []
+
     def compute_output_shape(self, input_shape):
         check_spatial_input(self, input_shape, 1)
         b, L, c = input_shape
@@ -51,19 +59,14 @@ class UpSampling1D(_Steps1D):
         return (f"y[:, t] = x[:, ⌊t/{self.size}⌋] : {format_shape(input_shape)} → "
                 f"{format_shape(output_shape)}")
 
-    def forward(self, x, training=False):
-        return np.repeat(x, self.size, axis=1), x.shape
-
-    def backward(self, x_shape, dy):
-        b, L, c = x_shape
-        return dy.reshape(b, L, self.size, c).sum(axis=2), []
-
 
 class ZeroPadding1D(_Steps1D):
-    """Add zero steps: ``padding`` at both ends, or ``(left, right)``:
-    ``(batch, L, C)`` → ``(batch, left + L + right, C)``.
+    """Add zero steps at the ends: ``y = [left zeros, x, right zeros]`` along the steps
+    (``padding`` is one number for both ends, or ``(left, right)``).
 
-    Backward keeps the gradient of the real steps: ``dx = dy[:, left : left + L]``.
+    Shapes: x ``(batch, L, C)``, y ``(batch, left + L + right, C)``.
+
+    Backward: keep the gradient of the real steps, ``dx = dy[:, left : left + L]``.
     """
 
     _config_keys = ("padding", "data_format")
@@ -82,6 +85,13 @@ class ZeroPadding1D(_Steps1D):
                 f"padding={padding!r}.")
         self.padding = (int(items[0]), int(items[1]))
 
+    def forward(self, x, training=False):
+        return np.pad(x, [(0, 0), self.padding, (0, 0)]), x.shape[1]
+
+    def backward(self, L, dy):
+        left = self.padding[0]
+        return dy[:, left:left + L], []
+
     def compute_output_shape(self, input_shape):
         check_spatial_input(self, input_shape, 1)
         b, L, c = input_shape
@@ -91,13 +101,6 @@ class ZeroPadding1D(_Steps1D):
         left, right = self.padding
         return (f"y = [{left} zeros, x, {right} zeros] along the steps : "
                 f"{format_shape(input_shape)} → {format_shape(output_shape)}")
-
-    def forward(self, x, training=False):
-        return np.pad(x, [(0, 0), self.padding, (0, 0)]), x.shape[1]
-
-    def backward(self, L, dy):
-        left = self.padding[0]
-        return dy[:, left:left + L], []
 
 
 # ----- two spatial axes and other rearrangements -------------------------------------------------
@@ -145,13 +148,15 @@ class _Spatial(Layer):
 
 
 class UpSampling2D(_Spatial):
-    """Enlarge images ``size[0]`` times in height and ``size[1]`` times in width:
-    ``(batch, H, W, C)`` → ``(batch, H·s₀, W·s₁, C)``.
-
+    """Enlarge images ``s₀ = size[0]`` times in height and ``s₁ = size[1]`` in width:
     ``interpolation='nearest'`` (the default) repeats pixels,
-    ``y[b, i, j, c] = x[b, ⌊i/s₀⌋, ⌊j/s₁⌋, c]``; backward sums each ``s₀×s₁`` block of
-    copies. ``'bilinear'`` is the linear map of :class:`Resizing`, ``y = A_h·x·A_wᵀ`` per
-    channel, with backward ``dx = A_hᵀ·dy·A_w``.
+    ``y[b, i, j, c] = x[b, ⌊i/s₀⌋, ⌊j/s₁⌋, c]``; ``'bilinear'`` is the linear map of
+    :class:`Resizing`, ``y = A_h·x·A_wᵀ`` per channel.
+
+    Shapes: x ``(batch, H, W, C)``, y ``(batch, H·s₀, W·s₁, C)``; A_h ``(H·s₀, H)``,
+    A_w ``(W·s₁, W)``.
+
+    Backward: nearest sums each ``s₀×s₁`` block of copies; bilinear ``dx = A_hᵀ·dy·A_w``.
     """
 
     _config_keys = ("size", "data_format", "interpolation")
@@ -166,17 +171,6 @@ class UpSampling2D(_Spatial):
                 f"UpSampling2D(interpolation={interpolation!r}) is not implemented in kteach; "
                 f"it repeats pixels ('nearest', the default) or mixes them ('bilinear').")
         self.interpolation = interpolation
-
-    def compute_output_shape(self, input_shape):
-        check_spatial_input(self, input_shape, 2)
-        b, H, W, c = input_shape
-        return (b, None if H is None else H * self.size[0], None if W is None else W * self.size[1], c)
-
-    def formula(self, input_shape, output_shape):
-        s0, s1 = self.size
-        what = (f"y[:, i, j] = x[:, ⌊i/{s0}⌋, ⌊j/{s1}⌋]" if self.interpolation == "nearest"
-                else "y = A_h·x·A_wᵀ (bilinear)")
-        return f"{what} : {format_shape(input_shape)} → {format_shape(output_shape)}"
 
     def forward(self, x, training=False):
         s0, s1 = self.size
@@ -195,12 +189,25 @@ class UpSampling2D(_Spatial):
         s0, s1 = self.size
         return dy.reshape(b, H, s0, W, s1, c).sum(axis=(2, 4)), []
 
+    def compute_output_shape(self, input_shape):
+        check_spatial_input(self, input_shape, 2)
+        b, H, W, c = input_shape
+        return (b, None if H is None else H * self.size[0], None if W is None else W * self.size[1], c)
+
+    def formula(self, input_shape, output_shape):
+        s0, s1 = self.size
+        what = (f"y[:, i, j] = x[:, ⌊i/{s0}⌋, ⌊j/{s1}⌋]" if self.interpolation == "nearest"
+                else "y = A_h·x·A_wᵀ (bilinear)")
+        return f"{what} : {format_shape(input_shape)} → {format_shape(output_shape)}"
+
 
 class ZeroPadding2D(_Spatial):
-    """Add rows and columns of zeros: ``padding = ((top, bottom), (left, right))``:
-    ``(batch, H, W, C)`` → ``(batch, top + H + bottom, left + W + right, C)``.
+    """Add rows and columns of zeros around each image,
+    ``padding = ((top, bottom), (left, right))``: ``y = x`` framed by zeros.
 
-    Backward keeps the gradient of the real pixels: ``dx = dy[:, top:top+H, left:left+W]``.
+    Shapes: x ``(batch, H, W, C)``, y ``(batch, top + H + bottom, left + W + right, C)``.
+
+    Backward: keep the gradient of the real pixels, ``dx = dy[:, top:top+H, left:left+W]``.
     """
 
     _config_keys = ("padding", "data_format")
@@ -212,6 +219,14 @@ class ZeroPadding2D(_Spatial):
         self.padding = _pairs(padding, "padding", "ZeroPadding2D",
                               "ZeroPadding2D(1) adds one row/column of zeros on every side.")
 
+    def forward(self, x, training=False):
+        return np.pad(x, [(0, 0), *self.padding, (0, 0)]), x.shape[1:3]
+
+    def backward(self, HW, dy):
+        (t, _), (l, _) = self.padding
+        H, W = HW
+        return dy[:, t:t + H, l:l + W], []
+
     def compute_output_shape(self, input_shape):
         check_spatial_input(self, input_shape, 2)
         b, H, W, c = input_shape
@@ -221,14 +236,6 @@ class ZeroPadding2D(_Spatial):
     def formula(self, input_shape, output_shape):
         return (f"y = x with zeros around, padding={self.padding} : "
                 f"{format_shape(input_shape)} → {format_shape(output_shape)}")
-
-    def forward(self, x, training=False):
-        return np.pad(x, [(0, 0), *self.padding, (0, 0)]), x.shape[1:3]
-
-    def backward(self, HW, dy):
-        (t, _), (l, _) = self.padding
-        H, W = HW
-        return dy[:, t:t + H, l:l + W], []
 
 
 def _cropped(layer, kept: int | None, ends: tuple, axis_name: str) -> int | None:
@@ -245,10 +252,12 @@ def _cropped(layer, kept: int | None, ends: tuple, axis_name: str) -> int | None
 
 
 class Cropping1D(Layer):
-    """Cut steps off both ends: ``cropping = (start, end)``:
-    ``(batch, L, C)`` → ``(batch, L − start − end, C)``, ``y = x[:, start : L − end]``.
+    """Cut steps off both ends, ``cropping = (start, end)``: ``y = x[:, start : L − end]``.
 
-    Backward puts the gradient back in place and zeros where steps were cut.
+    Shapes: x ``(batch, L, C)``, y ``(batch, L − start − end, C)``.
+
+    Backward: the gradient goes back in place, zeros where steps were cut:
+    ``dx[:, start : L − end] = dy``, ``dx = 0`` elsewhere.
     """
 
     _config_keys = ("cropping",)
@@ -256,6 +265,17 @@ class Cropping1D(Layer):
     def __init__(self, cropping=(1, 1), **kwargs):
         super().__init__(**kwargs)
         self.cropping = _ends(cropping, "cropping", "Cropping1D")
+
+    def forward(self, x, training=False):
+        _cropped(self, x.shape[1], self.cropping, "steps")
+        s, e = self.cropping
+        return x[:, s:x.shape[1] - e], x.shape
+
+    def backward(self, x_shape, dy):
+        s, e = self.cropping
+        dx = np.zeros(x_shape, dtype=dy.dtype)
+        dx[:, s:x_shape[1] - e] = dy
+        return dx, []
 
     def build(self, input_shape):
         check_spatial_input(self, input_shape, 1)
@@ -270,23 +290,14 @@ class Cropping1D(Layer):
         return (f"y = x[:, {s} : L − {e}] : {format_shape(input_shape)} → "
                 f"{format_shape(output_shape)}")
 
-    def forward(self, x, training=False):
-        _cropped(self, x.shape[1], self.cropping, "steps")
-        s, e = self.cropping
-        return x[:, s:x.shape[1] - e], x.shape
-
-    def backward(self, x_shape, dy):
-        s, e = self.cropping
-        dx = np.zeros(x_shape, dtype=dy.dtype)
-        dx[:, s:x_shape[1] - e] = dy
-        return dx, []
-
 
 class Cropping2D(_Spatial):
-    """Cut rows and columns off the edges: ``cropping = ((top, bottom), (left, right))``:
-    ``(batch, H, W, C)`` → ``(batch, H − top − bottom, W − left − right, C)``.
+    """Cut rows and columns off the edges, ``cropping = ((top, bottom), (left, right))``:
+    ``y = x[:, top : H − bottom, left : W − right]``.
 
-    Backward puts the gradient back in place and zeros where pixels were cut.
+    Shapes: x ``(batch, H, W, C)``, y ``(batch, H − top − bottom, W − left − right, C)``.
+
+    Backward: the gradient goes back in place, zeros where pixels were cut.
     """
 
     _config_keys = ("cropping", "data_format")
@@ -297,6 +308,15 @@ class Cropping2D(_Spatial):
         self.data_format = "channels_last"
         self.cropping = _pairs(cropping, "cropping", "Cropping2D",
                                "Cropping2D(((2, 2), (4, 4))) cuts 2 rows and 4 columns per side.")
+
+    def forward(self, x, training=False):
+        self.compute_output_shape(x.shape)
+        return x[self._window(x.shape)], x.shape
+
+    def backward(self, x_shape, dy):
+        dx = np.zeros(x_shape, dtype=dy.dtype)
+        dx[self._window(x_shape)] = dy
+        return dx, []
 
     def compute_output_shape(self, input_shape):
         check_spatial_input(self, input_shape, 2)
@@ -312,19 +332,11 @@ class Cropping2D(_Spatial):
         (t, bo), (l, r) = self.cropping
         return (slice(None), slice(t, shape[1] - bo), slice(l, shape[2] - r))
 
-    def forward(self, x, training=False):
-        self.compute_output_shape(x.shape)
-        return x[self._window(x.shape)], x.shape
-
-    def backward(self, x_shape, dy):
-        dx = np.zeros(x_shape, dtype=dy.dtype)
-        dx[self._window(x_shape)] = dy
-        return dx, []
-
 
 class RepeatVector(Layer):
-    """Repeat each sample's vector ``n`` times: ``(batch, F)`` → ``(batch, n, F)``,
-    ``y[b, t, f] = x[b, f]``.
+    """Repeat each sample's vector ``n`` times: ``y[b, t, f] = x[b, f]`` for ``t < n``.
+
+    Shapes: x ``(batch, F)``, y ``(batch, n, F)``.
 
     Backward: ``dx[b, f] = Σ_t dy[b, t, f]`` (every copy's gradient comes home).
     """
@@ -338,6 +350,12 @@ class RepeatVector(Layer):
                              f"n={n!r}. RepeatVector(3) turns (batch, features) into "
                              f"(batch, 3, features).")
         self.n = int(n)
+
+    def forward(self, x, training=False):
+        return np.repeat(x[:, np.newaxis, :], self.n, axis=1), None
+
+    def backward(self, cache, dy):
+        return dy.sum(axis=1), []
 
     def build(self, input_shape):
         if isinstance(input_shape, list) or len(input_shape) != 2:
@@ -353,19 +371,14 @@ class RepeatVector(Layer):
         return (f"y[:, t] = x for t < {self.n} : {format_shape(input_shape)} → "
                 f"{format_shape(output_shape)}")
 
-    def forward(self, x, training=False):
-        return np.repeat(x[:, np.newaxis, :], self.n, axis=1), None
-
-    def backward(self, cache, dy):
-        return dy.sum(axis=1), []
-
 
 class Permute(Layer):
-    """Reorder the axes after the batch: ``dims`` lists them, counting from 1:
-    ``Permute((2, 1))`` turns ``(batch, A, B)`` into ``(batch, B, A)``,
+    """Reorder the axes after the batch (``dims`` lists them, counting from 1):
     ``y = transpose(x, (0, *dims))``.
 
-    Backward applies the inverse permutation to ``dy``.
+    Shapes: ``Permute((2, 1))`` turns x ``(batch, A, B)`` into y ``(batch, B, A)``.
+
+    Backward: the inverse permutation, ``dx = transpose(dy, argsort((0, *dims)))``.
     """
 
     _config_keys = ("dims",)
@@ -380,6 +393,13 @@ class Permute(Layer):
                              f"Permute((2, 1)) swaps the two axes after the batch.")
         self.dims = tuple(int(d) for d in dims)
 
+    def forward(self, x, training=False):
+        return np.transpose(x, (0,) + self.dims), None
+
+    def backward(self, cache, dy):
+        order = (0,) + self.dims
+        return np.transpose(dy, np.argsort(order)), []
+
     def build(self, input_shape):
         if isinstance(input_shape, list) or len(input_shape) != len(self.dims) + 1:
             raise ShapeError(f"Permute '{self.name}' has dims={self.dims}, for inputs with "
@@ -392,10 +412,3 @@ class Permute(Layer):
     def formula(self, input_shape, output_shape):
         return (f"y = transpose(x, (0, {', '.join(map(str, self.dims))})) : "
                 f"{format_shape(input_shape)} → {format_shape(output_shape)}")
-
-    def forward(self, x, training=False):
-        return np.transpose(x, (0,) + self.dims), None
-
-    def backward(self, cache, dy):
-        order = (0,) + self.dims
-        return np.transpose(dy, np.argsort(order)), []

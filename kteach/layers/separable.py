@@ -103,15 +103,16 @@ class _Depthwise(Layer):
 
 
 class DepthwiseConv2D(_Depthwise):
-    """Depthwise 2D convolution: ``(batch, H, W, C)`` → ``(batch, H', W', C·m)``.
-
-    Kernel ``D`` (``kernel``) ``(kh, kw, C, m)`` with ``m`` = ``depth_multiplier``, bias
-    ``b`` (``bias``) ``(C·m,)``. Each channel is convolved on its own::
+    """Depthwise 2D convolution: each channel is convolved on its own::
 
         z[b, u, v, c·m + j] = Σ_{p,q} x_pad[b, u·sh + p·dh, v·sw + q·dw, c] · D[p, q, c, j] + b[c·m + j]
         y = activation(z)
 
-    ``H'``, ``W'`` as in Conv2D. Backward, with ``dz = dy · activation'(z)``:
+    Shapes: x ``(batch, H, W, C)``, D (``kernel``) ``(kh, kw, C, m)`` with ``m`` =
+    ``depth_multiplier``, b (``bias``) ``(C·m,)``, y ``(batch, H', W', C·m)`` with ``H'``,
+    ``W'`` as in Conv2D.
+
+    Backward, with ``dz = dy · activation'(z)``:
     ``dD[p, q, c, j] = Σ_{b,u,v} x_pad[b, u·sh + p·dh, v·sw + q·dw, c] · dz[b, u, v, c·m + j]``,
     ``db = Σ dz``, and ``dx`` adds ``dz[.., c·m + j] · D[p, q, c, j]`` back onto every input
     position each window read.
@@ -139,21 +140,6 @@ class DepthwiseConv2D(_Depthwise):
                     depth_multiplier, activation, use_bias, bias_initializer)
         self.depthwise_initializer = initializers.get(depthwise_initializer)
 
-    def build(self, input_shape):
-        C = self._channels(input_shape)
-        self.kernel = self.add_weight("kernel", self.kernel_size + (C, self.depth_multiplier),
-                                      self.depthwise_initializer)
-        if self.use_bias:
-            self.bias = self.add_weight("bias", (C * self.depth_multiplier,),
-                                        self.bias_initializer)
-
-    def formula(self, input_shape, output_shape):
-        z = f"depthwise(x, D) : {format_shape(input_shape)} ⊛ {format_shape(self.kernel.shape)}"
-        z = f"{z} + {format_shape(self.bias.shape)}" if self.use_bias else z
-        act = activations.serialize(self.activation)
-        y = format_shape(output_shape)
-        return f"y = {z} → {y}" if act == "linear" else f"y = {act}(z), z = {z} → {y}"
-
     def forward(self, x, training=False):
         z, conv_cache = depthwise(self, x, self.kernel.value)
         if self.use_bias:
@@ -169,16 +155,32 @@ class DepthwiseConv2D(_Depthwise):
             return dx, [dD, dz.sum(axis=(0, 1, 2))]
         return dx, [dD]
 
+    def build(self, input_shape):
+        C = self._channels(input_shape)
+        self.kernel = self.add_weight("kernel", self.kernel_size + (C, self.depth_multiplier),
+                                      self.depthwise_initializer)
+        if self.use_bias:
+            self.bias = self.add_weight("bias", (C * self.depth_multiplier,),
+                                        self.bias_initializer)
+
+    def formula(self, input_shape, output_shape):
+        z = f"depthwise(x, D) : {format_shape(input_shape)} ⊛ {format_shape(self.kernel.shape)}"
+        z = f"{z} + {format_shape(self.bias.shape)}" if self.use_bias else z
+        act = activations.serialize(self.activation)
+        y = format_shape(output_shape)
+        return f"y = {z} → {y}" if act == "linear" else f"y = {act}(z), z = {z} → {y}"
+
 
 class SeparableConv2D(_Depthwise):
-    """Separable 2D convolution: ``(batch, H, W, C)`` → ``(batch, H', W', filters)``.
-
-    A depthwise convolution with ``depthwise_kernel`` ``D`` ``(kh, kw, C, m)`` (no bias), then
-    a 1×1 convolution with ``pointwise_kernel`` ``P`` ``(1, 1, C·m, filters)`` and ``bias``
-    ``(filters,)``::
+    """Separable 2D convolution: a depthwise convolution (no bias), then a 1×1 convolution
+    that mixes the channels::
 
         h = depthwise(x, D)                              (batch, H', W', C·m), as DepthwiseConv2D
         z[b, u, v, f] = Σ_k h[b, u, v, k] · P[0, 0, k, f] + b[f],   y = activation(z)
+
+    Shapes: x ``(batch, H, W, C)``, D (``depthwise_kernel``) ``(kh, kw, C, m)``, P
+    (``pointwise_kernel``) ``(1, 1, C·m, filters)``, b (``bias``) ``(filters,)``,
+    y ``(batch, H', W', filters)``.
 
     Backward: ``dz = dy · activation'(z)``, ``dP = Σ hᵀ·dz``, ``db = Σ dz``, ``dh = dz·Pᵀ``,
     then DepthwiseConv2D's backward of ``dh`` gives ``dD`` and ``dx``.
@@ -213,6 +215,26 @@ class SeparableConv2D(_Depthwise):
         self.depthwise_initializer = initializers.get(depthwise_initializer)
         self.pointwise_initializer = initializers.get(pointwise_initializer)
 
+    def forward(self, x, training=False):
+        h, conv_cache = depthwise(self, x, self.depthwise_kernel.value)
+        P = self.pointwise_kernel.value[0, 0]                   # (C·m, filters)
+        z = h @ P
+        if self.use_bias:
+            z = z + self.bias.value
+        y = self.activation(z)
+        return y, (conv_cache, h, z, y)
+
+    def backward(self, cache, dy):
+        conv_cache, h, z, y = cache
+        P = self.pointwise_kernel.value[0, 0]
+        dz = activations.backward(self.activation, z, y, dy)
+        dP = np.einsum("buvk,buvf->kf", h, dz)[None, None]
+        dh = dz @ P.T
+        dx, dD = depthwise_backward(self, conv_cache, self.depthwise_kernel.value, dh)
+        if self.use_bias:
+            return dx, [dD, dP, dz.sum(axis=(0, 1, 2))]
+        return dx, [dD, dP]
+
     def _out_channels(self, channels: int) -> int:
         return self.filters
 
@@ -234,26 +256,6 @@ class SeparableConv2D(_Depthwise):
         act = activations.serialize(self.activation)
         y = format_shape(output_shape)
         return f"y = {z} → {y}" if act == "linear" else f"y = {act}(z), z = {z} → {y}"
-
-    def forward(self, x, training=False):
-        h, conv_cache = depthwise(self, x, self.depthwise_kernel.value)
-        P = self.pointwise_kernel.value[0, 0]                   # (C·m, filters)
-        z = h @ P
-        if self.use_bias:
-            z = z + self.bias.value
-        y = self.activation(z)
-        return y, (conv_cache, h, z, y)
-
-    def backward(self, cache, dy):
-        conv_cache, h, z, y = cache
-        P = self.pointwise_kernel.value[0, 0]
-        dz = activations.backward(self.activation, z, y, dy)
-        dP = np.einsum("buvk,buvf->kf", h, dz)[None, None]
-        dh = dz @ P.T
-        dx, dD = depthwise_backward(self, conv_cache, self.depthwise_kernel.value, dh)
-        if self.use_bias:
-            return dx, [dD, dP, dz.sum(axis=(0, 1, 2))]
-        return dx, [dD, dP]
 
 
 # Keras' aliases

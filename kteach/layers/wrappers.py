@@ -43,12 +43,16 @@ class _Wrapper(Layer):
 # ===== TimeDistributed ===========================================================================
 class TimeDistributed(_Wrapper):
     """Apply ``layer`` to every time step with the same weights: ``y[:, t] = layer(x[:, t])``.
+    Time is folded into the batch, the layer runs once, and the result is unfolded.
 
-    Time is folded into the batch, the layer runs once, and the result is unfolded:
-    ``(b, T, ...) → (b·T, ...) → layer → (b·T, ...') → (b, T, ...')``. Backward unfolds the
-    same way, so ``dW`` sums over batch and time. ``layer`` may be a whole Model (one input,
-    one output). Weights: the layer's.
+    Shapes: x ``(b, T, ...)`` → ``(b·T, ...)`` → layer → ``(b·T, ...')`` → y ``(b, T, ...')``.
+    ``layer`` may be a whole Model (one input, one output). Weights: the layer's.
+
+    Backward: folded and unfolded the same way, ``dx[:, t] = layer's backward of dy[:, t]``
+    as one batch, so ``dW`` sums over batch and time.
     """
+
+    _config_keys = ("layer",)
 
     def __init__(self, layer, **kwargs):
         if not isinstance(layer, Layer):
@@ -59,7 +63,18 @@ class TimeDistributed(_Wrapper):
         super().__init__(**kwargs)
         self.layer = layer
 
-    _config_keys = ("layer",)
+    def forward(self, x, training=False):
+        b, T = x.shape[:2]
+        y_flat, cache = self.layer.forward(x.reshape((b * T,) + x.shape[2:]), training)
+        y = y_flat.reshape((b, T) + y_flat.shape[1:])
+        return y, (cache, x.shape)
+
+    def backward(self, cache, dy):
+        inner_cache, x_shape = cache
+        b, T = x_shape[:2]
+        dx_flat, grads = self.layer.backward(inner_cache, dy.reshape((b * T,) + dy.shape[2:]))
+        dx = None if dx_flat is None else dx_flat.reshape(x_shape)   # None: e.g. Embedding
+        return dx, grads
 
     def _inner_layers(self) -> list[Layer]:
         return [self.layer]
@@ -111,19 +126,6 @@ class TimeDistributed(_Wrapper):
         return (f"y[:, t] = {self.layer.name}(x[:, t]) for every t, run as one batch of b·T : "
                 f"{format_shape(input_shape)} → {format_shape(output_shape)}")
 
-    def forward(self, x, training=False):
-        b, T = x.shape[:2]
-        y_flat, cache = self.layer.forward(x.reshape((b * T,) + x.shape[2:]), training)
-        y = y_flat.reshape((b, T) + y_flat.shape[1:])
-        return y, (cache, x.shape)
-
-    def backward(self, cache, dy):
-        inner_cache, x_shape = cache
-        b, T = x_shape[:2]
-        dx_flat, grads = self.layer.backward(inner_cache, dy.reshape((b * T,) + dy.shape[2:]))
-        dx = None if dx_flat is None else dx_flat.reshape(x_shape)   # None: e.g. Embedding
-        return dx, grads
-
 
 # ===== Bidirectional =============================================================================
 MERGE_MODES = ("sum", "mul", "ave", "concat", None)
@@ -135,13 +137,15 @@ class Bidirectional(_Wrapper):
     ``y_fw = forward_layer(x)`` reads steps 1 … T; ``y_bw = backward_layer(x)`` is a copy of
     the layer with ``go_backwards=True`` (own weights), reading T … 1. With
     ``return_sequences`` the backward sequence is flipped back first, so that position t of
-    both holds step t. merge_mode: ``'concat'`` ``[y_fw, y_bw]`` on the last axis (2u),
-    ``'sum'``, ``'mul'``, ``'ave'`` elementwise, ``None`` the list ``[y_fw, y_bw]``. With
-    ``return_state`` the states follow: ``[y, fw states…, bw states…]``.
+    both holds step t. merge_mode: ``'concat'`` ``[y_fw, y_bw]`` on the last axis,
+    ``'sum'``, ``'mul'``, ``'ave'`` elementwise, ``None`` the list ``[y_fw, y_bw]``.
 
-    Weights: the forward layer's, then the backward layer's. The copies are named
-    ``forward_<name>`` and ``backward_<name>`` and made from ``layer.get_config()``; the layer
-    passed in is only a template (it is not used and gets no weights), as in Keras.
+    Shapes: x ``(batch, T, features)``; y_fw, y_bw ``(batch, u)`` or, with
+    ``return_sequences``, ``(batch, T, u)``; y the same, with ``2u`` for 'concat'. With
+    ``return_state`` the states follow: ``[y, fw states…, bw states…]``. Weights: the
+    forward layer's, then the backward layer's. The copies are named ``forward_<name>`` and
+    ``backward_<name>`` and made from ``layer.get_config()``; the layer passed in is only a
+    template (it is not used and gets no weights), as in Keras.
 
     Backward: the merge splits ``dy`` (concat: the two halves; sum: dy to both; ave: dy/2;
     mul: ``dy·y_bw`` and ``dy·y_fw``), the backward half is flipped like in forward, each
@@ -175,6 +179,61 @@ class Bidirectional(_Wrapper):
         self._initial_weights = None if weights is None else list(weights)
         if self._batch_input_shape is None:   # LSTM(..., input_shape=...) inside (Keras 2 style)
             self._batch_input_shape = layer._batch_input_shape
+
+    # ----- forward and backward -------------------------------------------------------------------
+    def forward(self, x, training=False):
+        y_fw, fw_cache = self.forward_layer.forward(x, training)
+        y_bw, bw_cache = self.backward_layer.forward(x, training)
+        fw_states, bw_states = [], []
+        if self.return_state:
+            (y_fw, *fw_states), (y_bw, *bw_states) = y_fw, y_bw
+        if self.return_sequences:
+            y_bw = y_bw[:, ::-1]          # back into time order
+        y = self._merge(y_fw, y_bw)
+        outputs = y + fw_states + bw_states
+        outputs = outputs if len(outputs) > 1 else outputs[0]
+        return outputs, (fw_cache, bw_cache, y_fw, y_bw)
+
+    def backward(self, cache, dy):
+        fw_cache, bw_cache, y_fw, y_bw = cache
+        dys = dy if isinstance(dy, list) else [dy]
+        n_out = 2 if self.merge_mode is None else 1
+        d_fw, d_bw = self._unmerge(dys[:n_out], y_fw, y_bw)
+        if self.return_sequences:
+            d_bw = d_bw[:, ::-1]          # the backward layer produced it in reading order
+        d_fw_in, d_bw_in = d_fw, d_bw
+        if self.return_state:
+            n_states = (len(dys) - n_out) // 2
+            d_fw_in = [d_fw] + list(dys[n_out:n_out + n_states])
+            d_bw_in = [d_bw] + list(dys[n_out + n_states:])
+        dx_fw, grads_fw = self.forward_layer.backward(fw_cache, d_fw_in)
+        dx_bw, grads_bw = self.backward_layer.backward(bw_cache, d_bw_in)
+        return dx_fw + dx_bw, list(grads_fw) + list(grads_bw)
+
+    def _merge(self, y_fw: np.ndarray, y_bw: np.ndarray) -> list[np.ndarray]:
+        if self.merge_mode == "concat":
+            return [np.concatenate([y_fw, y_bw], axis=-1)]
+        if self.merge_mode == "sum":
+            return [y_fw + y_bw]
+        if self.merge_mode == "ave":
+            return [(y_fw + y_bw) / 2]
+        if self.merge_mode == "mul":
+            return [y_fw * y_bw]
+        return [y_fw, y_bw]
+
+    def _unmerge(self, dys: list[np.ndarray], y_fw: np.ndarray, y_bw: np.ndarray) -> tuple:
+        """dL/dy_fw and dL/dy_bw from the gradients of the merged output(s)."""
+        if self.merge_mode is None:
+            return dys[0], dys[1]
+        dy = dys[0]
+        if self.merge_mode == "concat":
+            u = y_fw.shape[-1]
+            return dy[..., :u], dy[..., u:]
+        if self.merge_mode == "sum":
+            return dy, dy
+        if self.merge_mode == "ave":
+            return dy / 2, dy / 2
+        return dy * y_bw, dy * y_fw      # mul
 
     def _check_pair(self) -> None:
         fw, bw = self.forward_layer, self.backward_layer
@@ -236,61 +295,6 @@ class Bidirectional(_Wrapper):
         out = output_shape if isinstance(output_shape, list) else [output_shape]
         return (f"y = {merged} : {format_shape(input_shape)} → "
                 f"{', '.join(format_shape(tuple(s)) for s in out)}")
-
-    # ----- forward and backward -------------------------------------------------------------------
-    def forward(self, x, training=False):
-        y_fw, fw_cache = self.forward_layer.forward(x, training)
-        y_bw, bw_cache = self.backward_layer.forward(x, training)
-        fw_states, bw_states = [], []
-        if self.return_state:
-            (y_fw, *fw_states), (y_bw, *bw_states) = y_fw, y_bw
-        if self.return_sequences:
-            y_bw = y_bw[:, ::-1]          # back into time order
-        y = self._merge(y_fw, y_bw)
-        outputs = y + fw_states + bw_states
-        outputs = outputs if len(outputs) > 1 else outputs[0]
-        return outputs, (fw_cache, bw_cache, y_fw, y_bw)
-
-    def _merge(self, y_fw: np.ndarray, y_bw: np.ndarray) -> list[np.ndarray]:
-        if self.merge_mode == "concat":
-            return [np.concatenate([y_fw, y_bw], axis=-1)]
-        if self.merge_mode == "sum":
-            return [y_fw + y_bw]
-        if self.merge_mode == "ave":
-            return [(y_fw + y_bw) / 2]
-        if self.merge_mode == "mul":
-            return [y_fw * y_bw]
-        return [y_fw, y_bw]
-
-    def backward(self, cache, dy):
-        fw_cache, bw_cache, y_fw, y_bw = cache
-        dys = dy if isinstance(dy, list) else [dy]
-        n_out = 2 if self.merge_mode is None else 1
-        d_fw, d_bw = self._unmerge(dys[:n_out], y_fw, y_bw)
-        if self.return_sequences:
-            d_bw = d_bw[:, ::-1]          # the backward layer produced it in reading order
-        d_fw_in, d_bw_in = d_fw, d_bw
-        if self.return_state:
-            n_states = (len(dys) - n_out) // 2
-            d_fw_in = [d_fw] + list(dys[n_out:n_out + n_states])
-            d_bw_in = [d_bw] + list(dys[n_out + n_states:])
-        dx_fw, grads_fw = self.forward_layer.backward(fw_cache, d_fw_in)
-        dx_bw, grads_bw = self.backward_layer.backward(bw_cache, d_bw_in)
-        return dx_fw + dx_bw, list(grads_fw) + list(grads_bw)
-
-    def _unmerge(self, dys: list[np.ndarray], y_fw: np.ndarray, y_bw: np.ndarray) -> tuple:
-        """dL/dy_fw and dL/dy_bw from the gradients of the merged output(s)."""
-        if self.merge_mode is None:
-            return dys[0], dys[1]
-        dy = dys[0]
-        if self.merge_mode == "concat":
-            u = y_fw.shape[-1]
-            return dy[..., :u], dy[..., u:]
-        if self.merge_mode == "sum":
-            return dy, dy
-        if self.merge_mode == "ave":
-            return dy / 2, dy / 2
-        return dy * y_bw, dy * y_fw      # mul
 
 
 def _copy(layer: RecurrentLayer, prefix: str, go_backwards: bool | None) -> RecurrentLayer:
