@@ -1,4 +1,4 @@
-"""The exercises of lesson 07, the optimizer lab.
+"""The exercises of the optimizer-lab lesson.
 
 Each one can be solved with the update rules of the lesson and a little algebra; each checker
 confirms the reasoning by running kteach's own optimizers (no answer passes by luck, and a

@@ -1,4 +1,4 @@
-"""Exercises of lesson 06 (reading a diagram): the inputs and a layer's parameters of a model
+"""Exercises of the lesson on reading a diagram: the inputs and a layer's parameters of a model
 seen only as a diagram, and the layers an output depends on.
 
 :func:`mystery_model` builds the model of the first two exercises, so that the lesson can

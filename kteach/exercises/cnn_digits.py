@@ -1,4 +1,4 @@
-"""The exercises of lesson 12, a small convolutional network.
+"""The exercises of the lesson on a small convolutional network (cnn-digits).
 
 * :data:`output_shape`: the output shape of ``Conv2D(16, 5)`` then ``MaxPooling2D(2)`` on a
   28x28 grey image (checked against the shape kteach's layers give).

@@ -1,4 +1,4 @@
-"""The exercises of lesson 09, subclassing and the tape.
+"""The exercises of the subclassing lesson: subclassing and the tape.
 
 * :data:`product_vjp`: the chain rule by hand for ``z = w·x``, ``L = z²`` (checked against
   what a ``GradientTape`` computes at three points).

@@ -1,6 +1,6 @@
-"""Exercises of lesson 05 (three outputs: the posts model): the shortest sequence a Conv/Pool
-stack accepts, the total of weighted losses, weights that balance three losses, and the order
-of what ``evaluate`` returns.
+"""Exercises of the lesson on three outputs, the posts model (multi-output-posts): the shortest
+sequence a Conv/Pool stack accepts, the total of weighted losses, weights that balance three
+losses, and the order of what ``evaluate`` returns.
 
 Every answer can be worked out on paper from the rules of the lesson.
 """

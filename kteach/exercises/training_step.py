@@ -1,4 +1,4 @@
-"""Exercises of lesson 02 (inside one training step): the gradient of softmax with
+"""Exercises of the lesson "inside one training step": the gradient of softmax with
 cross-entropy, a Dense kernel's gradient and one momentum step, by hand; and the backward pass
 of a layer that squares its input.
 """

@@ -1,4 +1,4 @@
-"""Exercises of lesson 04 (two inputs: the question-answering model): counting an LSTM's
+"""Exercises of the lesson on two inputs, the question-answering model: counting an LSTM's
 parameters, the parameters of the tutorial's full-size model, the shape of a prediction, and
 feeding the two inputs by name.
 

@@ -1,4 +1,4 @@
-"""The exercises of lesson 08, the playground.
+"""The exercises of the playground lesson.
 
 * :data:`circle_radius`: read a one-neuron circle off its weights (checked by asking such a
   neuron, built in kteach, what it says at the radius you give).

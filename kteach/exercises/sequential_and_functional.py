@@ -1,5 +1,5 @@
-"""Exercises of lesson 01 (Sequential and functional): counting parameters, updates and the loss
-of a model that only guesses, and choosing the loss that fits the targets.
+"""Exercises of the lesson on Sequential and functional models: counting parameters, updates and
+the loss of a model that only guesses, and choosing the loss that fits the targets.
 
 Every answer can be worked out on paper; none needs a model to be built.
 """

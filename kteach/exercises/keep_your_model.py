@@ -1,4 +1,4 @@
-"""The exercises of lesson 10, saving and loading.
+"""The exercises of the lesson on saving and loading (keep-your-model).
 
 * :data:`weight_path`: where, inside ``model.weights.h5``, the bias of the last layer of a
   Sequential model of three ``Dense`` layers lies (checked against a weights file written

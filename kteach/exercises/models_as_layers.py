@@ -1,5 +1,5 @@
-"""Exercises of lesson 03 (a model is a layer): the shapes TimeDistributed gives, and how many
-weights a shared, nested, frozen or wrapped model has.
+"""Exercises of the lesson "a model is a layer" (models-as-layers): the shapes TimeDistributed
+gives, and how many weights a shared, nested, frozen or wrapped model has.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The exercises of lesson 11, overfitting and its cures.
+"""The exercises of the lesson on overfitting and its cures.
 
 * :data:`l2_penalty`: the L2 penalty ``L2(1e-3)`` adds to the loss for a small kernel
   (checked against the number, to a tolerance).
