@@ -86,7 +86,7 @@ def select(selectors: list[str]) -> list[Path]:
             found = [s for s in sources() if lesson_number(s) == selector.zfill(2)]
             if not found:
                 raise SystemExit(f"no lesson {selector!r}: give a number such as 03, or a "
-                                 f"path such as lessons/03-models-as-layers.md")
+                                 f"path such as lessons/03-reading-a-diagram.md")
         chosen += [s for s in found if s not in chosen]
     return chosen
 

@@ -5,8 +5,8 @@ draw its SVG outputs. A diagram from ``plot_model`` therefore also stores a PNG,
 stored diagrams still show as pictures and not as the text ``<Diagram of ...>``. This test
 starts JupyterLab (127.0.0.1, a free port, a token, HOME and every Jupyter folder in a
 temporary folder) on a fresh copy of the notebooks in lessons/ -- a fresh copy is never
-trusted -- opens lesson 6 in Debian's Chromium without running it, and checks that each stored
-diagram is on the page as a drawn image. Then it opens the Chinese lesson 6 and checks that its Chinese text
+trusted -- opens lesson 3 in Debian's Chromium without running it, and checks that each stored
+diagram is on the page as a drawn image. Then it opens the Chinese lesson 3 and checks that its Chinese text
 is drawn with real glyphs, not as boxes (no font with Chinese characters). Screenshots go to
 the folder KTEACH_SCREENSHOTS names, else to the test's tmp_path.
 
@@ -38,8 +38,8 @@ except ImportError:
 
 from playwright.sync_api import expect  # noqa: E402
 
-LESSON = "06-reading-a-diagram.ipynb"
-ZH_LESSON = "zh/06-reading-a-diagram.ipynb"
+LESSON = "03-reading-a-diagram.ipynb"
+ZH_LESSON = "zh/03-reading-a-diagram.ipynb"
 START_TIMEOUT = 40           # seconds for JupyterLab to answer
 PANEL = ".jp-NotebookPanel:visible"
 # JavaScript: for each <img> in an output, what it shows and whether the browser decoded it.
@@ -205,7 +205,7 @@ def test_stored_diagrams_show_as_images_in_an_untrusted_lesson(browser, lab, tmp
             expect(cell.locator(".jp-OutputArea-output")).not_to_contain_text("<Diagram of")
         assert "<Diagram of" not in page.locator(PANEL).inner_text()
         cells.nth(next(iter(diagrams))).scroll_into_view_if_needed()
-        path = _screenshot_folder(tmp_path) / "lab-06-reading-a-diagram.png"
+        path = _screenshot_folder(tmp_path) / "lab-03-reading-a-diagram.png"
         page.screenshot(path=str(path))
         print(f"screenshot: {path}")
         assert errors == []
@@ -219,7 +219,7 @@ def test_chinese_lesson_text_is_drawn(browser, lab, tmp_path):
     try:
         heading = page.locator(f"{PANEL} .jp-RenderedMarkdown h1").first
         expect(heading).to_contain_text("读懂模型图", timeout=TIMEOUT_MS)
-        path = _screenshot_folder(tmp_path) / "lab-zh-06-reading-a-diagram.png"
+        path = _screenshot_folder(tmp_path) / "lab-zh-03-reading-a-diagram.png"
         page.screenshot(path=str(path))           # first: it shows boxes if the check fails
         print(f"screenshot: {path}")
         drawn = heading.evaluate(DRAWN, ["读", "图"])

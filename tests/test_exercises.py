@@ -1,5 +1,9 @@
 """Every lesson exercise's checker tells a right answer from a wrong one, and every lesson
-(in both editions) asks its exercises."""
+(in both editions) asks its exercises.
+
+The exercise modules are named after their lessons' topics (kteach.exercises.playground, ...),
+not their numbers; a lesson says which module it asks with its import line, so the lessons
+can be renumbered without renaming code."""
 import importlib
 import pkgutil
 import re
@@ -12,7 +16,7 @@ from kteach.exercises import Exercise, exercises_of
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = sorted(m.name for m in pkgutil.iter_modules(kteach.exercises.__path__)
-                 if re.fullmatch(r"lesson\d\d", m.name))
+                 if not m.name.startswith("_"))
 CASES = [(name, ex) for name in MODULES
          for ex in exercises_of(importlib.import_module(f"kteach.exercises.{name}"))]
 
@@ -54,13 +58,30 @@ def test_each_checker_accepts_a_right_answer_and_refuses_a_wrong_one(module, ex,
 def test_each_lesson_has_three_exercises_and_asks_them_in_both_editions(module):
     names = [ex.name for ex in exercises_of(importlib.import_module(f"kteach.exercises.{module}"))]
     assert len(names) >= 3, f"{module} has {len(names)} exercises; a lesson needs at least 3"
-    number = module[len("lesson"):]
-    sources = sorted(ROOT.glob(f"lessons/{number}-*.md")) + sorted(ROOT.glob(f"lessons/zh/{number}-*.md"))
-    assert sources, f"no lesson source for {module}"
-    for source in sources:
+    english, chinese = _sources_asking(module, "lessons"), _sources_asking(module, "lessons/zh")
+    assert len(english) == 1, f"{module} should be asked by one English lesson, not {english}"
+    assert [s.name for s in chinese] == [english[0].name], \
+        f"{module} should be asked by the Chinese {english[0].name}, not by {chinese}"
+    for source in english + chinese:
         text = source.read_text(encoding="utf-8")
         for ex_name in _attribute_names(module):
             assert f"exercises.{ex_name}(" in text, f"{source.name} never asks exercises.{ex_name}"
+
+
+def _sources_asking(module: str, folder: str) -> list[Path]:
+    """The lesson sources in ``folder`` whose exercises come from ``module``."""
+    line = f"from kteach.exercises import {module} as exercises"
+    return [s for s in sorted((ROOT / folder).glob("[0-9][0-9]-*.md"))
+            if line in s.read_text(encoding="utf-8")]
+
+
+def test_every_lesson_asks_exercises_from_a_module_named_by_topic():
+    """No lesson imports a numbered module (lesson01, ...) and every module a lesson names exists."""
+    for source in sorted(ROOT.glob("lessons/[0-9][0-9]-*.md")) + sorted(ROOT.glob("lessons/zh/[0-9][0-9]-*.md")):
+        found = re.findall(r"from kteach\.exercises import (\w+)", source.read_text(encoding="utf-8"))
+        for name in found:
+            assert name in MODULES, f"{source.name} imports kteach.exercises.{name}, which does not exist"
+            assert not re.fullmatch(r"lesson\d+", name), f"{source.name} uses a numbered module"
 
 
 def _attribute_names(module: str) -> list[str]:

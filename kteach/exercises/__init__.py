@@ -3,13 +3,15 @@
 A lesson ends with exercises. The learner writes an answer in a cell (``answer = None  #
 your answer``), and the next cell asks the exercise::
 
-    from kteach.exercises import lesson02 as exercises
+    from kteach.exercises import training_step as exercises
     exercises.square_backward(Square)
 
 which prints ``No answer yet: ...`` while the answer is ``None``, ``Right! ...`` when it is
 right, and ``Not yet: <what is wrong>. Hint: <hint>`` otherwise. Each lesson has a module here
-(``lesson01``, ``lesson02``, ...) with its exercises, so that a test can run every checker
-against a right and a wrong answer: an :class:`Exercise` carries one of each.
+with its exercises, named after the lesson's topic (``playground``, ``training_step``, ...) and
+not its number, so that lessons can be reordered without renaming code; a test runs every
+checker against a right and a wrong answer (an :class:`Exercise` carries one of each) and
+finds the lessons that ask them by their ``from kteach.exercises import <module>`` line.
 """
 from __future__ import annotations
 
