@@ -162,7 +162,7 @@ def _serialize_function(fn: Any) -> dict:
     module = getattr(fn, "__module__", "") or ""
     if module.startswith("kteach."):  # a built-in: Keras finds it by its bare name
         name = activations.serialize(fn) if module == "kteach.activations" else \
-            losses.serialize(fn) if module == "kteach.losses" else fn.__name__
+            losses.serialize(fn) if module.startswith("kteach.losses") else fn.__name__
         return {"module": "builtins", "class_name": "function", "config": name,
                 "registered_name": "function"}
     return {"module": module, "class_name": "function", "config": fn.__name__,
