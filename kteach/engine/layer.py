@@ -26,7 +26,8 @@ from typing import Any, Callable
 import numpy as np
 
 from . import config, naming
-from .errors import NotBuiltError, ShapeError, keyword_names, unknown_keyword_error, warn_once
+from .errors import (NotBuiltError, ShapeError, constructor_keywords, keyword_names,
+                     unknown_keyword_error, warn_once)
 from . import tape as tapes
 from .arrays import Tensor, plain
 from .tensor import KerasTensor, Node, Shape, format_shape
@@ -670,11 +671,12 @@ def _checked_init(cls: type, init: Callable) -> Callable:
     allowed: list[str] = []  # filled on first call: reading signatures at import time is slow
 
     def allowed_keywords() -> list[str]:
+        """The class's own keywords, its parents' that ``**kwargs`` hands on, and -- when the
+        chain reaches Layer -- every layer's keywords (see constructor_keywords)."""
         if not allowed:
-            own = keyword_names(init)
-            takes_more = any(p.kind == p.VAR_KEYWORD for p in inspect.signature(init).parameters.values())
-            allowed.extend(own + [k for k in BASE_KEYWORDS + cls._legacy_keywords
-                                  if takes_more and k not in own])
+            names, reaches_layer = constructor_keywords(cls, base=Layer)
+            allowed.extend(names + [k for k in BASE_KEYWORDS + cls._legacy_keywords
+                                    if reaches_layer and k not in names])
         return allowed
 
     @functools.wraps(init)
