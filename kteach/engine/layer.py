@@ -590,7 +590,7 @@ _IGNORED_CONFIG = ("zero_output_for_mask",)
 def _config_value(value: Any) -> Any:
     """An attribute as a config holds it: activation functions by name, initializers and
     layers in their serialized form, everything else as it is."""
-    from .. import activations
+    from .. import activations  # the math layer, above the engine: read at the call
     if hasattr(value, "get_config") and not isinstance(value, type):
         from ..saving.serialization import serialize_keras_object
         return serialize_keras_object(value)
@@ -619,7 +619,7 @@ class CallCache:
 
 
 def _tracing() -> bool:
-    from .graph import TRACERS
+    from .graph import TRACERS  # graph imports layer; read at the call
     return bool(TRACERS)
 
 

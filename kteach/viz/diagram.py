@@ -45,7 +45,7 @@ from ..engine.errors import KteachError, NotBuiltError, check_keywords, did_you_
 from ..engine.layer import Layer
 from ..engine.tensor import format_shape
 from ..layers.core import InputLayer
-from ..models.functional import Model
+from ..models.functional import Model, register_diagram
 from ..models.sequential import Sequential
 from . import render as _render
 
@@ -704,3 +704,7 @@ def _esc(text: str) -> str:
 def _quote(text: str) -> str:
     """A DOT id in double quotes."""
     return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# A model shown in Jupyter after set_model_display('diagram') draws itself with this.
+register_diagram(lambda model: plot_model(model, show_shapes=True))
