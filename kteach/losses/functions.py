@@ -15,47 +15,42 @@ from .regression import (CosineSimilarity, Huber, LogCosh, MeanAbsoluteError,
                          MeanAbsolutePercentageError, MeanSquaredError, MeanSquaredLogarithmicError)
 
 
+def _per_sample(cls: type[Loss], y_true: Any, y_pred: Any, **kwargs: Any) -> np.ndarray:
+    """``cls(**kwargs).call`` on the aligned arrays: the function form of a loss class."""
+    loss = cls(**kwargs)
+    return loss.call(*loss.align(y_true, y_pred))
+
+
 def mean_squared_error(y_true: Any, y_pred: Any) -> np.ndarray:
     """Per-sample ``mean_k (y_true - y_pred)^2`` (last axis). See :class:`MeanSquaredError`."""
-    loss = MeanSquaredError()
-    return loss.call(*loss.align(y_true, y_pred))
+    return _per_sample(MeanSquaredError, y_true, y_pred)
 
 
 def mean_absolute_error(y_true: Any, y_pred: Any) -> np.ndarray:
     """Per-sample ``mean_k |y_true - y_pred|`` (last axis). See :class:`MeanAbsoluteError`."""
-    loss = MeanAbsoluteError()
-    return loss.call(*loss.align(y_true, y_pred))
+    return _per_sample(MeanAbsoluteError, y_true, y_pred)
 
 
 def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
                         label_smoothing: float = 0.0, axis: int = -1) -> np.ndarray:
     """Per-sample binary cross-entropy. See :class:`BinaryCrossentropy`."""
-    loss = BinaryCrossentropy(from_logits=from_logits, label_smoothing=label_smoothing,
-                              axis=axis)
-    return loss.call(*loss.align(y_true, y_pred))
+    return _per_sample(BinaryCrossentropy, y_true, y_pred, from_logits=from_logits,
+                       label_smoothing=label_smoothing, axis=axis)
 
 
 def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
                              label_smoothing: float = 0.0, axis: int = -1) -> np.ndarray:
     """Per-sample categorical cross-entropy. See :class:`CategoricalCrossentropy`."""
-    loss = CategoricalCrossentropy(from_logits=from_logits, label_smoothing=label_smoothing,
-                                   axis=axis)
-    return loss.call(*loss.align(y_true, y_pred))
+    return _per_sample(CategoricalCrossentropy, y_true, y_pred, from_logits=from_logits,
+                       label_smoothing=label_smoothing, axis=axis)
 
 
 def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
                                     ignore_class: int | None = None,
                                     axis: int = -1) -> np.ndarray:
     """Per-sample cross-entropy with integer labels. See :class:`SparseCategoricalCrossentropy`."""
-    loss = SparseCategoricalCrossentropy(from_logits=from_logits, ignore_class=ignore_class,
-                                         axis=axis)
-    return loss.call(*loss.align(y_true, y_pred))
-
-
-def _per_sample(cls: type[Loss], y_true: Any, y_pred: Any, **kwargs: Any) -> np.ndarray:
-    """``cls(**kwargs).call`` on the aligned arrays: the function form of a loss class."""
-    loss = cls(**kwargs)
-    return loss.call(*loss.align(y_true, y_pred))
+    return _per_sample(SparseCategoricalCrossentropy, y_true, y_pred, from_logits=from_logits,
+                       ignore_class=ignore_class, axis=axis)
 
 
 def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> np.ndarray:
