@@ -359,6 +359,14 @@ class Sum(Metric):
         return float(self.total.value)
 
 
+def _check_two_dimensional(name: str, y_true: np.ndarray, y_pred: np.ndarray) -> None:
+    """Keras' error for a metric that needs ``(batch_size, output_dim)`` arrays."""
+    if y_pred.ndim != 2 or y_true.ndim != 2:
+        raise ValueError(f"{name} expects 2D inputs with shape (batch_size, output_dim). "
+                         f"Received input shapes: y_pred.shape={y_pred.shape} and "
+                         f"y_true.shape={y_true.shape}.")
+
+
 def _divide_no_nan(a: Any, b: Any) -> np.ndarray:
     """``a / b``, and 0 where ``b`` is 0 (Keras' ``divide_no_nan``)."""
     a, b = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(b, np.float64))

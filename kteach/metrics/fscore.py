@@ -8,7 +8,7 @@ import numpy as np
 from ..engine import config
 from ..engine.arrays import plain
 from ..engine.errors import (check_keywords)
-from .base import Metric
+from .base import Metric, _check_two_dimensional
 
 
 _AVERAGES = (None, "micro", "macro", "weighted")
@@ -62,10 +62,7 @@ class FBetaScore(Metric):
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         y_true = np.asarray(plain(y_true), np.float64)
         y_pred = np.asarray(plain(y_pred), np.float64)
-        if y_pred.ndim != 2 or y_true.ndim != 2:
-            raise ValueError(f"{type(self).__name__} expects 2D inputs with shape "
-                             f"(batch_size, output_dim). Received input shapes: "
-                             f"y_pred.shape={y_pred.shape} and y_true.shape={y_true.shape}.")
+        _check_two_dimensional(type(self).__name__, y_true, y_pred)
         if not self._built:
             self._build(y_pred.shape[-1])
         if self.threshold is None:

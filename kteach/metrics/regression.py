@@ -10,7 +10,7 @@ from .. import losses
 from ..engine.arrays import plain
 from ..engine.errors import (check_keywords,
                              warn_once)
-from .base import Mean, MeanMetricWrapper, Metric, _scalar_or_array
+from .base import Mean, MeanMetricWrapper, Metric, _check_two_dimensional, _scalar_or_array
 
 
 class MeanSquaredError(MeanMetricWrapper):
@@ -101,10 +101,7 @@ class R2Score(Metric):
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         y_true, y_pred = losses.align_ranks(np.asarray(plain(y_true), np.float64),
                                             np.asarray(plain(y_pred), np.float64))
-        if y_pred.ndim != 2 or y_true.ndim != 2:
-            raise ValueError(f"R2Score expects 2D inputs with shape (batch_size, output_dim). "
-                             f"Received input shapes: y_pred.shape={y_pred.shape} and "
-                             f"y_true.shape={y_true.shape}.")
+        _check_two_dimensional("R2Score", y_true, y_pred)
         if not self._built:
             self._build(y_pred.shape[-1])
         w = np.ones(()) if sample_weight is None else np.asarray(plain(sample_weight), np.float64)
