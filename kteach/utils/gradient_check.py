@@ -25,6 +25,7 @@ import numpy as np
 
 from ..engine.errors import InvalidArgumentError, WrongTypeError, check_keywords
 from ..engine.layer import reset_activity_losses
+from ..engine.numbers import as_written
 
 from ..engine import random
 from ..engine.tensor import format_shape
@@ -116,8 +117,9 @@ class GradientReport:
     def _header(self) -> str:
         good = sum(c.passed for c in self.checks)
         verdict = "all pass" if self.passed else f"{len(self.failed)} FAIL"
-        return (f"Gradient check of {self.what} (central differences, eps={self.eps:g}, float64, "
-                f"tolerance {self.tolerance:g}): {good} of {len(self.checks)} arrays agree, "
+        return (f"Gradient check of {self.what} (central differences, "
+                f"eps={as_written(self.eps)}, float64, tolerance {as_written(self.tolerance)}): "
+                f"{good} of {len(self.checks)} arrays agree, "
                 f"{verdict}")
 
     def __str__(self) -> str:
