@@ -30,7 +30,7 @@ from .errors import (NotBuiltError, ShapeError, constructor_keywords, keyword_na
                      unknown_keyword_error, warn_once)
 from . import tape as tapes
 from .arrays import Tensor, plain
-from .tensor import KerasTensor, Node, Shape, format_shape
+from .tensor import KerasTensor, Node, format_shape
 from .variable import Variable
 
 # Keywords every layer takes, on top of its own.

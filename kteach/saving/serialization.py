@@ -149,7 +149,8 @@ def serialize_keras_object(obj: Any) -> Any:
         return tuple(items) if isinstance(obj, tuple) else items
     if isinstance(obj, dict):
         return {key: serialize_keras_object(value) for key, value in obj.items()}
-    if inspect.isfunction(obj) or inspect.isbuiltin(obj) or (callable(obj) and not hasattr(obj, "get_config")):
+    if inspect.isfunction(obj) or inspect.isbuiltin(obj) \
+            or (callable(obj) and not hasattr(obj, "get_config")):
         return _serialize_function(obj)
     return _serialize_instance(obj)
 
