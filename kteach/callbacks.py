@@ -1,8 +1,8 @@
 """Callbacks for ``fit``, as ``keras.callbacks``. See :mod:`kteach.training.callbacks`."""
-from .training.callbacks import (BackupAndRestore, Callback, CallbackList, CSVLogger,
-                                 EarlyStopping, History, LambdaCallback, LearningRateScheduler,
-                                 ModelCheckpoint, ReduceLROnPlateau, RemoteMonitor, TensorBoard,
-                                 TerminateOnNaN)
+from .training.callbacks import (BackupAndRestore, Callback, CSVLogger, EarlyStopping, History,
+                                 LambdaCallback, LearningRateScheduler, ModelCheckpoint,
+                                 ReduceLROnPlateau, RemoteMonitor, TensorBoard, TerminateOnNaN)
+from .training.callbacks import CallbackList as CallbackList  # what fit uses; not in __all__
 from .training.inspect_callbacks import TrainingStats
 from .training.progress import ProgbarLogger
 

@@ -2,6 +2,7 @@
 calls (one of them weighted), configs, and which string names resolve
 (tests/fixtures/losses_metrics_reference.json, from make_losses_metrics_reference.py)."""
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -110,3 +111,13 @@ def test_a_per_class_metric_in_fit_says_what_to_write(metric, words):
 def test_mean_iou_spelt_as_in_the_issue_gets_did_you_mean():
     with pytest.raises(AttributeError, match="Did you mean 'MeanIoU'"):
         metrics.MeanIOU  # noqa: B018
+
+
+@pytest.mark.parametrize("metric", [metrics.F1Score(), metrics.FBetaScore(beta=2.0),
+                                    metrics.R2Score()])
+def test_f_scores_and_r2_need_two_dimensional_arrays_as_in_keras(metric):
+    name = type(metric).__name__
+    with pytest.raises(ValueError, match=re.escape(
+            f"{name} expects 2D inputs with shape (batch_size, output_dim). Received input "
+            f"shapes: y_pred.shape=(3, 2, 2) and y_true.shape=(3, 2, 2).")):
+        metric.update_state(np.zeros((3, 2, 2)), np.zeros((3, 2, 2)))

@@ -161,6 +161,36 @@ def keyword_names(func: Callable) -> list[str]:
             if p.name != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
 
 
+def constructor_keywords(cls: type, base: type = object) -> tuple[list[str], bool]:
+    """The keywords ``cls(...)`` accepts, collected from every ``__init__`` up the class chain.
+
+    A constructor that takes ``**kwargs`` hands them on to its parent's, so a subclass need not
+    repeat its parent's arguments: ``class Wide(Dense): def __init__(self, units=512,
+    **kwargs)`` accepts ``activation=`` too. The walk follows ``cls.__mro__`` down to ``base``
+    (classes that are not subclasses of ``base`` are passed over) and stops at the first
+    ``__init__`` without ``**kwargs``. The class's own names come first, then each parent's
+    new ones, in signature order. A parent's argument without a default is left out: the
+    subclass must fill it itself (``Conv1D`` gives ``_Conv`` its ``filters``), so it is not the
+    caller's to give. Returns the names and whether the walk reached ``base``.
+    """
+    names: list[str] = []
+    own = True
+    for klass in cls.__mro__:
+        if klass is base:
+            return names, True
+        if not issubclass(klass, base) or "__init__" not in vars(klass):
+            continue
+        params = inspect.signature(inspect.unwrap(vars(klass)["__init__"])).parameters.values()
+        for p in params:
+            if p.name != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) \
+                    and (own or p.default is not p.empty) and p.name not in names:
+                names.append(p.name)
+        own = False
+        if not any(p.kind == p.VAR_KEYWORD for p in params):
+            return names, False
+    return names, True
+
+
 def check_keywords(func: Callable) -> Callable:
     """Decorator: a misspelt keyword raises :class:`UnknownArgumentError` with a suggestion.
 

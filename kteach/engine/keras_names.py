@@ -101,7 +101,7 @@ class _KerasNameFinder:
     a submodule ``kteach.layers.Conv3D``; Python would then raise a bare "cannot import
     name". For a Keras 3 name that kteach lacks, this finder raises an ImportError with the
     same message as ``kteach.layers.Conv3D`` would. (From a plain module such as
-    ``kteach.losses`` Python asks no finder, so there the message stays Python's own.)
+    ``kteach.activations`` Python asks no finder, so there the message stays Python's own.)
     Every other name is left alone (``None``: "not mine").
     """
 

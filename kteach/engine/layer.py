@@ -26,10 +26,11 @@ from typing import Any, Callable
 import numpy as np
 
 from . import config, naming
-from .errors import NotBuiltError, ShapeError, keyword_names, unknown_keyword_error, warn_once
+from .errors import (NotBuiltError, ShapeError, constructor_keywords, keyword_names,
+                     unknown_keyword_error, warn_once)
 from . import tape as tapes
 from .arrays import Tensor, plain
-from .tensor import KerasTensor, Node, Shape, format_shape
+from .tensor import KerasTensor, Node, format_shape
 from .variable import Variable
 
 # Keywords every layer takes, on top of its own.
@@ -589,7 +590,7 @@ _IGNORED_CONFIG = ("zero_output_for_mask",)
 def _config_value(value: Any) -> Any:
     """An attribute as a config holds it: activation functions by name, initializers and
     layers in their serialized form, everything else as it is."""
-    from .. import activations
+    from .. import activations  # the math layer, above the engine: read at the call
     if hasattr(value, "get_config") and not isinstance(value, type):
         from ..saving.serialization import serialize_keras_object
         return serialize_keras_object(value)
@@ -618,7 +619,7 @@ class CallCache:
 
 
 def _tracing() -> bool:
-    from .graph import TRACERS
+    from .graph import TRACERS  # graph imports layer; read at the call
     return bool(TRACERS)
 
 
@@ -670,11 +671,12 @@ def _checked_init(cls: type, init: Callable) -> Callable:
     allowed: list[str] = []  # filled on first call: reading signatures at import time is slow
 
     def allowed_keywords() -> list[str]:
+        """The class's own keywords, its parents' that ``**kwargs`` hands on, and -- when the
+        chain reaches Layer -- every layer's keywords (see constructor_keywords)."""
         if not allowed:
-            own = keyword_names(init)
-            takes_more = any(p.kind == p.VAR_KEYWORD for p in inspect.signature(init).parameters.values())
-            allowed.extend(own + [k for k in BASE_KEYWORDS + cls._legacy_keywords
-                                  if takes_more and k not in own])
+            names, reaches_layer = constructor_keywords(cls, base=Layer)
+            allowed.extend(names + [k for k in BASE_KEYWORDS + cls._legacy_keywords
+                                    if reaches_layer and k not in names])
         return allowed
 
     @functools.wraps(init)

@@ -31,6 +31,7 @@ import numpy as np
 
 from . import graph
 from .errors import did_you_mean
+from .numbers import readable as _num  # how records write numbers (explain uses it too)
 from .tensor import format_shape
 from .variable import Variable
 
@@ -129,14 +130,6 @@ class Recorder:
 
 
 # ===================================================================== showing arrays
-def _num(x: float) -> str:
-    """A number for text: 4 decimals for everyday sizes, else 4 significant digits."""
-    x = float(x)
-    if x == 0 or (1e-3 <= abs(x) < 1e5):
-        return f"{x:.4f}"
-    return f"{x:.4g}"
-
-
 def shape_text(a: np.ndarray) -> str:
     return f"{format_shape(np.shape(a))} {np.asarray(a).dtype}"
 

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from . import naming
 from .operators import ArrayOperators
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .layer import Layer
+    from .layer import Layer  # for annotations only: layer imports tensor
 
 Shape = tuple  # a tuple of int or None, batch axis first
 
@@ -52,7 +50,7 @@ class KerasTensor(ArrayOperators):
     # Arithmetic on a symbolic tensor adds an op node to the graph (``x * 2.0 + 1.0``).
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         from .arrays import UFUNCS  # filled by kteach.ops
-        from .operation import symbolic_call
+        from .operation import symbolic_call  # operation imports layer, which imports tensor
         op = UFUNCS.get(ufunc)
         if op is None or method != "__call__" or kwargs:
             raise TypeError(f"np.{ufunc.__name__} cannot take a symbolic tensor from Input. Use "
@@ -61,7 +59,7 @@ class KerasTensor(ArrayOperators):
 
     def __getitem__(self, key):
         from .arrays import METHODS
-        from .operation import symbolic_call
+        from .operation import symbolic_call  # as above: resolved at the call
         return symbolic_call(METHODS["__getitem__"], (self, key), {})
 
     def __array__(self, *args: Any, **kwargs: Any):

@@ -77,7 +77,7 @@ class Variable(ArrayOperators):
     def __array_function__(self, func, types, args, kwargs):
         """``np.concatenate([w, x])``, ``np.mean(w)`` ...: the kteach op while a tape records
         (so the gradient reaches the variable), plain NumPy on the value otherwise."""
-        from .arrays import FUNCTIONS, _plain_tree, current
+        from .arrays import FUNCTIONS, _plain_tree, current  # arrays imports variable
         op = FUNCTIONS.get(func) if current() is not None else None
         if op is not None:
             return op(*args, **kwargs)
@@ -103,7 +103,7 @@ class Variable(ArrayOperators):
         return np.greater_equal(self.value, np.asarray(other))
 
     def __getitem__(self, key):
-        from .arrays import METHODS, current
+        from .arrays import METHODS, current  # arrays imports variable
         op = METHODS.get("__getitem__") if current() is not None else None
         return op(self, key) if op is not None else self.value[key]
 

@@ -456,8 +456,23 @@ class Model(Trainer, Layer):
         ``kteach.config.set_model_display('diagram')``."""
         if config.model_display() != "diagram" or self._graph is None:
             return None
-        from ..viz.diagram import plot_model
-        return plot_model(self, show_shapes=True)._repr_mimebundle_(include, exclude)
+        if not _DIAGRAM:
+            # kteach.viz sits above the models: importing it (here, at the call, never when
+            # kteach is imported) registers its diagram through register_diagram
+            import kteach.viz  # noqa: F401
+        return _DIAGRAM[0](self)._repr_mimebundle_(include, exclude)
+
+
+# How a model draws itself for Jupyter: ``draw(model)`` -> an object with
+# ``_repr_mimebundle_``. kteach.viz registers its plot_model here, so that the models, which it
+# imports, never import it back.
+_DIAGRAM: list = []
+
+
+def register_diagram(draw: Any) -> None:
+    """Make ``draw(model)`` the diagram a model shows after ``set_model_display('diagram')``
+    (kteach.viz.diagram calls this when it is imported)."""
+    _DIAGRAM[:] = [draw]
 
 
 def _spec_names(spec: list | None, keys: list[str] | None) -> list[str]:

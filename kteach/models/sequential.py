@@ -57,7 +57,8 @@ class Sequential(Model):
         """Append a layer. If the input shape is known, the layer is built (and checked) now;
         if it does not fit, nothing is added and the error says why. (``rebuild=False``
         postpones the building, as the constructor does while it adds its list.)"""
-        if isinstance(layer, KerasTensor) and layer.node is not None and isinstance(layer.node.layer, InputLayer):
+        if isinstance(layer, KerasTensor) and layer.node is not None \
+                and isinstance(layer.node.layer, InputLayer):
             layer = layer.node.layer
         if isinstance(layer, InputLayer):
             if self._stack or self._input is not None:

@@ -46,6 +46,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..engine.numbers import readable_size
 from ..engine.tensor import Node
 
 __all__ = ["print_summary", "summary_text", "SummaryTable"]
@@ -194,15 +195,6 @@ def _count_and_bytes(arrays: list) -> tuple[int, int]:
     """Number of values and bytes in a list of weights (each counted once)."""
     unique = {id(a): np.asarray(a) for a in arrays}.values()
     return int(sum(a.size for a in unique)), int(sum(a.size * a.dtype.itemsize for a in unique))
-
-
-def readable_size(n_bytes: float) -> str:
-    """``84.00 B``, ``13.54 KB``, ``2.55 MB``: divide by 1024 while it is at least 1024."""
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if n_bytes / 1024 < 1:
-            return f"{n_bytes:.2f} {unit}"
-        n_bytes /= 1024
-    return f"{n_bytes:.2f} PB"
 
 
 def _optimizer_variables(model) -> list | None:

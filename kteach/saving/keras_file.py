@@ -62,7 +62,7 @@ def save_model(model: Any, filepath: Any, overwrite: bool = True, zipped: Any = 
     ``overwrite=False`` asks before replacing an existing file (as Keras)."""
     filepath = os.fspath(filepath)
     if kwargs:
-        from ..engine.errors import check_keywords, unknown_keyword_error
+        from ..engine.errors import unknown_keyword_error
         raise unknown_keyword_error("save", next(iter(kwargs)), ["filepath", "overwrite", "zipped"])
     if filepath.endswith((".h5", ".hdf5")):
         raise ValueError(

@@ -149,7 +149,8 @@ def serialize_keras_object(obj: Any) -> Any:
         return tuple(items) if isinstance(obj, tuple) else items
     if isinstance(obj, dict):
         return {key: serialize_keras_object(value) for key, value in obj.items()}
-    if inspect.isfunction(obj) or inspect.isbuiltin(obj) or (callable(obj) and not hasattr(obj, "get_config")):
+    if inspect.isfunction(obj) or inspect.isbuiltin(obj) \
+            or (callable(obj) and not hasattr(obj, "get_config")):
         return _serialize_function(obj)
     return _serialize_instance(obj)
 
@@ -162,7 +163,7 @@ def _serialize_function(fn: Any) -> dict:
     module = getattr(fn, "__module__", "") or ""
     if module.startswith("kteach."):  # a built-in: Keras finds it by its bare name
         name = activations.serialize(fn) if module == "kteach.activations" else \
-            losses.serialize(fn) if module == "kteach.losses" else fn.__name__
+            losses.serialize(fn) if module.startswith("kteach.losses") else fn.__name__
         return {"module": "builtins", "class_name": "function", "config": name,
                 "registered_name": "function"}
     return {"module": module, "class_name": "function", "config": fn.__name__,

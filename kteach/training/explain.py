@@ -26,10 +26,11 @@ import numpy as np
 
 from ..engine import random
 from ..engine.layer import CallCache, penalty_gradient
+from ..engine.numbers import readable
 from .trainer import StepObserver, _every_layer
 from ..engine.recording import (BackwardCall, BackwardStep, ForwardCall, ForwardStep,
                                 GradientSum, LossStep, OpStep, Record, Recorder, Step,
-                                TotalLossStep, UpdateStep, _is_model, _num, PenaltyStep)
+                                TotalLossStep, UpdateStep, _is_model, PenaltyStep)
 
 
 # ===================================================================== saving and restoring
@@ -178,7 +179,7 @@ class _StepRecorder(StepObserver):
             steps += _update_steps(model, self.variables, self.before, weight_parts)
         kept = "the update was applied" if self.apply else "not applied: the model is unchanged"
         outputs = self.preds[0] if len(self.preds) == 1 else self.preds
-        return Record(steps, title=f"Training step on a batch of {n}: loss {_num(self.total)}; "
+        return Record(steps, title=f"Training step on a batch of {n}: loss {readable(self.total)}; "
                                    f"{kept}", outputs=outputs, total_loss=self.total,
                       applied=self.apply, batch_size=n)
 

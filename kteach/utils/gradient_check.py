@@ -25,6 +25,7 @@ import numpy as np
 
 from ..engine.errors import InvalidArgumentError, WrongTypeError, check_keywords
 from ..engine.layer import reset_activity_losses
+from ..engine.numbers import as_written
 
 from ..engine import random
 from ..engine.tensor import format_shape
@@ -116,8 +117,9 @@ class GradientReport:
     def _header(self) -> str:
         good = sum(c.passed for c in self.checks)
         verdict = "all pass" if self.passed else f"{len(self.failed)} FAIL"
-        return (f"Gradient check of {self.what} (central differences, eps={self.eps:g}, float64, "
-                f"tolerance {self.tolerance:g}): {good} of {len(self.checks)} arrays agree, "
+        return (f"Gradient check of {self.what} (central differences, "
+                f"eps={as_written(self.eps)}, float64, tolerance {as_written(self.tolerance)}): "
+                f"{good} of {len(self.checks)} arrays agree, "
                 f"{verdict}")
 
     def __str__(self) -> str:
@@ -164,6 +166,16 @@ def central_differences(f: Callable[[], float], a: np.ndarray, positions: np.nda
         a[index] = old
         g[index] = (up - down) / (2 * eps)
     return g
+
+
+def _compare(name: str, backprop: np.ndarray | None, f: Callable[[], float], a: np.ndarray,
+             max_checks: int | None, eps: float, tolerance: float, atol: float) -> GradientCheck:
+    """Backprop's gradient of ``f`` with respect to ``a`` (None: zero) against central
+    differences at up to ``max_checks`` of ``a``'s positions."""
+    backprop = np.zeros_like(a) if backprop is None else backprop
+    positions = _positions(a.size, max_checks)
+    numeric = central_differences(f, a, positions, eps)
+    return GradientCheck(name, backprop, numeric, positions, tolerance, atol)
 
 
 class _Float64Weights:
@@ -231,11 +243,8 @@ def check_gradients(model, x: Any, y: Any, eps: float = 1e-6, tolerance: float =
         grads = model._backward_batch(tape, d_preds)
         checks = []
         for v in model.trainable_weights:
-            backprop = grads.get(id(v))
-            backprop = np.zeros_like(v.value) if backprop is None else backprop
-            positions = _positions(v.value.size, max_checks)
-            numeric = central_differences(loss, v.value, positions, eps)
-            checks.append(GradientCheck(v.path, backprop, numeric, positions, tolerance, atol))
+            checks.append(_compare(v.path, grads.get(id(v)), loss, v.value, max_checks, eps,
+                                   tolerance, atol))
     finally:
         swap.restore()
     return GradientReport(checks, eps, tolerance, f"model '{model.name}'")
@@ -320,15 +329,9 @@ def check_layer_gradients(layer, x: Any, eps: float = 1e-6, tolerance: float = 1
             if not np.issubdtype(a.dtype, np.floating):
                 continue
             name = "input" if len(flat) == 1 else f"input {i}"
-            da = np.zeros_like(a) if da is None else da
-            positions = _positions(a.size, max_checks)
-            numeric = central_differences(scalar, a, positions, eps)
-            checks.append(GradientCheck(name, da, numeric, positions, tolerance, atol))
+            checks.append(_compare(name, da, scalar, a, max_checks, eps, tolerance, atol))
         for v, g in zip(layer.weights, grads):
-            g = np.zeros_like(v.value) if g is None else g
-            positions = _positions(v.value.size, max_checks)
-            numeric = central_differences(scalar, v.value, positions, eps)
-            checks.append(GradientCheck(v.path, g, numeric, positions, tolerance, atol))
+            checks.append(_compare(v.path, g, scalar, v.value, max_checks, eps, tolerance, atol))
     finally:
         swap.restore()
     return GradientReport(checks, eps, tolerance, f"layer '{layer.name}'")

@@ -43,9 +43,10 @@ from typing import Any, Iterable
 from .. import activations
 from ..engine.errors import KteachError, NotBuiltError, check_keywords, did_you_mean
 from ..engine.layer import Layer
+from ..engine.numbers import significant
 from ..engine.tensor import format_shape
 from ..layers.core import InputLayer
-from ..models.functional import Model
+from ..models.functional import Model, register_diagram
 from ..models.sequential import Sequential
 from . import render as _render
 
@@ -489,15 +490,15 @@ class _DotWriter:
         if not self.options.color_by:
             return []
         lo, hi = self.options.color_range
-        steps = len(SCALE)
+        n_colours = len(SCALE)
         cells = []
-        for k in range(steps):
-            value = lo + (hi - lo) * k / (steps - 1)
+        for k in range(n_colours):
+            value = lo + (hi - lo) * k / (n_colours - 1)
             colour = SCALE[k]
             cells.append(f'<td bgcolor="{colour}"><font color="{_text_colour(colour)}">'
-                         f"{_number(value)}</font></td>")
+                         f"{significant(value)}</font></td>")
         label = (f'<<table border="0" cellborder="1" cellspacing="0" cellpadding="4">'
-                 f'<tr><td colspan="{steps}"><b>{_esc(self.options.color_label)}</b></td></tr>'
+                 f'<tr><td colspan="{n_colours}"><b>{_esc(self.options.color_label)}</b></td></tr>'
                  f"<tr>{''.join(cells)}</tr></table>>")
         return [f"{indent}{_quote(LEGEND_ID)} [label={label}];"]
 
@@ -581,7 +582,7 @@ def _label(layer: Layer, call, options: _Options) -> str:
     if options.show_params:
         rows.append(_wide_row(span, "Params", params_formula(layer)))
     if value is not None:
-        rows.append(_wide_row(span, options.color_label, _number(value)))
+        rows.append(_wide_row(span, options.color_label, significant(value)))
     if cells:
         rows.append("<tr>" + "".join(cells) + "</tr>")
     border = ' border="3" color="darkorange"' if highlighted else ' border="0"'
@@ -693,10 +694,6 @@ def _text_colour(background: str) -> str:
     return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "white"
 
 
-def _number(value: float) -> str:
-    return f"{value:.4g}"
-
-
 def _esc(text: str) -> str:
     return html.escape(str(text), quote=True)
 
@@ -704,3 +701,7 @@ def _esc(text: str) -> str:
 def _quote(text: str) -> str:
     """A DOT id in double quotes."""
     return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# A model shown in Jupyter after set_model_display('diagram') draws itself with this.
+register_diagram(lambda model: plot_model(model, show_shapes=True))
