@@ -804,9 +804,6 @@ class TextVectorization(Layer):
             config_["ngrams"] = tuple(config_["ngrams"])
         return super().from_config(config_)
 
-    def build_from_config(self, config_: dict) -> None:
-        self.built = True
-
     def save_assets(self) -> dict[str, str] | None:
         return self._lookup_layer.save_assets()
 
