@@ -173,7 +173,7 @@ class _IndexLookup(Layer):
                              "from file.")
         with open(path, encoding="utf-8") as f:
             lines = f.read().splitlines()
-        return self._as_tokens(lines, "the vocabulary file") if self._kind == "int" else lines
+        return self._from_lines(lines, f"the vocabulary file {path!r}")
 
     def set_vocabulary(self, vocabulary: Any, idf_weights: Any = None) -> None:
         """Use ``vocabulary`` (a list or array of tokens, or the path of a text file with one
@@ -302,6 +302,17 @@ class _IndexLookup(Layer):
         self._record_vocabulary_size()
 
     # ----- the tokens' type ---------------------------------------------------------------------
+    def _from_lines(self, lines: list[str], what: str) -> list:
+        """The tokens of a text file, one a line (integers for IntegerLookup)."""
+        if self._kind == "string":
+            return lines
+        try:
+            return [int(line) for line in lines]
+        except ValueError:
+            bad = next(line for line in lines if not line.strip().lstrip("-").isdigit())
+            raise ValueError(f"IntegerLookup reads one integer a line from {what}, but a line "
+                             f"holds {bad!r}.") from None
+
     def _as_tokens(self, data: Any, what: str, array: bool = False) -> Any:
         raise NotImplementedError
 
@@ -309,7 +320,10 @@ class _IndexLookup(Layer):
     def _depth(self) -> int:
         return self.max_tokens if self.pad_to_max_tokens else self._frozen_vocab_size
 
-    def _check_ready(self) -> None:
+    def _check_ready(self, owner: Layer | None = None) -> None:
+        """A clear error for a call before ``adapt`` (``owner``: the TextVectorization
+        around this lookup, named in the message)."""
+        owner = owner or self
         if self._vocabulary_set or self._frozen_vocab_size is not None:
             return
         if self.output_mode != "int" and not self.pad_to_max_tokens:
@@ -318,7 +332,7 @@ class _IndexLookup(Layer):
                 f"you must set the layer's vocabulary before calling it. Either pass a "
                 f"`vocabulary` argument to the layer, or call `adapt` with some sample data.")
         raise RuntimeError(
-            f"{type(self).__name__} '{self.name}' has no vocabulary yet: call "
+            f"{type(owner).__name__} '{owner.name}' has no vocabulary yet: call "
             f"layer.adapt(data) with some sample data first, or pass `vocabulary=[...]` "
             f"when making the layer. (Keras maps every token to the OOV index 1 in 'int' "
             f"mode then, which is never what was meant.)")
@@ -445,7 +459,7 @@ class _IndexLookup(Layer):
         lines = files["vocabulary.txt"].splitlines()
         while lines and lines[-1] == "":
             lines.pop()
-        tokens = self._as_tokens(lines, "the vocabulary asset") if self._kind == "int" else lines
+        tokens = self._from_lines(lines, "the vocabulary asset")
         if not tokens:
             return
         idf = self.idf_weights
@@ -476,7 +490,8 @@ def _batches(data: Any, steps: int | None):
         yield _WholeData(data)
         return
     if isinstance(data, PyDataset):
-        data = (data[i] for i in range(len(data)))
+        dataset = data
+        data = (dataset[i] for i in range(len(dataset)))
     elif not hasattr(data, "__iter__"):
         raise TypeError(f"adapt() takes a list or array of samples, or an iterable of batches "
                         f"(a generator, a kteach.utils.PyDataset); received "
@@ -763,7 +778,7 @@ class TextVectorization(Layer):
 
     def forward(self, x, training=False):
         lookup = self._lookup_layer
-        lookup._check_ready()
+        lookup._check_ready(self)
         rows = self._token_rows(x, "the input")
         if self.output_mode != "int":
             width = max([len(r) for r in rows] + [1])
