@@ -107,7 +107,7 @@ def keras_message(error):
     """Keras' message without what differs for reasons of no interest here: the frame that
     Keras wraps around errors raised in call(), the numbered layer names, NumPy's np.str_."""
     text = error["message"]
-    inside = re.search(r"\x1b\[1m(.*?)\x1b\[0m", text, re.S)
+    inside = re.search(r"\x1b\[1m(.*?)\x1b\[0m", text, re.DOTALL)
     text = inside.group(1) if inside else text
     return re.sub(r"np\.str_\('([^']*)'\)", r"'\1'", text)
 

@@ -257,24 +257,29 @@ class _IndexLookup(Layer):
         ``steps`` batches. The tokens are ordered by count, most frequent first; ties by the
         token, highest first; ``max_tokens`` keeps the first ones. Adapting again starts
         afresh. Nothing changes when the data is refused."""
+        self._adapt(data, steps, self._document_rows, self)
+
+    def _adapt(self, data: Any, steps: int | None, rows_of: Callable, owner: Layer) -> None:
+        """Count the tokens of every row (document) that ``rows_of(batch)`` gives, then
+        learn from the counts. ``owner`` is the layer whose ``adapt`` was called."""
         if self._has_input_vocabulary:
-            raise ValueError(f"Cannot adapt layer '{self.name}' after setting a static "
+            raise ValueError(f"Cannot adapt layer '{owner.name}' after setting a static "
                              f"vocabulary via `vocabulary` argument or `set_vocabulary()` "
                              f"method.")
         counts, documents, n_documents = collections.Counter(), collections.Counter(), 0
         for batch in _batches(data, steps):
-            rows = self._document_rows(batch)
-            for row in rows:
+            for row in rows_of(batch):
                 counts.update(row)
                 if self.output_mode == "tf_idf":
                     documents.update(set(row))
-            n_documents += len(rows)
+                n_documents += 1
         self._learn(counts, documents, n_documents)
 
-    def _document_rows(self, batch: Any, whole: bool = False) -> list[list]:
+    def _document_rows(self, batch: Any) -> list[list]:
         """A batch as documents (lists of tokens). A 1-D batch from an iterable is one
         document; the whole data given as a 1-D array is one token per document."""
-        x = self._as_tokens(batch, "the data to adapt on", array=True)
+        whole = isinstance(batch, _WholeData)
+        x = self._as_tokens(batch.data if whole else batch, "the data to adapt on", array=True)
         if x.ndim <= 1:
             return [list(x.reshape(-1))] if not whole else [[t] for t in x.reshape(-1)]
         return [list(row.reshape(-1)) for row in x]
@@ -539,11 +544,6 @@ class StringLookup(_IndexLookup):
     def _as_tokens(self, data, what, array=False):
         return _strings(data, type(self).__name__, what, array)
 
-    def _document_rows(self, batch, whole=False):
-        if isinstance(batch, _WholeData):
-            return super()._document_rows(batch.data, whole=True)
-        return super()._document_rows(batch)
-
     def get_config(self):
         config_ = super().get_config()
         del config_["vocabulary_dtype"]
@@ -604,8 +604,6 @@ class IntegerLookup(_IndexLookup):
                 f"Received: num_oov_indices={n}")
 
     def _as_tokens(self, data, what, array=False):
-        if isinstance(data, _WholeData):
-            data = data.data
         x = np.asarray(data)
         if x.dtype == object or x.dtype.kind not in "iub":
             raise TypeError(f"IntegerLookup works on integer ids, but {what} has dtype "
@@ -613,11 +611,6 @@ class IntegerLookup(_IndexLookup):
                             f"first (x.astype('int64')).")
         x = x.astype("int64")
         return x if array else [int(v) for v in x.reshape(-1)]
-
-    def _document_rows(self, batch, whole=False):
-        if isinstance(batch, _WholeData):
-            return super()._document_rows(batch.data, whole=True)
-        return super()._document_rows(batch)
 
 
 # ===== TextVectorization ========================================================================
@@ -704,20 +697,10 @@ class TextVectorization(Layer):
         or ``(n, 1)``), or an iterable of such batches (a generator, a PyDataset). Each
         sentence is standardized, split and n-grammed as in a call, then counted. Nothing
         changes when the data is refused."""
-        lookup = self._lookup_layer
-        if lookup._has_input_vocabulary:
-            raise ValueError(f"Cannot adapt layer '{self.name}' after setting a static "
-                             f"vocabulary via `vocabulary` argument or `set_vocabulary()` "
-                             f"method.")
-        counts, documents, n_documents = collections.Counter(), collections.Counter(), 0
-        for batch in _batches(data, steps):
+        def rows_of(batch: Any) -> list[list[str]]:
             batch = batch.data if isinstance(batch, _WholeData) else batch
-            for row in self._token_rows(batch, "the data to adapt on"):
-                counts.update(row)
-                if self.output_mode == "tf_idf":
-                    documents.update(set(row))
-                n_documents += 1
-        lookup._learn(counts, documents, n_documents)
+            return self._token_rows(batch, "the data to adapt on")
+        self._lookup_layer._adapt(data, steps, rows_of, self)
 
     # ----- the four steps ---------------------------------------------------------------------
     def _standardize(self, texts: np.ndarray) -> np.ndarray:
