@@ -319,3 +319,16 @@ def test_a_given_vocabulary_travels_in_the_config_an_adapted_one_does_not():
     adapted.adapt(["q"])
     config = adapted.get_config()
     assert config["vocabulary"] is None and config["vocabulary_size"] == 2
+
+
+def test_string_data_that_is_not_an_array_of_strings_is_refused_clearly():
+    inp = kteach.Input(shape=(2,), dtype="string")
+    model = kteach.Model(inp, layers.StringLookup(vocabulary=["a"])(inp))
+    with pytest.raises(ValueError) as info:
+        model.predict(np.array([["a", 1]], dtype=object), verbose=0)
+    assert str(info.value) == ("x mixes strings with other values (such as 1). Text layers "
+                               "take an array of strings only: convert with np.array(x, "
+                               "dtype=str), or fill missing texts with ''.")
+    with pytest.raises(ValueError, match="probably rows of different lengths"):
+        model.predict(np.array([["a", "b"], ["a"]], dtype=object), verbose=0)
+    assert model.predict(np.array([["a", "b"]]), verbose=0).tolist() == [[1, 0]]

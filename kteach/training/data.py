@@ -32,6 +32,11 @@ def to_array(value: Any, what: str) -> np.ndarray:
         raise DataError(f"Unrecognized data type: {what}={_describe(value)} (of type "
                         f"{type(value)}). Pass a NumPy array.")
     if array.dtype == object and not _all_strings(array):
+        mixed = next((v for v in array.reshape(-1) if not isinstance(v, str)), None)
+        if any(isinstance(v, str) for v in array.reshape(-1)) and not isinstance(mixed, list):
+            raise DataError(f"{what} mixes strings with other values (such as {mixed!r}). Text "
+                            f"layers take an array of strings only: convert with "
+                            f"np.array({what}, dtype=str), or fill missing texts with ''.")
         raise DataError(f"{what} is an array of Python objects (dtype=object), probably rows of "
                         f"different lengths. Make every sample the same shape, e.g. with "
                         f"kteach.utils.pad_sequences, then pass a numeric array.")
