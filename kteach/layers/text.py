@@ -77,6 +77,30 @@ class _IndexLookup(Layer):
     def __init__(self, max_tokens, num_oov_indices, mask_token, oov_token, vocabulary,
                  idf_weights, invert, output_mode, sparse, pad_to_max_tokens, oov_method,
                  salt, vocabulary_size, **kwargs):
+        output_mode = {"binary": "multi_hot", "tf-idf": "tf_idf"}.get(output_mode, output_mode)
+        self._check_arguments(max_tokens, num_oov_indices, vocabulary, idf_weights, invert,
+                              output_mode, sparse, pad_to_max_tokens, oov_method, salt)
+        super().__init__(**kwargs)
+        self.invert, self.max_tokens, self.num_oov_indices = bool(invert), max_tokens, \
+            num_oov_indices
+        self.mask_token, self.oov_token, self.output_mode = mask_token, oov_token, output_mode
+        self.sparse, self.pad_to_max_tokens = False, bool(pad_to_max_tokens)
+        self.oov_method, self.salt = oov_method, salt
+        self.input_vocabulary = None if isinstance(vocabulary, (str, os.PathLike)) else \
+            _listed(vocabulary)
+        self.input_idf_weights = _listed(idf_weights)
+        self._has_input_vocabulary = vocabulary is not None
+        self._tokens: list = []          # the learnt or given tokens, without the reserved ones
+        self._index: dict = {}           # token -> index
+        self.idf_weights: np.ndarray | None = None
+        self._frozen_vocab_size = vocabulary_size
+        self._vocabulary_set = False
+        if vocabulary is not None:
+            self.set_vocabulary(vocabulary, idf_weights)
+
+    def _check_arguments(self, max_tokens, num_oov_indices, vocabulary, idf_weights, invert,
+                         output_mode, sparse, pad_to_max_tokens, oov_method, salt) -> None:
+        """Keras' checks of the constructor's arguments, in Keras' order and words."""
         layer = type(self).__name__
         if max_tokens is not None and max_tokens <= 1:
             raise ValueError(self._max_tokens_message(max_tokens))
@@ -94,7 +118,6 @@ class _IndexLookup(Layer):
                 f"or, for integers, in index v mod num_oov_indices. Keras hashes strings into "
                 f"several OOV indices with FarmHash (oov_method='farmhash', salt), which "
                 f"kteach does not implement. Use num_oov_indices=1.")
-        output_mode = {"binary": "multi_hot", "tf-idf": "tf_idf"}.get(output_mode, output_mode)
         _check_choice(output_mode, OUTPUT_MODES, layer, "output_mode")
         if invert and output_mode != "int":
             raise ValueError(f"`output_mode` must be `'int'` when `invert` is true. "
@@ -111,22 +134,6 @@ class _IndexLookup(Layer):
         if output_mode == "tf_idf" and vocabulary is not None and idf_weights is None:
             raise ValueError("When specifying the `vocabulary` argument, in TF-IDF output "
                              "mode, the `idf_weights` argument must also be provided.")
-        super().__init__(**kwargs)
-        self.invert, self.max_tokens, self.num_oov_indices = bool(invert), max_tokens, \
-            num_oov_indices
-        self.mask_token, self.oov_token, self.output_mode = mask_token, oov_token, output_mode
-        self.sparse, self.pad_to_max_tokens = False, bool(pad_to_max_tokens)
-        self.oov_method, self.salt = oov_method, salt
-        self.input_vocabulary = None if isinstance(vocabulary, str) else _listed(vocabulary)
-        self.input_idf_weights = _listed(idf_weights)
-        self._has_input_vocabulary = vocabulary is not None
-        self._tokens: list = []          # the learnt or given tokens, without the reserved ones
-        self._index: dict = {}           # token -> index
-        self.idf_weights: np.ndarray | None = None
-        self._frozen_vocab_size = vocabulary_size
-        self._vocabulary_set = False
-        if vocabulary is not None:
-            self.set_vocabulary(vocabulary, idf_weights)
 
     # ----- Keras' messages that differ between the two classes --------------------------------
     def _max_tokens_message(self, max_tokens) -> str:
@@ -483,8 +490,8 @@ class _IndexLookup(Layer):
 
 def _listed(values: Any) -> Any:
     """A vocabulary or idf weights as a plain list (for the config), None stays."""
-    if values is None or isinstance(values, (str, os.PathLike)):
-        return None if values is None else values
+    if values is None:
+        return None
     return [v.item() if isinstance(v, np.generic) else v for v in np.asarray(values).tolist()]
 
 
@@ -646,30 +653,9 @@ class TextVectorization(Layer):
                  split="whitespace", ngrams=None, output_mode="int", output_sequence_length=None,
                  pad_to_max_tokens=False, vocabulary=None, idf_weights=None, sparse=False,
                  ragged=False, encoding="utf-8", name=None, vocabulary_size=None, **kwargs):
-        layer = "TextVectorization"
-        _refuse_sparse(layer, sparse, ragged and output_mode == "int")
-        _check_choice(standardize, ("lower_and_strip_punctuation", "lower", "strip_punctuation"),
-                      layer, "standardize", allow_none=True, allow_callable=True)
-        _check_choice(split, ("whitespace", "character"), layer, "split", allow_none=True,
-                      allow_callable=True)
         output_mode = {"binary": "multi_hot", "tf-idf": "tf_idf"}.get(output_mode, output_mode)
-        _check_choice(output_mode, OUTPUT_MODES, layer, "output_mode")
-        if not (ngrams is None or _is_int(ngrams) or (isinstance(ngrams, tuple)
-                                                      and all(_is_int(n) for n in ngrams))):
-            raise ValueError(f"`ngrams` must be None, an integer, or a tuple of integers. "
-                             f"Received: ngrams={ngrams}")
-        if output_mode == "int" and not (output_sequence_length is None
-                                         or _is_int(output_sequence_length)):
-            raise ValueError(f"`output_sequence_length` must be either None or an integer "
-                             f"when `output_mode` is 'int'. Received: "
-                             f"output_sequence_length={output_sequence_length}")
-        if output_mode != "int" and output_sequence_length is not None:
-            raise ValueError(f"`output_sequence_length` must not be set if `output_mode` is "
-                             f"not 'int'. Received output_sequence_length="
-                             f"{output_sequence_length}.")
-        if ragged and output_mode != "int":
-            raise ValueError(f"`ragged` must not be true if `output_mode` is `'int'`. "
-                             f"Received: ragged={ragged} and output_mode={output_mode}")
+        _check_text_arguments(standardize, split, ngrams, output_mode, output_sequence_length,
+                              sparse, ragged)
         lookup = StringLookup(max_tokens=max_tokens, vocabulary=vocabulary,
                               idf_weights=idf_weights, pad_to_max_tokens=pad_to_max_tokens,
                               mask_token="", output_mode=output_mode, encoding=encoding,
@@ -813,6 +799,34 @@ class TextVectorization(Layer):
 
     def load_own_arrays(self, arrays: dict[str, np.ndarray]) -> None:
         self._lookup_layer.load_own_arrays(arrays)
+
+
+def _check_text_arguments(standardize, split, ngrams, output_mode, output_sequence_length,
+                          sparse, ragged) -> None:
+    """Keras' checks of TextVectorization's arguments, in Keras' order and words."""
+    layer = "TextVectorization"
+    _refuse_sparse(layer, sparse, ragged and output_mode == "int")
+    _check_choice(standardize, ("lower_and_strip_punctuation", "lower", "strip_punctuation"),
+                  layer, "standardize", allow_none=True, allow_callable=True)
+    _check_choice(split, ("whitespace", "character"), layer, "split", allow_none=True,
+                  allow_callable=True)
+    _check_choice(output_mode, OUTPUT_MODES, layer, "output_mode")
+    if not (ngrams is None or _is_int(ngrams) or (isinstance(ngrams, tuple)
+                                                  and all(_is_int(n) for n in ngrams))):
+        raise ValueError(f"`ngrams` must be None, an integer, or a tuple of integers. "
+                         f"Received: ngrams={ngrams}")
+    if output_mode == "int" and not (output_sequence_length is None
+                                     or _is_int(output_sequence_length)):
+        raise ValueError(f"`output_sequence_length` must be either None or an integer "
+                         f"when `output_mode` is 'int'. Received: "
+                         f"output_sequence_length={output_sequence_length}")
+    if output_mode != "int" and output_sequence_length is not None:
+        raise ValueError(f"`output_sequence_length` must not be set if `output_mode` is "
+                         f"not 'int'. Received output_sequence_length="
+                         f"{output_sequence_length}.")
+    if ragged and output_mode != "int":
+        raise ValueError(f"`ragged` must not be true if `output_mode` is `'int'`. "
+                         f"Received: ragged={ragged} and output_mode={output_mode}")
 
 
 def _is_int(value: Any) -> bool:
