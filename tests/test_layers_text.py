@@ -332,3 +332,10 @@ def test_string_data_that_is_not_an_array_of_strings_is_refused_clearly():
     with pytest.raises(ValueError, match="probably rows of different lengths"):
         model.predict(np.array([["a", "b"], ["a"]], dtype=object), verbose=0)
     assert model.predict(np.array([["a", "b"]]), verbose=0).tolist() == [[1, 0]]
+
+
+def test_text_vectorization_refuses_one_hot_which_keras_gives_as_a_ragged_tensor():
+    # Keras 3.15.1 with TensorFlow: a RaggedTensor of shape (None, 1, None, depth)
+    with pytest.raises(NotSupportedError) as info:
+        layers.TextVectorization(output_mode="one_hot")
+    assert "kteach.ops.one_hot(ids, vocabulary_size)" in str(info.value)

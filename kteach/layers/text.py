@@ -811,6 +811,12 @@ def _check_text_arguments(standardize, split, ngrams, output_mode, output_sequen
     _check_choice(split, ("whitespace", "character"), layer, "split", allow_none=True,
                   allow_callable=True)
     _check_choice(output_mode, OUTPUT_MODES, layer, "output_mode")
+    if output_mode == "one_hot":
+        raise NotSupportedError(
+            "TextVectorization(output_mode='one_hot') is not in Keras' documented modes (int, "
+            "multi_hot, count, tf_idf): Keras gives a ragged (batch, 1, tokens, depth) tensor "
+            "that only TensorFlow holds. For one vector per token, use output_mode='int' and "
+            "then kteach.ops.one_hot(ids, vocabulary_size), or an Embedding.")
     if not (ngrams is None or _is_int(ngrams) or (isinstance(ngrams, tuple)
                                                   and all(_is_int(n) for n in ngrams))):
         raise ValueError(f"`ngrams` must be None, an integer, or a tuple of integers. "
