@@ -339,3 +339,12 @@ def test_text_vectorization_refuses_one_hot_which_keras_gives_as_a_ragged_tensor
     with pytest.raises(NotSupportedError) as info:
         layers.TextVectorization(output_mode="one_hot")
     assert "kteach.ops.one_hot(ids, vocabulary_size)" in str(info.value)
+
+
+def test_a_sequential_without_input_builds_from_string_data():
+    """No Input: the model takes its input (dtype string) from the first data, as Keras."""
+    model = kteach.Sequential([
+        layers.TextVectorization(vocabulary=["a", "b"], output_sequence_length=3),
+        layers.Embedding(4, 2), layers.Flatten(), layers.Dense(1)])
+    assert model.predict(np.array(["a b", "b"]), verbose=0).shape == (2, 1)
+    assert model.inputs[0].dtype == "string" and model.inputs[0].shape == (2,)
