@@ -10,10 +10,8 @@ import json
 import os
 import re
 import sys
-import zipfile
 from contextlib import redirect_stdout
 
-import h5py
 import numpy as np
 import pytest
 
@@ -23,7 +21,8 @@ from kteach.engine.errors import NotSupportedError
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
 sys.path.insert(0, FIXTURES)
-from text_cases import CASES, ERRORS, FILE_MODELS, SENTENCES, vocabulary_file  # noqa: E402
+from text_cases import (CASES, ERRORS, FILE_MODELS, SENTENCES,  # noqa: E402
+                        keras_file_parts, vocabulary_file)
 
 with open(os.path.join(FIXTURES, "text_layers.json"), encoding="utf-8") as f:
     KERAS = json.load(f)
@@ -258,19 +257,6 @@ def test_a_text_model_trains_on_string_arrays():
 
 
 # ===== files ====================================================================================
-def file_parts(path):
-    with zipfile.ZipFile(path) as zf:
-        names = zf.namelist()
-        assets = {n: zf.read(n).decode("utf-8") for n in names if n.startswith("assets/")}
-        groups = {}
-        with h5py.File(io.BytesIO(zf.read("model.weights.h5")), "r") as h5:
-            def visit(name, obj):
-                if isinstance(obj, h5py.Group) and name.endswith("vars"):
-                    groups[name] = {"name": obj.attrs.get("name"), "datasets": sorted(obj)}
-            h5.visititems(visit)
-        return sorted(names), assets, groups, json.loads(zf.read("config.json"))
-
-
 def keras_input(data):
     a = np.asarray(data)
     return a.astype(object) if a.dtype.kind == "U" else a
@@ -294,12 +280,11 @@ def test_kteach_writes_the_file_keras_writes(name, tmp_path):
     model, x = build(kteach)
     path = tmp_path / f"{name}.keras"
     model.save(path)
-    entries, assets, groups, config = file_parts(path)
-    assert entries == keras["file"]["entries"]
-    assert assets == keras["file"]["assets"]
-    assert groups == keras["file"]["vars"]
+    parts = keras_file_parts(path)
+    for key in ("entries", "assets", "vars"):
+        assert parts[key] == keras["file"][key], key
     want_layers = {l["name"]: l for l in keras["file"]["config"]["config"]["layers"]}
-    for layer in config["config"]["layers"]:
+    for layer in parts["config"]["config"]["layers"]:
         if layer["class_name"] in ("TextVectorization", "StringLookup", "IntegerLookup"):
             assert layer == want_layers[layer["name"]]
     mine = model.predict(keras_input(x), verbose=0)
