@@ -62,6 +62,8 @@ NO_OWN_PASS: dict[str, str] = {
     "AlphaDropout": "writes forward (draws the mask); backward dx = a·dy·mask is _Noise's",
     # No hand-written pass at all.
     "Lambda": "call-only layer: its gradient comes from the tape replaying the call",
+    "StringLookup": "uses _IndexLookup's forward and backward (no gradient: a lookup of tokens)",
+    "IntegerLookup": "uses _IndexLookup's forward and backward (no gradient: a lookup of integers)",
 }
 
 

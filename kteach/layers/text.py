@@ -98,6 +98,16 @@ class _IndexLookup(Layer):
         if vocabulary is not None:
             self.set_vocabulary(vocabulary, idf_weights)
 
+    def forward(self, x, training=False):
+        self._check_ready()
+        if self.invert:
+            return self._invert(np.asarray(x)), None
+        ids = self._lookup(self._as_tokens(x, "the input", array=True))
+        return self._encode(ids), None
+
+    def backward(self, cache, dy):
+        return None, []      # indices and counts of strings: there is nothing to differentiate
+
     def _check_arguments(self, max_tokens, num_oov_indices, vocabulary, idf_weights, invert,
                          output_mode, sparse, pad_to_max_tokens, oov_method, salt) -> None:
         """Keras' checks of the constructor's arguments, in Keras' order and words."""
@@ -368,16 +378,6 @@ class _IndexLookup(Layer):
         return (f"y = the {what} of each {'index' if self.invert else 'token'} "
                 f"({self.output_mode}; vocabulary of {self.vocabulary_size()}) : "
                 f"{format_shape(input_shape)} → {format_shape(output_shape)}")
-
-    def forward(self, x, training=False):
-        self._check_ready()
-        if self.invert:
-            return self._invert(np.asarray(x)), None
-        ids = self._lookup(self._as_tokens(x, "the input", array=True))
-        return self._encode(ids), None
-
-    def backward(self, cache, dy):
-        return None, []      # indices and counts of strings: there is nothing to differentiate
 
     def _lookup(self, x: np.ndarray) -> np.ndarray:
         """The index of every token: its place, the OOV index (or v mod n for integers), or
@@ -667,6 +667,26 @@ class TextVectorization(Layer):
         self.encoding = encoding
         self._lookup_layer = lookup
 
+    def forward(self, x, training=False):
+        lookup = self._lookup_layer
+        lookup._check_ready(self)
+        rows = self._token_rows(x, "the input")
+        if self.output_mode != "int":
+            width = max([len(r) for r in rows] + [1])
+            padded = np.array([r + [""] * (width - len(r)) for r in rows], dtype=object)
+            return lookup._encode(lookup._lookup(padded.reshape(len(rows), width))), None
+        T = self.output_sequence_length
+        if T is None:
+            T = max([len(r) for r in rows] + [0])
+        y = np.zeros((len(rows), T), dtype="int64")
+        for i, row in enumerate(rows):
+            ids = lookup._lookup(np.array(row[:T], dtype=object)) if row else []
+            y[i, :len(ids)] = ids
+        return y, None
+
+    def backward(self, cache, dy):
+        return None, []      # strings have no gradient
+
     # ----- the vocabulary is the lookup's ------------------------------------------------------
     def get_vocabulary(self, include_special_tokens: bool = True) -> list:
         """The token of every index: ``['', '[UNK]', ...]`` in 'int' mode."""
@@ -744,26 +764,6 @@ class TextVectorization(Layer):
         return (f"y = indices of the tokens of each string (standardize={self.standardize!r}, "
                 f"split={self.split!r}, {self.output_mode}) : {format_shape(input_shape)} → "
                 f"{format_shape(output_shape)}")
-
-    def forward(self, x, training=False):
-        lookup = self._lookup_layer
-        lookup._check_ready(self)
-        rows = self._token_rows(x, "the input")
-        if self.output_mode != "int":
-            width = max([len(r) for r in rows] + [1])
-            padded = np.array([r + [""] * (width - len(r)) for r in rows], dtype=object)
-            return lookup._encode(lookup._lookup(padded.reshape(len(rows), width))), None
-        T = self.output_sequence_length
-        if T is None:
-            T = max([len(r) for r in rows] + [0])
-        y = np.zeros((len(rows), T), dtype="int64")
-        for i, row in enumerate(rows):
-            ids = lookup._lookup(np.array(row[:T], dtype=object)) if row else []
-            y[i, :len(ids)] = ids
-        return y, None
-
-    def backward(self, cache, dy):
-        return None, []      # strings have no gradient
 
     # ----- config and file ---------------------------------------------------------------------
     def get_config(self) -> dict:
