@@ -234,7 +234,7 @@ def test_unroll_and_use_cudnn_are_accepted_and_change_nothing():
 
 @pytest.mark.parametrize("units", [0, -1, 2.5, "8", None])
 def test_units_must_be_a_positive_integer(units):
-    with pytest.raises(ValueError, match=r"invalid value for argument `units` of LSTM"):
+    with pytest.raises(ValueError, match=r"invalid value for `units` of LSTM"):
         LSTM(units)
 
 

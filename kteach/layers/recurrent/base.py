@@ -1,0 +1,297 @@
+"""What SimpleRNN, LSTM and GRU share: arguments, weights, shapes and the outputs.
+
+A recurrent layer reads a sequence ``x`` of shape ``(batch, T, features)`` one step at a time
+and carries a state ``h`` (LSTM: ``h`` and ``c``) from step to step, starting from zeros:
+
+    h_t = step(x_t, h_{t-1}),   t = 1 … T
+
+Output: the last state ``h_T`` ``(batch, units)``, or every ``h_t`` ``(batch, T, units)`` with
+``return_sequences=True``; with ``return_state=True`` a list ``[output, h_T]`` (LSTM
+``[output, h_T, c_T]``). ``go_backwards=True`` reads the sequence from the last step to the
+first; the returned sequence is then in reading order too (its first entry belongs to the
+last input step), as in Keras.
+
+Weights, as Keras: ``kernel`` ``(features, g·units)`` for the input, ``recurrent_kernel``
+``(units, g·units)`` for the state, ``bias``; ``g`` blocks side by side, one per gate
+(SimpleRNN 1; LSTM 4 in the order i, f, c, o; GRU 3 in the order z, r, h).
+
+Speed: the input part ``x_t·W + b`` of every step is one matrix product over the whole
+sequence, before the loop; only the part that needs the previous state runs step by step.
+Backpropagation through time is the same loop run backwards: at each step the gradient of
+``h_t`` is what the output contributes plus what step ``t+1`` sends back.
+
+Regularizers and constraints work as in Keras: ``kernel_``, ``recurrent_`` and
+``bias_regularizer`` add penalties to ``layer.losses``, ``activity_regularizer`` penalises the
+output ``y`` (not the returned states), constraints act after each update.
+
+Not supported (refused with a message): ``stateful=True``, ``dropout``/``recurrent_dropout``
+other than 0, masking. ``unroll`` and ``use_cudnn`` are accepted
+and ignored: they only change how Keras schedules the same computation.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from ... import activations, constraints, initializers, regularizers
+from ...engine import naming
+from ...engine.errors import (KteachError, NotSupportedError, ShapeError,  # noqa: F401
+                             refuse_unsupported, warn_once)
+from ...engine.layer import Layer
+from ...engine.tensor import format_shape
+from ..core import _positive_int
+
+
+# The arguments every recurrent layer passes on to RecurrentLayer unchanged.
+SHARED_ARGUMENTS = ("activation", "use_bias", "kernel_initializer", "recurrent_initializer",
+                    "bias_initializer", "dropout", "recurrent_dropout", "return_sequences",
+                    "return_state", "go_backwards", "stateful", "unroll", "kernel_regularizer",
+                    "recurrent_regularizer", "bias_regularizer", "kernel_constraint",
+                    "recurrent_constraint", "bias_constraint", "activity_regularizer")
+
+
+def shared_arguments(given: dict) -> dict:
+    """The entries of a subclass's ``__init__`` arguments (its ``locals()``) that
+    RecurrentLayer takes, so each layer lists its whole signature, as Keras shows it, without
+    repeating the long hand-over."""
+    return {key: given[key] for key in SHARED_ARGUMENTS}
+
+
+def _zeros_like_state(x: np.ndarray, units: int, dtype: Any) -> np.ndarray:
+    return np.zeros((x.shape[0], units), dtype=dtype)
+
+
+def _shifted(hs: np.ndarray) -> np.ndarray:
+    """The previous state of every step: ``[h_0 = 0, h_1, …, h_{T−1}]`` as ``(b, T, u)``."""
+    prev = np.zeros_like(hs)
+    prev[:, 1:] = hs[:, :-1]
+    return prev
+
+
+def _outer_sum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``Σ_t a_tᵀ·b_t`` over batch and time: ``(b, T, m)``, ``(b, T, n)`` → ``(m, n)``."""
+    return a.reshape(-1, a.shape[-1]).T @ b.reshape(-1, b.shape[-1])
+
+
+class RecurrentLayer(Layer):
+    """What SimpleRNN, LSTM and GRU share: arguments, weights, shapes, the time reversal and
+    the assembly of outputs. A subclass writes ``_forward_steps`` and ``_backward_steps``.
+
+    (kteach's base class; Keras builds these layers from an ``RNN`` and a cell instead.)
+    """
+
+    _gates = 1                      # blocks of ``units`` columns in kernel / recurrent_kernel
+    _cell_name = "simple_rnn_cell"  # Keras keeps the weights in a cell: lstm/lstm_cell/kernel
+    _legacy_keywords = ("input_length",)
+
+    def __init__(self, units, activation="tanh", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", dropout=0.0, recurrent_dropout=0.0,
+                 return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, unroll=False, kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, activity_regularizer=None,
+                 **kwargs):
+        kind = type(self).__name__
+        input_length = kwargs.pop("input_length", None)
+        input_dim = kwargs.pop("input_dim", None)
+        super().__init__(**kwargs)
+        self.units = _positive_int(units, "units", kind)
+        self._activation_arg = activation
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self._initializer_args = {"kernel_initializer": kernel_initializer,
+                                  "recurrent_initializer": recurrent_initializer,
+                                  "bias_initializer": bias_initializer}
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        # A penalty added to the loss (model.losses) and a projection after each update.
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.recurrent_constraint = constraints.get(recurrent_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.activity_regularizer = regularizers.get(activity_regularizer)   # penalises y
+        self.return_sequences = bool(return_sequences)
+        self.return_state = bool(return_state)
+        self.go_backwards = bool(go_backwards)
+        self.unroll = bool(unroll)
+        self.stateful = bool(stateful)
+        if self.stateful:
+            raise NotSupportedError(
+                f"{kind}(stateful=True) is not supported by kteach. A stateful layer keeps its "
+                f"last state between batches, so batch i+1 must continue the sequences of "
+                f"batch i. Use stateful=False (the default) and give each sample its whole "
+                f"sequence; the state then starts from zeros for every sample.")
+        self.dropout, self.recurrent_dropout = float(dropout), float(recurrent_dropout)
+        if self.dropout or self.recurrent_dropout:
+            raise NotSupportedError(
+                f"{kind}(dropout={dropout}, recurrent_dropout={recurrent_dropout}): dropout "
+                f"inside a recurrent layer is not supported by kteach yet. Use 0.0 for both, "
+                f"and if you need regularisation put a Dropout layer before or after the "
+                f"{kind} (on its inputs or outputs).")
+        if input_dim is not None or input_length is not None:
+            self._batch_input_shape = _legacy_input_shape(kind, input_dim, input_length)
+
+    # ----- configuration (used by Bidirectional to make its copies) ---------------------------
+    _config_keys = ("units", "activation", "use_bias", "kernel_initializer",
+                    "recurrent_initializer", "bias_initializer", "dropout", "recurrent_dropout",
+                    "return_sequences", "return_state", "go_backwards", "stateful", "unroll",
+                    "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+                    "kernel_constraint", "recurrent_constraint", "bias_constraint",
+                    "activity_regularizer")
+    _keras_config = {"zero_output_for_mask": False}
+
+    def get_config(self) -> dict:
+        """The arguments that rebuild this layer, with the keys Keras 3 writes."""
+        config = super().get_config()
+        # Keras' Bidirectional asks its copies for zeros at masked steps; masks do not exist
+        # in kteach, so this only keeps the config as Keras writes it.
+        config["zero_output_for_mask"] = getattr(self, "_zero_output_for_mask", False)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict) -> "RecurrentLayer":
+        """A new, unbuilt layer with the arguments of :meth:`get_config`."""
+        zero_output = bool(config.get("zero_output_for_mask", False))
+        layer = super().from_config(config)
+        layer._zero_output_for_mask = zero_output
+        return layer
+
+    # ----- weights ----------------------------------------------------------------------------
+    def _add_cell_weight(self, name: str, shape: tuple, initializer: Callable):
+        """A weight with Keras' path ``<layer>/<cell>/<name>`` (e.g. ``lstm/lstm_cell/kernel``)."""
+        option = "recurrent" if name == "recurrent_kernel" else name   # recurrent_regularizer
+        v = self.add_weight(name, shape, initializer,
+                            regularizer=getattr(self, f"{option}_regularizer"),
+                            constraint=getattr(self, f"{option}_constraint"))
+        v.path = naming.weight_path(self.name, f"{self._cell_name}/{name}")
+        return v
+
+    def build(self, input_shape):
+        self._check_rank(input_shape)
+        n_in, g = input_shape[-1], self._gates * self.units
+        self.kernel = self._add_cell_weight("kernel", (n_in, g), self.kernel_initializer)
+        self.recurrent_kernel = self._add_cell_weight("recurrent_kernel", (self.units, g),
+                                                      self.recurrent_initializer)
+        if self.use_bias:
+            self.bias = self._add_cell_weight("bias", self._bias_shape(), self._bias_init())
+
+    def _bias_shape(self) -> tuple:
+        return (self._gates * self.units,)
+
+    def _bias_init(self) -> Callable:
+        return self.bias_initializer
+
+    # ----- shapes -----------------------------------------------------------------------------
+    def _check_rank(self, shape: Any) -> None:
+        if isinstance(shape, list) or len(shape) != 3 or shape[-1] is None:
+            kind = type(self).__name__
+            got = f"{len(shape)}" if not isinstance(shape, list) else f"a list of {len(shape)}"
+            hint = (" If these are token ids (one integer per word), put an Embedding layer "
+                    "before it; if each sample is one series of numbers, add a features axis: "
+                    "x.reshape(batch, T, 1)." if not isinstance(shape, list) and len(shape) == 2
+                    else "")
+            raise ShapeError(
+                f"Input 0 of layer '{self.name}' is incompatible with the layer: expected "
+                f"ndim=3, found ndim={got}. Full shape received: "
+                f"{format_shape(shape) if not isinstance(shape, list) else shape}. A {kind} "
+                f"reads sequences shaped (batch, timesteps, features), with the features known."
+                f"{hint}")
+
+    def check_input_shape(self, shape):
+        """Any sequence length is fine; the number of features must be the one built for."""
+        self._check_rank(shape)
+        n_in = self.kernel.shape[0]
+        if shape[-1] != n_in:
+            raise ShapeError(
+                f"Input 0 of layer '{self.name}' is incompatible with the layer: expected axis "
+                f"-1 of input shape to have value {n_in}, but received input with shape "
+                f"{format_shape(shape)}. This {type(self).__name__} was built for {n_in} "
+                f"features per time step.")
+
+    def compute_output_shape(self, input_shape):
+        b, T = input_shape[0], input_shape[1]
+        out = (b, T, self.units) if self.return_sequences else (b, self.units)
+        if self.return_state:
+            return [out] + [(b, self.units)] * self._n_states()
+        return out
+
+    def _n_states(self) -> int:
+        return 1
+
+    # ----- pieces each layer's forward and backward use ---------------------------------------
+    def _reading_order(self, x: np.ndarray) -> np.ndarray:
+        """The steps in the order they are read: reversed when ``go_backwards``."""
+        if x.ndim != 3 or x.shape[1] == 0:
+            raise ShapeError(f"Layer '{self.name}' needs sequences shaped (batch, timesteps, "
+                             f"features) with at least one step; got shape {x.shape}.")
+        return x[:, ::-1] if self.go_backwards else x
+
+    def _time_order(self, dxs: np.ndarray) -> np.ndarray:
+        """``dx`` back in the order of the input (undoes :meth:`_reading_order`)."""
+        return dxs[:, ::-1] if self.go_backwards else dxs
+
+    def _outputs(self, hs: np.ndarray, states: list) -> Any:
+        """``h_T`` or every ``h_t`` (``return_sequences``), then the final states."""
+        y = hs if self.return_sequences else hs[:, -1]
+        self._activity_penalty(y)
+        return [y] + states if self.return_state else y
+
+    def _step_gradients(self, hs: np.ndarray, dy: Any) -> tuple[np.ndarray, list]:
+        """The gradients arriving at the outputs as ``dL/dh_t`` from outside the recurrence,
+        one per step ``(b, T, u)``, and those of the returned final states (LSTM: h_T, c_T)."""
+        d_out, d_states = (dy[0], list(dy[1:])) if self.return_state else (dy, [])
+        d_out = self._activity_gradient(hs if self.return_sequences else hs[:, -1], d_out)
+        dhs = np.zeros_like(hs)
+        if self.return_sequences:
+            dhs += d_out
+        else:
+            dhs[:, -1] += d_out
+        if d_states:
+            dhs[:, -1] += d_states[0]       # the returned h_T
+        return dhs, d_states
+
+    def _input_part(self, x: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
+        """``x_t·W + b`` for every step at once: ``(b, T, n)·(n, g·u) → (b, T, g·u)``."""
+        a = x @ self.kernel.value
+        if bias is not None:
+            a += bias
+        return a
+
+    def _input_grads(self, x: np.ndarray, da: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Mirror of :meth:`_input_part`: ``dx = da·Wᵀ``, ``dW = Σ xᵀ·da``, ``db = Σ da``."""
+        return da @ self.kernel.value.T, _outer_sum(x, da), da.sum(axis=(0, 1))
+
+    # ----- text -------------------------------------------------------------------------------
+    def _shapes_text(self, input_shape, output_shape) -> str:
+        parts = [f"x {format_shape(input_shape)}", f"W {format_shape(self.kernel.shape)}",
+                 f"U {format_shape(self.recurrent_kernel.shape)}"]
+        if self.use_bias:
+            parts.append(f"b {format_shape(self.bias.shape)}")
+        order = "t = T … 1 (go_backwards)" if self.go_backwards else "t = 1 … T"
+        outs = output_shape if isinstance(output_shape, list) else [output_shape]
+        out = ", ".join(format_shape(tuple(s)) for s in outs)
+        return f"{order}, h_0 = 0 : {', '.join(parts)} → {out}"
+
+    def _act_name(self) -> str:
+        return activations.serialize(self.activation)
+
+
+def _legacy_input_shape(kind: str, input_dim: Any, input_length: Any) -> tuple:
+    """``LSTM(32, input_dim=8, input_length=10)`` (Keras 1/2) → input shape ``(None, 10, 8)``."""
+    if input_dim is None:
+        raise ShapeError(
+            f"{kind}(input_length={input_length}) without input_dim does not say how many "
+            f"features each step has. Start the model with Input(shape=({input_length}, "
+            f"n_features)) instead.")
+    steps = None if input_length is None else int(input_length)
+    warn_once(
+        f"`input_dim`/`input_length` on a {kind} are Keras 1/2 spellings that Keras 3 refuses. "
+        f"kteach accepts them; in Keras 3 start the model with "
+        f"Input(shape=({steps}, {int(input_dim)})) (timesteps, features) instead.",
+        key="rnn_input_dim")
+    return (None, steps, int(input_dim))
