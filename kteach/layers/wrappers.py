@@ -143,6 +143,9 @@ class Bidirectional(_Wrapper):
     ``forward_<name>`` and ``backward_<name>`` and made from ``layer.get_config()``; the layer
     passed in is only a template (it is not used and gets no weights), as in Keras.
 
+    With a mask both copies skip the masked steps; with ``return_sequences`` they output
+    zeros there (Keras sets ``zero_output_for_mask`` on its copies), and the mask goes on.
+
     Backward: the merge splits ``dy`` (concat: the two halves; sum: dy to both; ave: dy/2;
     mul: ``dy·y_bw`` and ``dy·y_fw``), the backward half is flipped like in forward, each
     copy backpropagates, and ``dx = dx_fw + dx_bw``.
@@ -238,9 +241,9 @@ class Bidirectional(_Wrapper):
                 f"{', '.join(format_shape(tuple(s)) for s in out)}")
 
     # ----- forward and backward -------------------------------------------------------------------
-    def forward(self, x, training=False):
-        y_fw, fw_cache = self.forward_layer.forward(x, training)
-        y_bw, bw_cache = self.backward_layer.forward(x, training)
+    def forward(self, x, training=False, mask=None):
+        y_fw, fw_cache = self.forward_layer.forward(x, training, mask=mask)
+        y_bw, bw_cache = self.backward_layer.forward(x, training, mask=mask)
         fw_states, bw_states = [], []
         if self.return_state:
             (y_fw, *fw_states), (y_bw, *bw_states) = y_fw, y_bw
@@ -250,6 +253,18 @@ class Bidirectional(_Wrapper):
         outputs = y + fw_states + bw_states
         outputs = outputs if len(outputs) > 1 else outputs[0]
         return outputs, (fw_cache, bw_cache, y_fw, y_bw)
+
+    def compute_mask(self, inputs, mask=None):
+        """As Keras: with return_sequences the sequence's mask (twice for merge_mode=None),
+        else none; the states have none."""
+        mask = mask[0] if isinstance(mask, list) else mask
+        if self.return_sequences:
+            out = [mask, mask] if self.merge_mode is None else [mask]
+        else:
+            out = [None, None] if self.merge_mode is None else [None]
+        if self.return_state:
+            out += [None] * (2 * self.forward_layer._n_states())
+        return out if len(out) > 1 else out[0]
 
     def _merge(self, y_fw: np.ndarray, y_bw: np.ndarray) -> list[np.ndarray]:
         if self.merge_mode == "concat":

@@ -24,18 +24,31 @@ Regularizers and constraints work as in Keras: ``kernel_``, ``recurrent_`` and
 ``bias_regularizer`` add penalties to ``layer.losses``, ``activity_regularizer`` penalises the
 output ``y`` (not the returned states), constraints act after each update.
 
-Not supported (refused with a message): ``stateful=True``, ``dropout``/``recurrent_dropout``
-other than 0, masking. ``unroll`` and ``use_cudnn`` are accepted
-and ignored: they only change how Keras schedules the same computation.
+Masks (padding): with a mask ``(b, T)`` from ``Embedding(mask_zero=True)`` or ``Masking``, a
+masked step changes nothing: ``h_t = h_{t−1}`` (LSTM: also ``c_t = c_{t−1}``), and the output
+at that step repeats the previous one; backward, the gradient of ``h_t`` passes straight to
+``h_{t−1}``. The sequence output keeps the mask; the last output and the states have none.
+As in Keras 3, an RNN called with ``initial_state=`` gets no mask from its input.
+
+Dropout (Keras 3's rule): in training only, one mask per call, drawn for the input features
+``(b, n)`` and for the state ``(b, u)`` and used at every time step; kept values are scaled
+by ``1/(1 − rate)``. LSTM and GRU draw one mask per gate when ``recurrent_dropout`` is on,
+else one input mask shared by all gates.
+
+``initial_state=[h_0]`` (LSTM ``[h_0, c_0]``), a call argument, starts from given states;
+their gradients come back from backward with ``dx``.
+
+Not supported (refused with a message): ``stateful=True``. ``unroll`` and ``use_cudnn`` are
+accepted and ignored: they only change how Keras schedules the same computation.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
 from ... import activations, constraints, initializers, regularizers
-from ...engine import naming
+from ...engine import masking, naming, random
 from ...engine.errors import (KteachError, NotSupportedError, ShapeError,  # noqa: F401
                              refuse_unsupported, warn_once)
 from ...engine.layer import Layer
@@ -58,14 +71,10 @@ def shared_arguments(given: dict) -> dict:
     return {key: given[key] for key in SHARED_ARGUMENTS}
 
 
-def _zeros_like_state(x: np.ndarray, units: int, dtype: Any) -> np.ndarray:
-    return np.zeros((x.shape[0], units), dtype=dtype)
-
-
-def _shifted(hs: np.ndarray) -> np.ndarray:
-    """The previous state of every step: ``[h_0 = 0, h_1, …, h_{T−1}]`` as ``(b, T, u)``."""
-    prev = np.zeros_like(hs)
-    prev[:, 1:] = hs[:, :-1]
+def _shifted(hs: np.ndarray, h0: np.ndarray) -> np.ndarray:
+    """The previous state of every step: ``[h_0, h_1, …, h_{T−1}]`` as ``(b, T, u)``."""
+    prev = np.empty_like(hs)
+    prev[:, 0], prev[:, 1:] = h0, hs[:, :-1]
     return prev
 
 
@@ -74,9 +83,71 @@ def _outer_sum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return a.reshape(-1, a.shape[-1]).T @ b.reshape(-1, b.shape[-1])
 
 
+# ----- products by gate block, with an optional dropout mask per block ------------------------
+# A dropout mask ``D`` is ``(b, k, n)``: k masks of the vector's n entries, one per block of
+# columns of the matrix (k = 1: the same mask for every block). None: no dropout.
+def blocks_product(v: np.ndarray, M: np.ndarray, D: np.ndarray | None) -> np.ndarray:
+    """``[(v·D_1)·M_1, …, (v·D_k)·M_k]`` side by side; without D just ``v·M``. v ``(…, n)``."""
+    if D is None:
+        return v @ M
+    width = M.shape[1] // D.shape[1]
+    Dt = D[:, np.newaxis] if v.ndim == 3 else D            # the same mask at every step
+    return np.concatenate([(v * Dt[..., k, :]) @ M[:, k * width:(k + 1) * width]
+                           for k in range(D.shape[1])], axis=-1)
+
+
+def blocks_product_back(d: np.ndarray, M: np.ndarray, D: np.ndarray | None) -> np.ndarray:
+    """Gradient for ``v`` of :func:`blocks_product`: ``Σ_k (d_k·M_kᵀ)·D_k``."""
+    if D is None:
+        return d @ M.T
+    width = M.shape[1] // D.shape[1]
+    Dt = D[:, np.newaxis] if d.ndim == 3 else D
+    return sum((d[..., k * width:(k + 1) * width] @ M[:, k * width:(k + 1) * width].T) * Dt[..., k, :]
+               for k in range(D.shape[1]))
+
+
+def blocks_outer(vs: np.ndarray, D: np.ndarray | None, ds: np.ndarray) -> np.ndarray:
+    """Gradient for ``M`` of :func:`blocks_product`, summed over batch and time:
+    ``[Σ (v·D_k)ᵀ·d_k]_k`` -- ``vs (b, T, n)``, ``ds (b, T, k·u)`` → ``(n, k·u)``."""
+    if D is None:
+        return _outer_sum(vs, ds)
+    width = ds.shape[-1] // D.shape[1]
+    return np.concatenate([_outer_sum(vs * D[:, np.newaxis, k], ds[..., k * width:(k + 1) * width])
+                           for k in range(D.shape[1])], axis=-1)
+
+
+class Run(NamedTuple):
+    """What one call's step loop starts from (and its backward needs again)."""
+
+    xs: np.ndarray                  # the steps in reading order (b, T, n)
+    keep: np.ndarray | None         # (b, T, 1): True for real steps; None without a mask
+    states: list                    # the initial states: zeros, or the given initial_state
+    dx_drop: np.ndarray | None      # dropout masks of this call (None: off)
+    dh_drop: np.ndarray | None
+    given_states: bool              # initial_state was given: its gradient is returned
+
+    def keep_at(self, t: int) -> np.ndarray | None:
+        return None if self.keep is None else self.keep[:, t]
+
+
+def carry_over(keep_t: np.ndarray | None, new: np.ndarray, old: np.ndarray) -> np.ndarray:
+    """The state after step t: the new one where the step is real, the old one where it is
+    masked (padding is skipped, the state carried over)."""
+    return new if keep_t is None else np.where(keep_t, new, old)
+
+
+def split_by_mask(keep_t: np.ndarray | None, d: np.ndarray) -> tuple[np.ndarray, Any]:
+    """Backward of :func:`carry_over`: the part of ``d`` that enters the step's equations,
+    and the part that skips a masked step straight to the previous state."""
+    if keep_t is None:
+        return d, 0.0
+    return d * keep_t, d * ~keep_t
+
+
 class RecurrentLayer(Layer):
-    """What SimpleRNN, LSTM and GRU share: arguments, weights, shapes, the time reversal and
-    the assembly of outputs. A subclass writes ``_forward_steps`` and ``_backward_steps``.
+    """What SimpleRNN, LSTM and GRU share: arguments, weights, shapes, masks, dropout masks,
+    initial states, the time reversal and the assembly of outputs. Each subclass writes its
+    own ``forward`` and ``backward`` (the step equations) with these pieces.
 
     (kteach's base class; Keras builds these layers from an ``RNN`` and a cell instead.)
     """
@@ -126,13 +197,8 @@ class RecurrentLayer(Layer):
                 f"last state between batches, so batch i+1 must continue the sequences of "
                 f"batch i. Use stateful=False (the default) and give each sample its whole "
                 f"sequence; the state then starts from zeros for every sample.")
-        self.dropout, self.recurrent_dropout = float(dropout), float(recurrent_dropout)
-        if self.dropout or self.recurrent_dropout:
-            raise NotSupportedError(
-                f"{kind}(dropout={dropout}, recurrent_dropout={recurrent_dropout}): dropout "
-                f"inside a recurrent layer is not supported by kteach yet. Use 0.0 for both, "
-                f"and if you need regularisation put a Dropout layer before or after the "
-                f"{kind} (on its inputs or outputs).")
+        self.dropout = _rate(dropout, "dropout", kind)
+        self.recurrent_dropout = _rate(recurrent_dropout, "recurrent_dropout", kind)
         if input_dim is not None or input_length is not None:
             self._batch_input_shape = _legacy_input_shape(kind, input_dim, input_length)
 
@@ -172,7 +238,7 @@ class RecurrentLayer(Layer):
         return v
 
     def build(self, input_shape):
-        self._check_rank(input_shape)
+        input_shape = self._sequence_shape(input_shape)
         n_in, g = input_shape[-1], self._gates * self.units
         self.kernel = self._add_cell_weight("kernel", (n_in, g), self.kernel_initializer)
         self.recurrent_kernel = self._add_cell_weight("recurrent_kernel", (self.units, g),
@@ -187,6 +253,20 @@ class RecurrentLayer(Layer):
         return self.bias_initializer
 
     # ----- shapes -----------------------------------------------------------------------------
+    def _sequence_shape(self, shape: Any) -> tuple:
+        """The sequence's shape, after checking it (and the initial states' shapes, when the
+        input is ``[x, h_0, …]``)."""
+        if isinstance(shape, list) and len(shape) == 1 + self._n_states():
+            for i, s in enumerate(shape[1:]):
+                if len(s) != 2 or s[-1] != self.units:
+                    raise ShapeError(
+                        f"initial_state[{i}] of layer '{self.name}' has shape "
+                        f"{format_shape(tuple(s))}, but a state of {type(self).__name__}"
+                        f"({self.units}) is (batch, {self.units}).")
+            shape = shape[0]
+        self._check_rank(shape)
+        return tuple(shape)
+
     def _check_rank(self, shape: Any) -> None:
         if isinstance(shape, list) or len(shape) != 3 or shape[-1] is None:
             kind = type(self).__name__
@@ -204,7 +284,7 @@ class RecurrentLayer(Layer):
 
     def check_input_shape(self, shape):
         """Any sequence length is fine; the number of features must be the one built for."""
-        self._check_rank(shape)
+        shape = self._sequence_shape(shape)
         n_in = self.kernel.shape[0]
         if shape[-1] != n_in:
             raise ShapeError(
@@ -214,6 +294,7 @@ class RecurrentLayer(Layer):
                 f"features per time step.")
 
     def compute_output_shape(self, input_shape):
+        input_shape = self._sequence_shape(input_shape)
         b, T = input_shape[0], input_shape[1]
         out = (b, T, self.units) if self.return_sequences else (b, self.units)
         if self.return_state:
@@ -223,7 +304,35 @@ class RecurrentLayer(Layer):
     def _n_states(self) -> int:
         return 1
 
+    # ----- calling with an initial state ------------------------------------------------------
+    def __call__(self, inputs, initial_state=None, training=None, mask=None, **kwargs):
+        """``layer(x)``, or ``layer(x, initial_state=[h_0])`` (LSTM ``[h_0, c_0]``) to start
+        from given states instead of zeros; gradients flow back into them."""
+        if initial_state is not None:
+            states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
+            if len(states) != self._n_states():
+                raise ValueError(
+                    f"An initial_state was passed that is not compatible with "
+                    f"`cell.state_size`. Received initial_state of length {len(states)}, but "
+                    f"{type(self).__name__} keeps {self._n_states()} state(s): initial_state="
+                    f"{'[h_0, c_0]' if self._n_states() == 2 else '[h_0]'}, each (batch, "
+                    f"{self.units}).")
+            inputs = [inputs, *states]
+        return super().__call__(inputs, training=training, mask=mask, **kwargs)
+
     # ----- pieces each layer's forward and backward use ---------------------------------------
+    def _prepare(self, inputs: Any, training: bool, mask: Any) -> Run:
+        """What every step loop starts from (see :class:`Run`)."""
+        x, given = (inputs[0], list(inputs[1:])) if isinstance(inputs, list) else (inputs, [])
+        if given:   # Keras 3 hands the mask to an RNN only when the sequence is its only input
+            mask = None
+        xs = self._reading_order(x)
+        keep = None if mask is None else self._reading_order(
+            np.asarray(masking.first_mask(mask), dtype=bool)[:, :, np.newaxis])
+        states = [np.asarray(h, dtype=xs.dtype) for h in given] or \
+            [np.zeros((x.shape[0], self.units), dtype=xs.dtype)] * self._n_states()
+        return Run(xs, keep, states, *self._dropout_masks(xs, training), bool(given))
+
     def _reading_order(self, x: np.ndarray) -> np.ndarray:
         """The steps in the order they are read: reversed when ``go_backwards``."""
         if x.ndim != 3 or x.shape[1] == 0:
@@ -231,40 +340,80 @@ class RecurrentLayer(Layer):
                              f"features) with at least one step; got shape {x.shape}.")
         return x[:, ::-1] if self.go_backwards else x
 
-    def _time_order(self, dxs: np.ndarray) -> np.ndarray:
-        """``dx`` back in the order of the input (undoes :meth:`_reading_order`)."""
-        return dxs[:, ::-1] if self.go_backwards else dxs
+    def _dropout_masks(self, xs: np.ndarray, training: bool) -> tuple:
+        """Keras' dropout masks, drawn once per call and used at every step: ``dx_drop``
+        ``(b, k, n)`` for the inputs, ``dh_drop`` ``(b, k, u)`` for the state (None when off).
+        Kept values are scaled by ``1/(1 − rate)``. LSTM and GRU draw one mask per gate
+        (k = 4 or 3) when recurrent_dropout is on, else one input mask shared by all gates."""
+        if not training:
+            return None, None
+        k = self._gates if self.recurrent_dropout and self._gates > 1 else 1
+        rng = random.rng() if self.seed is None else self._seeded_rng()
+        b, n = xs.shape[0], xs.shape[-1]
 
-    def _outputs(self, hs: np.ndarray, states: list) -> Any:
-        """``h_T`` or every ``h_t`` (``return_sequences``), then the final states."""
-        y = hs if self.return_sequences else hs[:, -1]
+        def draw(rate: float, shape: tuple) -> np.ndarray | None:
+            if not rate:
+                return None
+            return ((rng.random(shape) >= rate) / (1.0 - rate)).astype(xs.dtype)
+        return draw(self.dropout, (b, k, n)), draw(self.recurrent_dropout, (b, k, self.units))
+
+    def _seeded_rng(self) -> np.random.Generator:
+        if getattr(self, "_rng", None) is None:
+            self._rng = np.random.default_rng(self.seed)
+        return self._rng
+
+    def _outputs(self, hs: np.ndarray, states: list, keep: np.ndarray | None) -> Any:
+        """``h_T`` or every ``h_t`` (``return_sequences``), then the final states. (With
+        ``zero_output_for_mask``, which Bidirectional sets, masked steps output zeros.)"""
+        ys = hs * keep if keep is not None and self._zero_output_for_mask else hs
+        y = ys if self.return_sequences else ys[:, -1]
         self._activity_penalty(y)
         return [y] + states if self.return_state else y
 
-    def _step_gradients(self, hs: np.ndarray, dy: Any) -> tuple[np.ndarray, list]:
+    def _step_gradients(self, hs: np.ndarray, dy: Any, keep: np.ndarray | None) -> tuple:
         """The gradients arriving at the outputs as ``dL/dh_t`` from outside the recurrence,
         one per step ``(b, T, u)``, and those of the returned final states (LSTM: h_T, c_T)."""
         d_out, d_states = (dy[0], list(dy[1:])) if self.return_state else (dy, [])
-        d_out = self._activity_gradient(hs if self.return_sequences else hs[:, -1], d_out)
+        ys = hs * keep if keep is not None and self._zero_output_for_mask else hs
+        d_out = self._activity_gradient(ys if self.return_sequences else ys[:, -1], d_out)
         dhs = np.zeros_like(hs)
         if self.return_sequences:
             dhs += d_out
         else:
             dhs[:, -1] += d_out
-        if d_states:
+        if keep is not None and self._zero_output_for_mask:
+            dhs *= keep
+        if d_states and d_states[0] is not None:
             dhs[:, -1] += d_states[0]       # the returned h_T
         return dhs, d_states
 
-    def _input_part(self, x: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
-        """``x_t·W + b`` for every step at once: ``(b, T, n)·(n, g·u) → (b, T, g·u)``."""
-        a = x @ self.kernel.value
+    def _input_gradients(self, run: Run, dxs: np.ndarray, d_initial: list) -> Any:
+        """``dx`` in the input's time order; with an initial state also ``dh_0`` (, ``dc_0``)."""
+        dx = dxs[:, ::-1] if self.go_backwards else dxs
+        return [dx, *d_initial] if run.given_states else dx
+
+    def _input_part(self, xs: np.ndarray, bias: Any, dx_drop: np.ndarray | None) -> np.ndarray:
+        """``(x_t·D)·W + b`` for every step at once: ``(b, T, n)·(n, g·u) → (b, T, g·u)``."""
+        a = blocks_product(xs, self.kernel.value, dx_drop)
         if bias is not None:
             a += bias
         return a
 
-    def _input_grads(self, x: np.ndarray, da: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Mirror of :meth:`_input_part`: ``dx = da·Wᵀ``, ``dW = Σ xᵀ·da``, ``db = Σ da``."""
-        return da @ self.kernel.value.T, _outer_sum(x, da), da.sum(axis=(0, 1))
+    def _input_grads(self, xs: np.ndarray, da: np.ndarray, dx_drop: np.ndarray | None) -> tuple:
+        """Mirror of :meth:`_input_part`: ``dx = (da·Wᵀ)·D``, ``dW = Σ (x·D)ᵀ·da``, ``db = Σ da``."""
+        W = self.kernel.value
+        return (blocks_product_back(da, W, dx_drop), blocks_outer(xs, dx_drop, da),
+                da.sum(axis=(0, 1)))
+
+    # ----- masks ------------------------------------------------------------------------------
+    _zero_output_for_mask = False
+
+    def compute_mask(self, inputs, mask=None):
+        """As Keras: the sequence's mask goes on with ``return_sequences``; the final output
+        and the states have none."""
+        mask = masking.first_mask(mask)
+        out = mask if self.return_sequences else None
+        return [out] + [None] * self._n_states() if self.return_state else out
 
     # ----- text -------------------------------------------------------------------------------
     def _shapes_text(self, input_shape, output_shape) -> str:
@@ -279,6 +428,18 @@ class RecurrentLayer(Layer):
 
     def _act_name(self) -> str:
         return activations.serialize(self.activation)
+
+
+def _rate(value: Any, what: str, kind: str) -> float:
+    """A dropout rate in [0, 1). (Keras clips other numbers into [0, 1] without a word, and
+    then ignores a rate of 1 in LSTM and GRU; kteach says so instead.)"""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) \
+            or not 0 <= value < 1:
+        raise ValueError(
+            f"{kind}({what}={value!r}): {what} is the fraction of values dropped in training, "
+            f"a number in [0, 1), e.g. {what}=0.2. (Keras silently clips other values into "
+            f"[0, 1].)")
+    return float(value)
 
 
 def _legacy_input_shape(kind: str, input_dim: Any, input_length: Any) -> tuple:

@@ -6,7 +6,8 @@ from typing import Callable
 import numpy as np
 
 from ... import activations
-from .base import RecurrentLayer, shared_arguments, _outer_sum, _shifted, _zeros_like_state
+from .base import (RecurrentLayer, _shifted, blocks_outer, blocks_product, blocks_product_back,
+                   carry_over, shared_arguments, split_by_mask)
 
 
 class LSTM(RecurrentLayer):
@@ -49,54 +50,54 @@ class LSTM(RecurrentLayer):
         self.unit_forget_bias = bool(unit_forget_bias)
         self.seed, self.use_cudnn = seed, use_cudnn
 
-    def forward(self, x, training=False):
+    def forward(self, x, training=False, mask=None):
         """``x (b, T, n)`` → ``h_T (b, u)``, or every ``h_t`` ``(b, T, u)`` [+ h_T, c_T]."""
-        xs = self._reading_order(x)
+        run = self._prepare(x, training, mask)      # steps in reading order, masks, h_0, c_0
         u, U = self.units, self.recurrent_kernel.value
         sigma, act = self.recurrent_activation, self.activation
-        a = self._input_part(xs, self.bias.value if self.use_bias else None)   # x_t·W + b
-        h = c = _zeros_like_state(xs, u, a.dtype)
+        a = self._input_part(run.xs, self.bias.value if self.use_bias else None, run.dx_drop)
+        h, c = run.states
         zs, gates = np.empty_like(a), np.empty_like(a)
         cs, tanh_cs, hs = (np.empty(a.shape[:2] + (u,), a.dtype) for _ in range(3))
-        for t in range(xs.shape[1]):
-            z = a[:, t] + h @ U
+        for t in range(a.shape[1]):
+            z = a[:, t] + blocks_product(h, U, run.dh_drop)     # x_t·W + b + h_{t−1}·U
             i, f = sigma(z[:, :u]), sigma(z[:, u:2 * u])
             c_hat, o = act(z[:, 2 * u:3 * u]), sigma(z[:, 3 * u:])
-            c = f * c + i * c_hat
-            tanh_c = act(c)
-            h = o * tanh_c
+            c_new = f * c + i * c_hat
+            tanh_c = act(c_new)
+            h, c = carry_over(run.keep_at(t), o * tanh_c, h), carry_over(run.keep_at(t), c_new, c)
             zs[:, t], gates[:, t] = z, np.concatenate([i, f, c_hat, o], axis=1)
             cs[:, t], tanh_cs[:, t], hs[:, t] = c, tanh_c, h
-        return self._outputs(hs, [h, c]), (xs, hs, zs, gates, cs, tanh_cs)
+        return self._outputs(hs, [h, c], run.keep), (run, hs, zs, gates, cs, tanh_cs)
 
     def backward(self, cache, dy):
         """dL/d(outputs) → ``dx`` and ``[dW, dU, db]``, step by step from T down to 1."""
-        xs, hs, zs, gates, cs, tanh_cs = cache
-        dhs, d_states = self._step_gradients(hs, dy)
+        run, hs, zs, gates, cs, tanh_cs = cache
+        dhs, d_states = self._step_gradients(hs, dy, run.keep)
         u, U = self.units, self.recurrent_kernel.value
         sigma, act = self.recurrent_activation, self.activation
-        dzs = np.empty_like(zs)
+        dzs, c_prevs = np.empty_like(zs), _shifted(cs, run.states[1])
         dh_next = np.zeros_like(hs[:, 0])
-        dc_next = d_states[1] if d_states else np.zeros_like(cs[:, 0])   # dL/dc_T if returned
-        c_prevs = _shifted(cs)
-        for t in reversed(range(xs.shape[1])):
-            z, gate = zs[:, t], gates[:, t]
-            i, f, c_hat, o = gate[:, :u], gate[:, u:2 * u], gate[:, 2 * u:3 * u], gate[:, 3 * u:]
-            dh = dhs[:, t] + dh_next
+        dc_next = d_states[1] if d_states and d_states[1] is not None else np.zeros_like(dh_next)
+        for t in reversed(range(zs.shape[1])):
+            i, f, c_hat, o = np.split(gates[:, t], 4, axis=1)
+            dh, dh_skip = split_by_mask(run.keep_at(t), dhs[:, t] + dh_next)
             do = dh * tanh_cs[:, t]
             dc = dc_next + activations.backward(act, cs[:, t], tanh_cs[:, t], dh * o)
-            di, df, dc_hat = dc * c_hat, dc * c_prevs[:, t], dc * i
-            dc_next = dc * f
+            dc, dc_skip = split_by_mask(run.keep_at(t), dc)
+            dc_next = dc * f + dc_skip
+            z = zs[:, t]
             dz = np.concatenate([
-                activations.backward(sigma, z[:, :u], i, di),
-                activations.backward(sigma, z[:, u:2 * u], f, df),
-                activations.backward(act, z[:, 2 * u:3 * u], c_hat, dc_hat),
+                activations.backward(sigma, z[:, :u], i, dc * c_hat),            # di
+                activations.backward(sigma, z[:, u:2 * u], f, dc * c_prevs[:, t]),   # df
+                activations.backward(act, z[:, 2 * u:3 * u], c_hat, dc * i),     # dc̃
                 activations.backward(sigma, z[:, 3 * u:], o, do)], axis=1)
             dzs[:, t] = dz
-            dh_next = dz @ U.T
-        dxs, dW, db = self._input_grads(xs, dzs)
-        dU = _outer_sum(_shifted(hs), dzs)
-        return self._time_order(dxs), [dW, dU, db] if self.use_bias else [dW, dU]
+            dh_next = blocks_product_back(dz, U, run.dh_drop) + dh_skip
+        dxs, dW, db = self._input_grads(run.xs, dzs, run.dx_drop)
+        dU = blocks_outer(_shifted(hs, run.states[0]), run.dh_drop, dzs)
+        dx = self._input_gradients(run, dxs, [dh_next, dc_next])   # and dL/dh_0, dL/dc_0
+        return dx, [dW, dU, db] if self.use_bias else [dW, dU]
 
     def get_config(self) -> dict:
         return {**super().get_config(),

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from ... import activations
-from .base import RecurrentLayer, shared_arguments, _outer_sum, _shifted, _zeros_like_state
+from .base import (RecurrentLayer, _shifted, blocks_outer, blocks_product, blocks_product_back,
+                   carry_over, shared_arguments, split_by_mask)
 
 
 class SimpleRNN(RecurrentLayer):
@@ -39,34 +40,35 @@ class SimpleRNN(RecurrentLayer):
         super().__init__(units, **shared_arguments(locals()), **kwargs)
         self.seed = seed
 
-    def forward(self, x, training=False):
+    def forward(self, x, training=False, mask=None):
         """``x (b, T, n)`` → ``h_T (b, u)``, or every ``h_t`` ``(b, T, u)`` [+ ``h_T``]."""
-        xs = self._reading_order(x)
+        run = self._prepare(x, training, mask)      # steps in reading order, masks, h_0
         U = self.recurrent_kernel.value
-        a = self._input_part(xs, self.bias.value if self.use_bias else None)   # x_t·W + b
-        h = _zeros_like_state(xs, self.units, a.dtype)
+        a = self._input_part(run.xs, self.bias.value if self.use_bias else None, run.dx_drop)
+        h = run.states[0]
         zs, hs = np.empty_like(a), np.empty_like(a)
-        for t in range(xs.shape[1]):
-            z = a[:, t] + h @ U
-            h = self.activation(z)
+        for t in range(a.shape[1]):
+            z = a[:, t] + blocks_product(h, U, run.dh_drop)          # x_t·W + b + h_{t−1}·U
+            h = carry_over(run.keep_at(t), self.activation(z), h)    # masked: h_t = h_{t−1}
             zs[:, t], hs[:, t] = z, h
-        return self._outputs(hs, [h]), (xs, hs, zs)
+        return self._outputs(hs, [h], run.keep), (run, hs, zs)
 
     def backward(self, cache, dy):
         """dL/d(outputs) → ``dx`` and ``[dW, dU, db]``, step by step from T down to 1."""
-        xs, hs, zs = cache
-        dhs, _ = self._step_gradients(hs, dy)    # dL/dh_t from the outputs
+        run, hs, zs = cache
+        dhs, _ = self._step_gradients(hs, dy, run.keep)    # dL/dh_t from the outputs
         U = self.recurrent_kernel.value
         dzs = np.empty_like(zs)
-        dh_next = np.zeros_like(hs[:, 0])        # what step t+1 sends back to h_t
-        for t in reversed(range(xs.shape[1])):
-            dh = dhs[:, t] + dh_next
+        dh_next = np.zeros_like(hs[:, 0])                   # what step t+1 sends back to h_t
+        for t in reversed(range(zs.shape[1])):
+            dh, dh_skip = split_by_mask(run.keep_at(t), dhs[:, t] + dh_next)
             dz = activations.backward(self.activation, zs[:, t], hs[:, t], dh)
             dzs[:, t] = dz
-            dh_next = dz @ U.T
-        dxs, dW, db = self._input_grads(xs, dzs)
-        dU = _outer_sum(_shifted(hs), dzs)
-        return self._time_order(dxs), [dW, dU, db] if self.use_bias else [dW, dU]
+            dh_next = blocks_product_back(dz, U, run.dh_drop) + dh_skip
+        dxs, dW, db = self._input_grads(run.xs, dzs, run.dx_drop)
+        dU = blocks_outer(_shifted(hs, run.states[0]), run.dh_drop, dzs)
+        dx = self._input_gradients(run, dxs, [dh_next])     # dh_next is now dL/dh_0
+        return dx, [dW, dU, db] if self.use_bias else [dW, dU]
 
     def formula(self, input_shape, output_shape):
         b = " + b" if self.use_bias else ""
