@@ -14,7 +14,7 @@ import pytest
 import kteach
 from kteach import layers
 from kteach.engine.errors import NotSupportedError, ShapeError
-from gradcheck import assert_gradients, built
+from gradcheck import assert_gradients, built, check_layer
 
 REF = json.loads((Path(__file__).parent / "fixtures" / "masking_reference.json").read_text())
 KINDS = {"simple_rnn": (layers.SimpleRNN, {}), "lstm": (layers.LSTM, {}),
@@ -89,6 +89,22 @@ def test_masked_recurrent_gradients_float64(cls, kwargs):
     mask = np.array([[1, 1, 0, 0], [0, 1, 1, 1]], bool)
     x = np.random.default_rng(3).normal(size=(2, 4, 2))
     assert_gradients(_WithMask(layer, mask), x)
+
+
+@pytest.mark.parametrize("cls", [layers.SimpleRNN, layers.LSTM, layers.GRU])
+@pytest.mark.parametrize("rates", [(0.3, 0.0), (0.0, 0.4), (0.3, 0.4)])
+def test_dropout_and_initial_state_gradients_float64(cls, rates):
+    """Numerical gradients with fixed dropout masks (as one training call draws them) and a
+    given initial state: dx, dh_0 (dc_0) and every weight."""
+    layer = built(cls(2, dropout=rates[0], recurrent_dropout=rates[1], return_sequences=True,
+                      bias_initializer="random_normal", dtype="float64"), (4, 3))
+    rng = np.random.default_rng(7)
+    k = layer._gates if rates[1] else 1
+    dx_drop = (rng.random((2, k, 3)) > rates[0]) / (1 - rates[0]) if rates[0] else None
+    dh_drop = (rng.random((2, k, 2)) > rates[1]) / (1 - rates[1]) if rates[1] else None
+    layer._dropout_masks = lambda xs, training: (dx_drop, dh_drop)
+    states = [rng.normal(size=(2, 2)) for _ in range(layer._n_states())]
+    check_layer(layer, [rng.normal(size=(2, 4, 3))] + states, training=True)
 
 
 class _WithMask:
@@ -394,6 +410,14 @@ def test_masking_value_must_be_a_number(value):
     with pytest.raises(ValueError, match=r"Masking\(mask_value=...\) takes the number that fills "
                                          r"padded steps"):
         layers.Masking(mask_value=value)
+
+
+def test_attention_on_a_masked_input_is_refused_with_what_to_do():
+    e = layers.Embedding(5, 4, mask_zero=True)(kteach.Input((6,), dtype="int32"))
+    with pytest.raises(NotSupportedError, match=r"Layer 'multi_head_attention\w*' "
+                                                r"\(MultiHeadAttention\) received a masked input\. "
+                                                r"Keras would keep the padded steps out"):
+        layers.MultiHeadAttention(2, 2)(e, e)
 
 
 def test_stateful_is_still_refused():

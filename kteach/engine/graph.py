@@ -212,22 +212,31 @@ class Graph:
             args = [values[id(t)] for t in node.flat_inputs]
             several = isinstance(node.inputs, (list, tuple))
             inputs = args if several else args[0]
-            in_masks = [mask_of.get(id(t)) for t in node.flat_inputs]
-            mask = in_masks if several else in_masks[0]
+            with_masks = self.makes_masks or bool(mask_of)   # else no mask work at all
+            mask = None
+            if with_masks:
+                in_masks = [mask_of.get(id(t)) for t in node.flat_inputs]
+                mask = in_masks if several else in_masks[0]
             outputs, cache = call_layer(node.layer, inputs, training, mask)
             flat_out = outputs if len(node.outputs) > 1 else [outputs]
-            out_masks = [None] * len(flat_out)
-            if self.makes_masks or mask_of:
-                out_masks = masking.output_masks(node.layer, plain(inputs), mask, len(flat_out))
-                if isinstance(cache, GraphTape):   # a nested model: as Keras when it runs, its
-                    out_masks = list(cache.output_masks)   # outputs keep their layers' masks
-            for t, value, m in zip(node.outputs, flat_out, out_masks):
+            for t, value in zip(node.outputs, flat_out):
                 values[id(t)] = value
-                if m is not None:
-                    mask_of[id(t)] = masking.as_bool(m)
+            if with_masks:
+                self._note_masks(node, cache, plain(inputs), mask, len(flat_out), mask_of)
             tape.append((node, cache, inputs, outputs))
         tape.output_masks = [mask_of.get(id(t)) for t in self.outputs]
         return [values[id(t)] for t in self.outputs], tape
+
+    @staticmethod
+    def _note_masks(node: Node, cache: Any, inputs: Any, mask: Any, n: int, mask_of: dict) -> None:
+        """The masks of a call's outputs, from the layer's ``compute_mask``. A nested model
+        hands on the masks its own layers made, as Keras does when it runs."""
+        out_masks = masking.output_masks(node.layer, inputs, mask, n)
+        if isinstance(cache, GraphTape):
+            out_masks = list(cache.output_masks)
+        for t, m in zip(node.outputs, out_masks):
+            if m is not None:
+                mask_of[id(t)] = masking.as_bool(m)
 
     def backward(self, tape: list, d_outputs: list[np.ndarray | None]) -> tuple[list, dict[int, np.ndarray]]:
         """Chain rule from dLoss/doutputs back to dLoss/dinputs and every weight.

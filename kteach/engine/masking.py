@@ -77,6 +77,11 @@ def symbolic_masks(layer: Any, inputs: Any, mask: Any, outputs: list) -> None:
     """Attach ``_keras_mask`` to the symbolic outputs of a call, or warn as Keras does when a
     layer that cannot use a mask receives one (the mask stops there)."""
     from .operation import Operation
+    refusal = getattr(layer, "_mask_refusal", None)
+    if refusal and any_mask(mask):
+        from .errors import NotSupportedError
+        raise NotSupportedError(f"Layer '{layer.name}' ({type(layer).__name__}) received a "
+                                f"masked input. {refusal}")
     if not getattr(layer, "supports_masking", False):
         if any_mask(mask) and not isinstance(layer, Operation):   # an op simply drops the mask, as in Keras
             warn_once(

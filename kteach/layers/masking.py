@@ -17,7 +17,7 @@ import numpy as np
 from .. import ops
 from ..engine.layer import Layer
 from ..engine.tensor import format_shape
-from . import activation_layers, core, noise, normalization, preprocessing, wrappers
+from . import activation_layers, attention, core, noise, normalization, preprocessing, wrappers
 
 
 class Masking(Layer):
@@ -73,3 +73,11 @@ PASS_MASK_ON = (
 )
 for _cls in PASS_MASK_ON:
     _cls._supports_masking = True
+
+# Keras 3's attention layers turn the masks of their inputs into an attention mask; kteach's
+# do not apply masks yet, so they say so rather than silently attend to the padding.
+for _cls in (attention.Attention, attention.MultiHeadAttention):
+    _cls._mask_refusal = (
+        "Keras would keep the padded steps out of the attention; kteach's attention layers do "
+        "not apply masks yet. Remove mask_zero=True / the Masking layer before it (the "
+        "padding is then attended to like any token).")
