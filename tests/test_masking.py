@@ -423,3 +423,50 @@ def test_attention_on_a_masked_input_is_refused_with_what_to_do():
 def test_stateful_is_still_refused():
     with pytest.raises(NotSupportedError, match=r"stateful=True\) is not supported"):
         layers.LSTM(2, stateful=True)
+
+
+def test_explain_shows_the_masks():
+    inp = kteach.Input((4,), dtype="int32")
+    h = layers.LSTM(2, return_sequences=True)(layers.Embedding(5, 3, mask_zero=True)(inp))
+    model = kteach.Model(inp, layers.Dense(1)(h))
+    model.compile("sgd", "mse")
+    x = np.array([[1, 2, 0, 0], [3, 0, 0, 0]])
+    record = model.explain(x, np.ones((2, 4, 1), "float32"))
+    lstm_step = next(s for s in record if s.kind == "forward" and s.name == "lstm")
+    np.testing.assert_array_equal(lstm_step["mask"], x != 0)
+    assert "mask (2, 4): 3 of 8 steps real, 5 masked (masked steps are skipped)" in lstm_step.notes
+    loss_step = next(s for s in record if s.kind == "loss")
+    np.testing.assert_array_equal(loss_step["mask"], x != 0)
+    assert "loss = Σ m·L / Σ m = " in loss_step.formula
+    assert loss_step.value == pytest.approx(model.evaluate(x, np.ones((2, 4, 1)), verbose=0),
+                                            rel=1e-6)
+    dense_step = next(s for s in record if s.kind == "forward" and s.name == "dense")
+    assert "mask" not in dense_step.keys()     # Dense passes the mask on but does not use it
+
+
+def test_per_sample_weights_on_a_masked_sequence_spread_over_its_steps():
+    """Keras 3 fails here with a broadcasting error ((b,) against the (b, T) mask); kteach
+    gives each step its sample's weight: loss = Σ w_b·m·L / Σ m."""
+    inp = kteach.Input((4,), dtype="int32")
+    model = kteach.Model(inp, layers.Dense(1)(layers.Embedding(5, 2, mask_zero=True)(inp)))
+    model.compile(loss="mse")
+    x, y, w = np.array([[1, 2, 0, 0], [3, 0, 0, 0]]), np.ones((2, 4, 1)), np.array([2.0, 0.5])
+    L = (model.predict(x, verbose=0)[..., 0] - 1) ** 2
+    m = x != 0
+    want = float((L * m * w[:, None]).sum() / m.sum())
+    assert model.evaluate(x, y, sample_weight=w, verbose=0) == pytest.approx(want, rel=1e-6)
+
+
+def test_bad_targets_leave_a_masked_model_as_it_was():
+    from snapshot import assert_unchanged, snapshot
+    kteach.utils.set_random_seed(0)
+    model = kteach.Sequential([kteach.Input((4,), dtype="int32"),
+                               layers.Embedding(5, 2, mask_zero=True),
+                               layers.LSTM(3, return_sequences=True), layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    x = np.array([[1, 2, 0, 0], [3, 0, 0, 0]])
+    model.fit(x, np.ones((2, 4, 1)), epochs=1, verbose=0)
+    before = snapshot(model)
+    with pytest.raises(ValueError):
+        model.fit(x, np.ones((2, 5, 1)), epochs=1, verbose=0)
+    assert_unchanged(before, model)

@@ -617,7 +617,7 @@ def apply_constraints(variables: list) -> None:
             v.update(np.asarray(v.constraint(v.value)))
 
 
-# Keras-only keys whose value does not change what kteach computes (masking is not supported).
+# Keys a layer's own from_config reads (RecurrentLayer: zero_output_for_mask), not refused here.
 _IGNORED_CONFIG = ("zero_output_for_mask",)
 
 

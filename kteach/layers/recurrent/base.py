@@ -214,8 +214,7 @@ class RecurrentLayer(Layer):
     def get_config(self) -> dict:
         """The arguments that rebuild this layer, with the keys Keras 3 writes."""
         config = super().get_config()
-        # Keras' Bidirectional asks its copies for zeros at masked steps; masks do not exist
-        # in kteach, so this only keeps the config as Keras writes it.
+        # Keras' Bidirectional asks its copies for zeros at masked steps (see _outputs).
         config["zero_output_for_mask"] = getattr(self, "_zero_output_for_mask", False)
         return config
 
