@@ -35,6 +35,10 @@ class GRU(RecurrentLayer):
 
     then ``dW = Σ xᵀ·dmx`` with ``dmx = [dpre_z, dpre_r, dpre_h]``, ``dU = Σ h_{t−1}ᵀ·dmh``
     (reset_before: the h block is ``Σ (r·h_{t−1})ᵀ·dpre_h``).
+
+    Options: a mask keeps ``h_t = h_{t−1}`` at padded steps; dropout masks (drawn once per
+    call, one per gate block with ``recurrent_dropout``) multiply ``x_t`` in ``mx`` and
+    ``h_{t−1}`` where it meets U (not in ``z·h_{t−1}``), as Keras; ``initial_state=[h_0]``.
     """
 
     _gates = 3

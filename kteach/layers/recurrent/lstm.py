@@ -31,6 +31,11 @@ class LSTM(RecurrentLayer):
         dh_next = dz_t·Uᵀ
 
     then ``dU = Σ_t h_{t−1}ᵀ·dz_t``, ``dW = Σ_t x_tᵀ·dz_t``, ``db = Σ dz_t``.
+
+    Options: a mask makes a padded step keep ``h_t, c_t = h_{t−1}, c_{t−1}`` (``dh`` and
+    ``dc`` go straight back); dropout multiplies ``x_t`` and ``h_{t−1}`` by masks drawn once
+    per call, one per gate block when ``recurrent_dropout`` is on (Keras' implementation 1);
+    ``initial_state=[h_0, c_0]``, with ``dL/dh_0``, ``dL/dc_0`` from backward.
     """
 
     _gates = 4

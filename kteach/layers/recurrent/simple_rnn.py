@@ -25,6 +25,12 @@ class SimpleRNN(RecurrentLayer):
 
     then ``dU = Σ_t h_{t−1}ᵀ·dz_t``, ``dW = Σ_t x_tᵀ·dz_t``, ``db = Σ dz_t``,
     ``dx_t = dz_t·Wᵀ``.
+
+    Options (see :mod:`kteach.layers.recurrent.base`): a mask makes a padded step keep
+    ``h_t = h_{t−1}`` (backward: ``dh`` goes straight to ``h_{t−1}``); ``dropout`` and
+    ``recurrent_dropout`` multiply ``x_t`` and ``h_{t−1}`` by masks drawn once per call,
+    ``z_t = (x_t·D_x)·W + (h_{t−1}·D_h)·U + b``; ``initial_state=[h_0]`` replaces the zeros
+    and backward also returns ``dL/dh_0``.
     """
 
     _gates = 1
