@@ -470,3 +470,32 @@ def test_bad_targets_leave_a_masked_model_as_it_was():
     with pytest.raises(ValueError):
         model.fit(x, np.ones((2, 5, 1)), epochs=1, verbose=0)
     assert_unchanged(before, model)
+
+
+def test_a_learners_layer_receives_the_mask_and_passes_it_on_as_in_keras():
+    seen = []
+
+    class Scale(kteach.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.supports_masking = True          # the Keras idiom: hand the mask on
+
+        def call(self, x, mask=None):
+            seen.append(None if mask is None else np.asarray(mask))
+            return kteach.ops.multiply(x, 2.0)
+
+    class Blind(kteach.layers.Layer):             # no mask argument, no supports_masking
+        def call(self, x):
+            return x
+
+    ids = kteach.Input((4,), dtype="int32")
+    e = layers.Embedding(5, 3, mask_zero=True)(ids)
+    s = Scale()(e)
+    assert s._keras_mask is e._keras_mask
+    with pytest.warns(UserWarning, match="does not support masking"):
+        b = Blind()(e)
+    assert getattr(b, "_keras_mask", None) is None
+    model = kteach.Model(ids, layers.GlobalAveragePooling1D()(s))
+    x = np.array([[1, 2, 0, 0], [3, 0, 0, 0]])
+    model.predict(x, verbose=0)
+    np.testing.assert_array_equal(seen[-1], x != 0)
