@@ -499,3 +499,8 @@ def test_a_learners_layer_receives_the_mask_and_passes_it_on_as_in_keras():
     x = np.array([[1, 2, 0, 0], [3, 0, 0, 0]])
     model.predict(x, verbose=0)
     np.testing.assert_array_equal(seen[-1], x != 0)
+
+
+def test_a_misspelt_call_keyword_of_an_rnn_names_initial_state():
+    with pytest.raises(TypeError, match=r"Did you mean 'initial_state'\?"):
+        layers.LSTM(2)(kteach.Input((3, 2)), initial_states=[kteach.Input((2,))])

@@ -387,7 +387,7 @@ class Layer:
         mask = kwargs.pop("mask", None)
         if kwargs:
             key = next(iter(kwargs))
-            raise unknown_keyword_error(f"{self.name}.__call__", key, ["inputs", "training"])
+            raise unknown_keyword_error(f"{self.name}.__call__", key, ["inputs", "training", "mask"])
         flat = inputs if isinstance(inputs, (list, tuple)) else [inputs]
         if any(isinstance(t, KerasTensor) for t in flat):
             if mask is not None:

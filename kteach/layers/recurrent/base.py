@@ -50,7 +50,7 @@ import numpy as np
 from ... import activations, constraints, initializers, regularizers
 from ...engine import masking, naming, random
 from ...engine.errors import (KteachError, NotSupportedError, ShapeError,  # noqa: F401
-                             refuse_unsupported, warn_once)
+                             refuse_unsupported, unknown_keyword_error, warn_once)
 from ...engine.layer import Layer
 from ...engine.tensor import format_shape
 from ..core import _positive_int
@@ -307,6 +307,9 @@ class RecurrentLayer(Layer):
     def __call__(self, inputs, initial_state=None, training=None, mask=None, **kwargs):
         """``layer(x)``, or ``layer(x, initial_state=[h_0])`` (LSTM ``[h_0, c_0]``) to start
         from given states instead of zeros; gradients flow back into them."""
+        for key in kwargs:   # initial_states=..., a misspelling: say what the call takes
+            raise unknown_keyword_error(f"{self.name}.__call__", key,
+                                        ["inputs", "initial_state", "training", "mask"])
         if initial_state is not None:
             states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
             if len(states) != self._n_states():
