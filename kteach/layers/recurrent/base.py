@@ -451,10 +451,10 @@ def _legacy_input_shape(kind: str, input_dim: Any, input_length: Any) -> tuple:
             f"{kind}(input_length={input_length}) without input_dim does not say how many "
             f"features each step has. Start the model with Input(shape=({input_length}, "
             f"n_features)) instead.")
-    steps = None if input_length is None else int(input_length)
+    timesteps = None if input_length is None else int(input_length)
     warn_once(
         f"`input_dim`/`input_length` on a {kind} are Keras 1/2 spellings that Keras 3 refuses. "
         f"kteach accepts them; in Keras 3 start the model with "
-        f"Input(shape=({steps}, {int(input_dim)})) (timesteps, features) instead.",
+        f"Input(shape=({timesteps}, {int(input_dim)})) (timesteps, features) instead.",
         key="rnn_input_dim")
-    return (None, steps, int(input_dim))
+    return (None, timesteps, int(input_dim))
