@@ -48,7 +48,6 @@ NO_OWN_PASS: dict[str, str] = {
     "AveragePooling2D": "inherits _Pooling's forward/backward; only sets rank and 'average'",
     "GlobalMaxPooling1D": "inherits _GlobalPooling's forward/backward; only sets rank, 'max'",
     "GlobalMaxPooling2D": "inherits _GlobalPooling's forward/backward; only sets rank, 'max'",
-    "GlobalAveragePooling1D": "inherits _GlobalPooling's forward/backward; sets rank, 'average'",
     "GlobalAveragePooling2D": "inherits _GlobalPooling's forward/backward; sets rank, 'average'",
     "Minimum": "inherits Maximum's forward/backward; only flips the comparison",
     "RandomRotation": "inherits _AffineAugmentation's pass; only defines the sampled transform",
