@@ -189,9 +189,8 @@ OTHER_WORK_PENDING = {
     "one_screen": {"Activation", "Dense", "Dropout", "Flatten", "Reshape",   # core.py
                    "_Conv",                                                  # convolutional.py
                    "_Pooling", "_GlobalPooling",                             # pooling.py
-                   "RecurrentLayer",                                         # recurrent.py
-                   "Embedding"},   # embedding.py: owned by other work, not reordered here
-    "own_pass": {"GRU", "LSTM", "SimpleRNN"},                                # recurrent.py
+                   },
+    "own_pass": set(),
 }
 
 

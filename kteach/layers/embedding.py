@@ -91,6 +91,25 @@ class Embedding(Layer):
         self.supports_masking = self.mask_zero    # as Keras: only then does it make a mask
         self._initial_weights = None if weights is None else list(weights)
 
+    def forward(self, x, training=False):
+        ids = self._token_ids(np.asarray(x))
+        y = self.embeddings.value[ids]
+        self._activity_penalty(y)
+        return y, ids
+
+    def backward(self, ids, dy):
+        if self.activity_regularizer is not None:   # y is the table's rows for these ids
+            dy = self._activity_gradient(self.embeddings.value[ids], dy)
+        V, D = self.embeddings.shape
+        dE = np.zeros((V, D), dtype=self.embeddings.value.dtype)
+        # dE[v, j] += dy[b, t, j] for every position (b, t) holding id v. np.add.at adds
+        # repeated ids correctly (plain `dE[ids] += dy` would keep only one of them); it is
+        # several times faster with one flat index per number than with one row index per
+        # id, so each entry E[v, j] is addressed by its flat position v·D + j.
+        flat = (ids.reshape(-1, 1).astype(np.intp) * D + np.arange(D)).ravel()
+        np.add.at(dE.reshape(V * D), flat, dy.reshape(-1))
+        return None, [dE]
+
     def build(self, input_shape):
         shape = (self.input_dim, self.output_dim)
         init = self.embeddings_initializer
@@ -127,25 +146,6 @@ class Embedding(Layer):
     def formula(self, input_shape, output_shape):
         return (f"y[…, :] = E[x[…]] : x {format_shape(input_shape)} ids, "
                 f"E {format_shape(self.embeddings.shape)} → {format_shape(output_shape)}")
-
-    def forward(self, x, training=False):
-        ids = self._token_ids(np.asarray(x))
-        y = self.embeddings.value[ids]
-        self._activity_penalty(y)
-        return y, ids
-
-    def backward(self, ids, dy):
-        if self.activity_regularizer is not None:   # y is the table's rows for these ids
-            dy = self._activity_gradient(self.embeddings.value[ids], dy)
-        V, D = self.embeddings.shape
-        dE = np.zeros((V, D), dtype=self.embeddings.value.dtype)
-        # dE[v, j] += dy[b, t, j] for every position (b, t) holding id v. np.add.at adds
-        # repeated ids correctly (plain `dE[ids] += dy` would keep only one of them); it is
-        # several times faster with one flat index per number than with one row index per
-        # id, so each entry E[v, j] is addressed by its flat position v·D + j.
-        flat = (ids.reshape(-1, 1).astype(np.intp) * D + np.arange(D)).ravel()
-        np.add.at(dE.reshape(V * D), flat, dy.reshape(-1))
-        return None, [dE]
 
     # ----- checking the ids ---------------------------------------------------------------------
     def _token_ids(self, x: np.ndarray) -> np.ndarray:
