@@ -15,8 +15,9 @@ not installed, its name is bound to a placeholder and the first block that uses 
 ``MissingModule`` -- those blocks are outside what kteach can run.
 
 Everything else runs unchanged (same epochs, same batch sizes), with one exception: a call to
-``keras.datasets.NAME.load_data()`` while kteach has no ``datasets`` module gets random arrays
-of the real shapes and dtypes instead of the download ("stand-in data", printed as such). By
+``keras.datasets.NAME.load_data()`` that kteach cannot answer (the file is not in
+``~/.keras/datasets`` and there is no internet) gets random arrays of the real shapes and
+dtypes instead ("stand-in data", printed as such). By
 default they have the real number of samples, because guides hard-code it
 (``x_train.reshape(60000, 784)``, ``x_train[-10000:]``); ``--small`` makes them 1000 training
 and 200 test samples, which is faster but breaks such lines.
@@ -160,8 +161,9 @@ class DatasetRewriter(ast.NodeTransformer):
 
 
 def needs_stand_in() -> bool:
-    import kteach
-    return not hasattr(kteach, "datasets")
+    """Always: the loader below tries kteach's own data set first and falls back to stand-in
+    arrays only when that cannot be had (no such loader, or no file and no internet)."""
+    return True
 
 
 def prepare(block: Block, stand_in: bool) -> list[ast.Module]:
@@ -215,6 +217,13 @@ def make_stand_in_loader(small: bool):
     """A `load_data(name, ...)` that returns seeded random arrays shaped like the real set."""
 
     def load_data(name: str, *args, **kwargs):
+        import kteach
+        real = getattr(getattr(kteach, "datasets", None), name, None)
+        if real is not None:
+            try:
+                return real.load_data(*args, **kwargs)
+            except OSError as error:      # DownloadError: an offline machine without the file
+                print(f"[run_keras_guide] keras.datasets.{name}: {str(error).splitlines()[0]}")
         if name not in DATASETS:
             raise NotImplementedError(f"no stand-in for keras.datasets.{name} in run_keras_guide.py")
         n_train, n_test, x_shape, x_dtype, y_shape, classes = DATASETS[name]
