@@ -102,6 +102,9 @@ class Optimizer:
         self._shared: dict[str, np.ndarray] = {}
         self._no_decay_ids: set[int] = set()
         self._no_decay_names: list[str] = []
+        # id(variable) -> (variable, scratch array): room for a rule's intermediate result
+        # (``lr·g``), so that rules that write in place (``out=``) allocate nothing per step.
+        self._scratch: dict[int, tuple[Variable, np.ndarray]] = {}
 
     # ---------------------------------------------------------------- construction helpers
     def _read_legacy_keywords(self, learning_rate: Any, legacy: dict) -> tuple[Any, float]:
@@ -248,6 +251,14 @@ class Optimizer:
                 for group in self._groups() for name in group})
         return self._slots[key][1]
 
+    def scratch(self, var: Variable) -> np.ndarray:
+        """A work array of ``var``'s shape and dtype, kept from step to step (not state: its
+        contents mean nothing between steps). SGD puts ``lr·g`` there."""
+        key = id(var)
+        if key not in self._scratch or self._scratch[key][1].shape != var.shape:
+            self._scratch[key] = (var, np.empty(var.shape, dtype=var.dtype))
+        return self._scratch[key][1]
+
     def build(self, var_list: list[Variable]) -> None:
         """Create the slots of every weight now (as Keras' ``build``; optional here)."""
         for var in var_list:
@@ -258,7 +269,7 @@ class Optimizer:
         """Keras 3's optimizer variables: ``iterations`` (int32), ``learning_rate`` (float32),
         then every slot array, then shared state (Nadam's product). The sum of their sizes is
         what ``summary()`` prints as "Optimizer params" (Adam: 2 + 2·weights). The slot
-        arrays are the optimizer's current ones (each step replaces them): changing one in
+        arrays are the optimizer's current ones (a step may replace them or write into them): changing one in
         place changes the optimizer."""
         out = [np.array(self.iterations, dtype=np.int32)]
         if isinstance(self._learning_rate, float):   # a schedule is not a variable (Keras)
@@ -476,6 +487,14 @@ class Optimizer:
                and (self.use_ema or k not in _EMA_KEYS)}
         args = ", ".join(f"{k}={v!r}" for k, v in own.items())
         return f"<{type(self).__name__} name={self.name!r} {args}>"
+
+
+def writable_value(var: Variable) -> np.ndarray:
+    """``var.value``, ready to be updated in place: a read-only array (a broadcast, a loaded
+    buffer) is first replaced by a copy of its own."""
+    if not var.value.flags.writeable:
+        var.value = var.value.copy()
+    return var.value
 
 
 def _check_no_argument_callable(f: Any) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.variable import Variable
-from .base import Optimizer, OptimizerError, _fmt
+from .base import Optimizer, OptimizerError, _fmt, writable_value
 
 
 class SGD(Optimizer):
@@ -33,16 +33,21 @@ class SGD(Optimizer):
         return [("momentum",)] if self.momentum != 0 else []
 
     def update_step(self, g: np.ndarray, var: Variable, lr: np.floating) -> None:
+        # Every result is written into an existing array (out=), in the order of the
+        # formulas above, so the numbers are those of `w - lr * g` and a step allocates
+        # nothing: lr·g goes to a scratch array, v and w are changed where they are.
+        w = writable_value(var)
+        lr_g = np.multiply(lr, g, out=self.scratch(var))
         if self.momentum == 0:
-            var.update(var.value - lr * g)
+            np.subtract(w, lr_g, out=w)                        # w ← w − lr·g
             return
-        s = self.slots(var)
-        mu = self.momentum
-        s["momentum"] = mu * s["momentum"] - lr * g
-        if self.nesterov:
-            var.update(var.value - lr * g + mu * s["momentum"])
-        else:
-            var.update(var.value + s["momentum"])
+        mu, v = self.momentum, self.slots(var)["momentum"]
+        np.subtract(np.multiply(mu, v, out=v), lr_g, out=v)   # v ← μ·v − lr·g
+        if self.nesterov:                                     # w ← w − lr·g + μ·v
+            np.subtract(w, lr_g, out=w)
+            np.add(w, np.multiply(mu, v, out=lr_g), out=w)
+        else:                                                 # w ← w + v
+            np.add(w, v, out=w)
 
     def _describe_rule(self) -> str:
         lr, mu = _fmt(self.current_learning_rate), _fmt(self.momentum)
