@@ -213,7 +213,12 @@ class AveragePooling2D(_Pooling):
 
 # ----- global pooling ----------------------------------------------------------------------------
 class _GlobalPooling(Layer):
-    """Max or mean over all spatial axes: ``(batch, *spatial, C)`` → ``(batch, C)``."""
+    """Max or mean over all spatial axes: ``(batch, *spatial, C)`` → ``(batch, C)``.
+
+    Max: ``y[b, c] = max_t x[b, t, c]``, backward sends ``dy[b, c]`` to the first ``t`` that
+    holds the maximum. Mean: ``y[b, c] = (1/n) Σ_t x[b, t, c]``, backward ``dx = dy / n`` at
+    every one of the ``n`` positions. ``keepdims=True`` keeps the spatial axes with size 1.
+    """
 
     _config_keys = ("data_format", "keepdims")
     _keras_build_config = False
@@ -226,32 +231,6 @@ class _GlobalPooling(Layer):
         check_channels_last(data_format, type(self).__name__)
         self.data_format = "channels_last"
         self.keepdims = bool(keepdims)
-
-    def build(self, input_shape):
-        check_spatial_input(self, input_shape, self.rank)
-
-    def check_input_shape(self, shape):
-        check_spatial_input(self, shape, self.rank, self._build_input_shape[-1])
-
-    def compute_output_shape(self, input_shape):
-        check_spatial_input(self, input_shape, self.rank)
-        self._check_not_empty(tuple(input_shape[1:-1]))
-        if self.keepdims:
-            return (input_shape[0],) + (1,) * self.rank + (input_shape[-1],)
-        return (input_shape[0], input_shape[-1])
-
-    def _check_not_empty(self, spatial: tuple) -> None:
-        if any(n == 0 for n in spatial):
-            raise SequenceTooShortError(
-                f"Layer '{self.name}' ({type(self).__name__}) received inputs with no steps "
-                f"(spatial shape {spatial}), so there is nothing to take the {self.mode} of. "
-                f"The layers before it used up every step: give longer inputs or use smaller "
-                f"kernels and pools.", self.name, 0)
-
-    def formula(self, input_shape, output_shape):
-        axes = "steps" if self.rank == 1 else "height and width"
-        return (f"y[b, c] = {self.mode} of x[b, ..., c] over {axes} : {format_shape(input_shape)} "
-                f"→ {format_shape(output_shape)}")
 
     def forward(self, x, training=False):
         self._check_not_empty(x.shape[1:-1])
@@ -278,6 +257,32 @@ class _GlobalPooling(Layer):
         else:
             dflat = np.broadcast_to(dy[:, np.newaxis, :] / n, (b, n, c))
         return dflat.reshape(x_shape), []
+
+    def build(self, input_shape):
+        check_spatial_input(self, input_shape, self.rank)
+
+    def check_input_shape(self, shape):
+        check_spatial_input(self, shape, self.rank, self._build_input_shape[-1])
+
+    def compute_output_shape(self, input_shape):
+        check_spatial_input(self, input_shape, self.rank)
+        self._check_not_empty(tuple(input_shape[1:-1]))
+        if self.keepdims:
+            return (input_shape[0],) + (1,) * self.rank + (input_shape[-1],)
+        return (input_shape[0], input_shape[-1])
+
+    def _check_not_empty(self, spatial: tuple) -> None:
+        if any(n == 0 for n in spatial):
+            raise SequenceTooShortError(
+                f"Layer '{self.name}' ({type(self).__name__}) received inputs with no steps "
+                f"(spatial shape {spatial}), so there is nothing to take the {self.mode} of. "
+                f"The layers before it used up every step: give longer inputs or use smaller "
+                f"kernels and pools.", self.name, 0)
+
+    def formula(self, input_shape, output_shape):
+        axes = "steps" if self.rank == 1 else "height and width"
+        return (f"y[b, c] = {self.mode} of x[b, ..., c] over {axes} : {format_shape(input_shape)} "
+                f"→ {format_shape(output_shape)}")
 
 
 class GlobalMaxPooling1D(_GlobalPooling):
