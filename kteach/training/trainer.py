@@ -25,7 +25,7 @@ from ..engine.layer import add_penalty_gradients, apply_constraints, reset_activ
 from ..engine.errors import NotCompiledError, NotSupportedError, NumericalError, check_keywords
 from . import data, loop
 from .callbacks import CallbackList, History
-from .compiled import Objective
+from .compiled import CompileMetrics, Objective
 from .loop import BatchStream, NonFiniteLoss, class_weights_to_sample_weights  # noqa: F401
 from .progress import Progbar
 from ..utils.data_adapter import PyDataset, SourcePass, is_batch_source, unpack_batch
@@ -41,9 +41,8 @@ class StepObserver:
 
     records_nonfinite = False   # True: a NaN loss does not stop the step (explain shows it)
 
-    @contextlib.contextmanager
-    def phase(self, name: str) -> Iterator[None]:
-        yield
+    def phase(self, name: str) -> contextlib.AbstractContextManager:
+        return _NO_PHASE
 
     def loss(self, preds: list, cache: Any, total: float, per_output: list, d_preds: list) -> None:
         pass
@@ -52,6 +51,7 @@ class StepObserver:
         apply()
 
 
+_NO_PHASE = contextlib.nullcontext()   # reusable, and cheaper than a generator per step
 _SILENT = StepObserver()
 
 
@@ -279,14 +279,14 @@ class Trainer:
         ys = self._targets(y, what + "y")
         n = data.check_counts(xs, ys)
         ys = objective.check_targets(self, ys)
-        objective.resolve_metrics(ys, [t.shape for t in self.outputs])
+        if objective.metrics is None:   # picked once, from the first data seen
+            objective.resolve_metrics(ys, [t.shape for t in self.outputs])
         return xs, ys, n
 
     # ----- one batch -----------------------------------------------------------------------------------
     def _reset_trackers(self) -> None:
         objective = self._objective
         self._custom_logs = None
-        from .compiled import CompileMetrics
         for metric in self.metrics:   # a learner's own trackers too (a `metrics` property)
             if not isinstance(metric, CompileMetrics):  # the compiled ones are reset below
                 metric.reset_state()
@@ -341,9 +341,9 @@ class Trainer:
             observe.loss(preds, cache, total, per_output, d_preds)
             if not np.isfinite(total) and not observe.records_nonfinite:
                 raise NonFiniteLoss(total)
+            variables = self.trainable_weights
             with observe.phase("backward"):
-                grads = self._backward_batch(cache, d_preds)
-        variables = self.trainable_weights
+                grads = self._backward_batch(cache, d_preds, variables)
         for v in variables:
             g = grads.get(id(v))
             v.grad = np.zeros_like(v.value) if g is None else g.astype(v.dtype, copy=False)
@@ -477,8 +477,10 @@ class Trainer:
         out, cache = self.forward(list(xs) if several else xs[0], training)
         return (list(out) if cache.several else [out]), cache
 
-    def _backward_batch(self, cache: Any, d_preds: list) -> dict[int, np.ndarray]:
-        """``{id(weight): dloss/dweight}`` from the gradients at the predictions."""
+    def _backward_batch(self, cache: Any, d_preds: list,
+                        variables: list | None = None) -> dict[int, np.ndarray]:
+        """``{id(weight): dloss/dweight}`` from the gradients at the predictions
+        (``variables``: the trainable weights, when the caller has them at hand)."""
         if self._graph is not None:
             grads = self._graph.backward(cache, d_preds)[1]
         else:
@@ -486,7 +488,8 @@ class Trainer:
             grads = {id(w): g for w, g in zip(self.weights, d_weights) if g is not None}
         # The weight penalties in self.losses are not on any layer's backward path: their
         # gradient (2·l2·W for L2...) is added here, for fit, explain and check_gradients.
-        return add_penalty_gradients(self.trainable_weights, grads)
+        return add_penalty_gradients(self.trainable_weights if variables is None else variables,
+                                     grads)
 
     def _added_loss(self) -> float:
         """The sum of what layers gave to ``add_loss`` in the latest forward pass."""
