@@ -82,11 +82,12 @@ class _Pooling(Layer):
         xp, y, pads = cache
         dxp = np.zeros(xp.shape, dtype=dy.dtype)
         waiting = np.ones(y.shape, dtype=bool)  # windows whose dy is not sent yet
+        won, share = np.empty(y.shape, dtype=bool), np.empty(dy.shape, dtype=dy.dtype)
         for _, where in self._offsets(y.shape[1:-1]):
-            won = np.equal(xp[where], y)
+            np.equal(xp[where], y, out=won)
             won &= waiting             # the first offset holding the maximum takes dy
             waiting ^= won
-            dxp[where] += dy * won
+            dxp[where] += np.multiply(dy, won, out=share)
         return crop(dxp, pads), []
 
     def build(self, input_shape):
