@@ -235,9 +235,9 @@ class _Conv(Layer):
         dx_pad[b, t·s + i·d, c] += Σ_f dz[b, t, f] · W[i, c, f]   for every kernel offset i
 
     The last line is col2im: ``dX_col = dz_col · W_colᵀ`` holds each window's share, added
-    back offset by offset (one strided slice each). Where ``dX_col`` would be larger than
-    ``dz`` (``k·C > f``), each offset's ``dz · W[i]ᵀ`` is added directly instead, so the large
-    matrix is never built.
+    back onto the input one kernel offset at a time (one strided slice each, no loop over
+    positions). (Adding ``dz · W[i]ᵀ`` per offset instead would skip the large ``dX_col`` but
+    changes the last bit of some sums: BLAS adds small products in another order.)
     """
 
     _config_keys = ("filters", "kernel_size", "strides", "padding", "data_format",
@@ -295,17 +295,11 @@ class _Conv(Layer):
         dz = activations.backward(self.activation, z, y, dy)
         dz_col = dz.reshape(-1, self.filters)
         dW = (X_col.T @ dz_col).reshape(W.shape)
-        # col2im: dz·Wᵀ goes back to the input positions each window read. The matrix
-        # dX_col = dz·W_colᵀ (positions × k·C) is built only when it is no larger than dz;
-        # otherwise each kernel offset i adds its own dz·W[i]ᵀ onto the slice i read.
-        k, s, d = self.kernel_size, self.strides, self.dilation_rate
-        if W[..., 0].size <= self.filters:
-            dX_col = dz_col @ W.reshape(-1, self.filters).T
-            dxp = add_windows(dX_col.reshape(dz.shape[:-1] + W.shape[:-1]), xp_shape, k, s, d)
-        else:
-            dxp = np.zeros(xp_shape, dtype=dz.dtype)
-            for i, where in window_slices(k, s, d, dz.shape[1:-1]):
-                dxp[where] += (dz_col @ W[i].T).reshape(dz.shape[:-1] + xp_shape[-1:])
+        # col2im: each window's row of dX_col = dz·W_colᵀ goes back onto the input positions
+        # it was read from, one strided slice per kernel offset
+        dX_col = dz_col @ W.reshape(-1, self.filters).T
+        dwin = dX_col.reshape(dz.shape[:-1] + W.shape[:-1])
+        dxp = add_windows(dwin, xp_shape, self.kernel_size, self.strides, self.dilation_rate)
         if self.use_bias:
             return crop(dxp, pads), [dW, np.add.reduce(dz_col, axis=0)]
         return crop(dxp, pads), [dW]
