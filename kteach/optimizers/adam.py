@@ -21,8 +21,8 @@ class Adam(Optimizer):
     def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-7, amsgrad: bool = False, **kwargs: Any):
         super().__init__(learning_rate, **kwargs)
-        self.beta_1, self.beta_2 = self._fraction("beta_1", beta_1, 0.9), self._fraction("beta_2", beta_2, 0.999)
-        self.epsilon, self.amsgrad = self._positive("epsilon", epsilon, 1e-7), amsgrad
+        _set_moments(self, beta_1, beta_2, epsilon)
+        self.amsgrad = amsgrad
 
     def slot_groups(self) -> list[tuple[str, ...]]:
         return [("m", "v")] + ([("v_hat",)] if self.amsgrad else [])
@@ -51,8 +51,7 @@ class Adam(Optimizer):
                 + f" = {_fmt(alpha)}]")
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+        return {**super().get_config(), **_moments_config(self), "amsgrad": self.amsgrad}
 
 
 class AdamW(Adam):
@@ -81,8 +80,7 @@ class Adamax(Optimizer):
     def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-7, **kwargs: Any):
         super().__init__(learning_rate, **kwargs)
-        self.beta_1, self.beta_2 = self._fraction("beta_1", beta_1, 0.9), self._fraction("beta_2", beta_2, 0.999)
-        self.epsilon = self._positive("epsilon", epsilon, 1e-7)
+        _set_moments(self, beta_1, beta_2, epsilon)
 
     def slot_groups(self) -> list[tuple[str, ...]]:
         return [("m", "u")]
@@ -101,8 +99,7 @@ class Adamax(Optimizer):
                 f"w ← w − {lr}·m/((u + {eps})·(1−{_fmt(b1)}^{t}))")
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon}
+        return {**super().get_config(), **_moments_config(self)}
 
 
 class Nadam(Optimizer):
@@ -117,8 +114,7 @@ class Nadam(Optimizer):
     def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-7, **kwargs: Any):
         super().__init__(learning_rate, **kwargs)
-        self.beta_1, self.beta_2 = self._fraction("beta_1", beta_1, 0.9), self._fraction("beta_2", beta_2, 0.999)
-        self.epsilon = self._positive("epsilon", epsilon, 1e-7)
+        _set_moments(self, beta_1, beta_2, epsilon)
 
     def slot_groups(self) -> list[tuple[str, ...]]:
         return [("m", "v")]
@@ -163,5 +159,16 @@ class Nadam(Optimizer):
                 f"w ← w − {lr}·m̂/(√v̂ + {eps})  [t={int(t)}]")
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon}
+        return {**super().get_config(), **_moments_config(self)}
+
+
+def _set_moments(opt: Optimizer, beta_1: Any, beta_2: Any, epsilon: Any) -> None:
+    """The decay rates of the two running moments (fractions below 1) and ε (positive),
+    checked: Adam, Adamax and Nadam take them alike."""
+    opt.beta_1 = opt._fraction("beta_1", beta_1, 0.9)
+    opt.beta_2 = opt._fraction("beta_2", beta_2, 0.999)
+    opt.epsilon = opt._positive("epsilon", epsilon, 1e-7)
+
+
+def _moments_config(opt: Optimizer) -> dict:
+    return {"beta_1": opt.beta_1, "beta_2": opt.beta_2, "epsilon": opt.epsilon}
