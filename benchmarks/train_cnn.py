@@ -7,8 +7,10 @@
 The model is the classic Keras MNIST example: Input (28, 28, 1) → Conv2D(32, 3, relu) →
 MaxPooling2D → Conv2D(64, 3, relu) → MaxPooling2D → Flatten → Dense(10, softmax), Adam and
 sparse categorical cross-entropy, on a fixed batch of 64 random float32 images (no download).
-The step is ``train_on_batch``, best of several repeats (the minimum is the most repeatable
-number on a busy 2-core machine).
+The step is ``train_on_batch``. Each round times the step and the bare arithmetic one after
+the other (best of a few repeats each); the printed times and the ratio are the medians over
+the rounds, so a burst of load from another process on a busy 2-core machine moves them
+little.
 
 "bare arithmetic" is the matrix products such a step cannot avoid, written as plain NumPy
 below: each convolution as im2col (one strided view of the input, reshaped into a matrix)
@@ -30,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -86,7 +89,7 @@ def im2col(x: np.ndarray, k: int) -> np.ndarray:
     return view.reshape(n * (h - k + 1) * (w - k + 1), k * k * c)
 
 
-def bare_step(repeats: int) -> float:
+def bare_step():
     rng = np.random.default_rng(0)
     f32 = np.float32
     x1 = rng.random((BATCH, 28, 28, 1), dtype=f32)            # conv 1: 28×28×1 → 26×26×32
@@ -105,7 +108,7 @@ def bare_step(repeats: int) -> float:
         c1.T @ dz1, c2.T @ dz2, x3.T @ dz3        # kernel gradients
         dz2 @ W2.T, dz3 @ W3.T                    # input gradients (none for the images)
 
-    return best_time(step, repeats)
+    return step
 
 
 # ----- kteach -------------------------------------------------------------------------------------
@@ -140,11 +143,16 @@ def run_kteach(repeats: int, breakdown: bool) -> float:
     kteach.utils.set_random_seed(0)
     model = cnn(kteach)
     x, y = batch()
-    step = best_time(lambda: model.train_on_batch(x, y), repeats)
-    bare = bare_step(repeats)
-    print(f"MNIST CNN, batch {BATCH}, train_on_batch (best of {repeats})")
+    bare_fn, steps, bares, ratios = bare_step(), [], [], []
+    for _ in range(repeats):
+        steps.append(best_time(lambda: model.train_on_batch(x, y), 2))
+        bares.append(best_time(bare_fn, 2))
+        ratios.append(steps[-1] / bares[-1])
+    step, bare = statistics.median(steps), statistics.median(bares)
+    print(f"MNIST CNN, batch {BATCH}, train_on_batch (medians of {repeats} rounds)")
     print(f"  {'bare arithmetic (im2col + matmuls)':38s} {bare * 1e3:7.2f} ms")
-    print(f"  {'kteach step':38s} {step * 1e3:7.2f} ms   {step / bare:5.2f}x of bare (aim ≤ 2x)")
+    print(f"  {'kteach step':38s} {step * 1e3:7.2f} ms   {statistics.median(ratios):5.2f}x of bare "
+          f"(aim ≤ 2x)")
     if breakdown:
         times, update = layer_times(model, x, repeats)
         print(f"    {'layer':<34} {'forward':>10} {'backward':>10}")

@@ -18,7 +18,14 @@ The models are the tutorial's, at its sizes:
   stack needs at least 269). Batch 128 (the tutorial fits with 64, also timed).
 
 The step time is ``train_on_batch`` on a fixed batch, best of a few repeats (the minimum is
-the most repeatable number on a busy 2-core machine).
+the most repeatable number on a busy 2-core machine). It is printed as a ratio to the bare
+arithmetic of the same step, timed in the same rounds: the matrix products that no
+implementation can skip, as plain NumPy (:func:`bare_step`). For each Conv1D that is im2col
+(one strided view copied into a matrix) and three products (``X_col·W`` forward,
+``X_colᵀ·dz`` and ``dz·Wᵀ`` backward); for each Dense the same three; for each LSTM the input
+products of all steps at once (``X·W``, ``Xᵀ·dZ``, ``dZ·Wᵀ``) and per step the recurrent
+ones (``h·U`` forward, ``dz·Uᵀ`` backward), with ``Hᵀ·dZ`` once. Embedding lookups, pooling,
+activations, the loss and the update are not in it (aim: the step at most 2× this).
 
 The per-layer breakdown runs the model's forward and backward pass by hand
 (``model.forward(x, training=True)`` and ``model.backward(tape, dy)``, the two calls a
@@ -104,6 +111,61 @@ def posts_batch(keras, batch: int):
     return posts, [age, income, gender]
 
 
+# ----- the bare arithmetic -------------------------------------------------------------------------
+class _Inputs:
+    """A tracer that keeps the input of every layer call of one forward pass."""
+
+    def __init__(self) -> None:
+        self.calls: list = []
+
+    def forward(self, layer, inputs, outputs, cache) -> None:
+        self.calls.append((layer, inputs, outputs))
+
+    def backward(self, layer, d_outputs, d_inputs, grads) -> None:
+        pass
+
+
+def _im2col(x: np.ndarray, k: int) -> np.ndarray:
+    """(N, L, C) → (N·L', k·C): one strided view (windows of k steps), then one copy."""
+    view = np.lib.stride_tricks.sliding_window_view(x, k, axis=1)   # (N, L', C, k)
+    return np.swapaxes(view, -1, -2).reshape(-1, k * x.shape[-1])
+
+
+def bare_step(model, x) -> callable:
+    """A function doing only the matrix products of one training step of ``model`` (see the
+    module docstring), on random arrays of the shapes one forward pass of ``x`` has."""
+    from kteach.layers import LSTM, Conv1D, Dense
+    tracer = _Inputs()
+    with graph.recording(tracer):
+        model.forward(x, training=False)
+    rng = np.random.default_rng(0)
+    f32 = lambda *shape: rng.standard_normal(shape).astype(np.float32)  # noqa: E731
+    work = []
+    for layer, inputs, outputs in tracer.calls:
+        if isinstance(layer, Conv1D):
+            k = layer.kernel_size[0]
+            xin, W = f32(*inputs.shape), f32(k * inputs.shape[-1], layer.filters)
+            dz = f32(outputs.shape[0] * outputs.shape[1], layer.filters)
+            work.append(lambda xin=xin, W=W, dz=dz, k=k: (
+                (c := _im2col(xin, k)) @ W, c.T @ dz, dz @ W.T))
+        elif isinstance(layer, Dense):
+            xin, W, dz = f32(*inputs.shape), f32(inputs.shape[-1], layer.units), f32(*outputs.shape)
+            work.append(lambda xin=xin, W=W, dz=dz: (xin @ W, xin.T @ dz, dz @ W.T))
+        elif isinstance(layer, LSTM):
+            n, steps, d = inputs.shape
+            u = layer.units
+            X, W, U = f32(n * steps, d), f32(d, 4 * u), f32(u, 4 * u)
+            dZ, H, h = f32(n * steps, 4 * u), f32(n * steps, u), f32(n, u)
+            dz = f32(n, 4 * u)
+
+            def lstm(X=X, W=W, U=U, dZ=dZ, H=H, h=h, dz=dz, steps=steps):
+                X @ W, X.T @ dZ, dZ @ W.T, H.T @ dZ
+                for _ in range(steps):
+                    h @ U, dz @ U.T
+            work.append(lstm)
+    return lambda: [f() for f in work]
+
+
 # ----- timing -------------------------------------------------------------------------------------
 def best_time(fn, repeats: int) -> float:
     fn()  # warm-up: builds the optimizer's slots, touches the memory
@@ -152,18 +214,22 @@ def by_hand_step(model, x, timer: LayerTimer, rng: np.random.Generator) -> float
     return time.perf_counter() - start
 
 
-def measure(model, x, y, repeats: int, breakdown: bool) -> tuple[float, dict, float]:
-    """Best ``train_on_batch`` time; with ``breakdown`` also the best time of each layer's
-    forward and backward call and of the optimizer update, measured in the same rounds (so
-    that a busy machine disturbs both alike)."""
-    step = update = float("inf")
+def measure(model, x, y, repeats: int, breakdown: bool) -> tuple[float, float, dict, float]:
+    """Best ``train_on_batch`` time and best time of the bare arithmetic; with ``breakdown``
+    also the best time of each layer's forward and backward call and of the optimizer
+    update, all measured in the same rounds (so that a busy machine disturbs them alike)."""
+    step = bare = update = float("inf")
     layers: dict[tuple[str, str], float] = defaultdict(lambda: float("inf"))
     timer, rng = LayerTimer(), np.random.default_rng(1)
+    bare_fn = bare_step(model, x)
     for round_ in range(repeats + 1):            # round 0 is a warm-up: slots, memory
         start = time.perf_counter()
         model.train_on_batch(x, y)
+        middle = time.perf_counter()
+        bare_fn()
         if round_:
-            step = min(step, time.perf_counter() - start)
+            step = min(step, middle - start)
+            bare = min(bare, time.perf_counter() - middle)
         if not breakdown:
             continue
         graph.TRACERS.append(timer)
@@ -175,7 +241,7 @@ def measure(model, x, y, repeats: int, breakdown: bool) -> tuple[float, dict, fl
             update = min(update, t_update)
             for key, t in timer.times.items():
                 layers[key] = min(layers[key], t)
-    return step, dict(layers), update
+    return step, bare, dict(layers), update
 
 
 def print_breakdown(model, step: float, times: dict, update: float) -> None:
@@ -202,8 +268,9 @@ def kteach_step(name: str, batch: int, repeats: int, breakdown: bool) -> float:
     build, data = (qa_model, qa_batch) if name == "QA" else (posts_model, posts_batch)
     model = build(kteach)
     x, y = data(kteach, batch)
-    step, times, update = measure(model, x, y, repeats, breakdown)
-    print(f"{name:>6} batch {batch:>3}: kteach {step * 1e3:8.1f} ms per step")
+    step, bare, times, update = measure(model, x, y, repeats, breakdown)
+    print(f"{name:>6} batch {batch:>3}: kteach {step * 1e3:8.1f} ms per step, bare arithmetic "
+          f"{bare * 1e3:6.1f} ms, {step / bare:5.2f}x of bare (aim ≤ 2x)")
     if breakdown:
         print_breakdown(model, step, times, update)
     return step

@@ -205,3 +205,19 @@ def test_shuffle_reorders_a_pydatasets_batches_every_epoch():
     epochs = [seen[1 + 10 * k: 1 + 10 * (k + 1)] for k in range(3)]   # seen[0]: the peek
     assert all(sorted(e) == list(range(10)) for e in epochs)
     assert epochs[0] != list(range(10)) and epochs[0] != epochs[1]
+
+
+def test_a_loss_that_blows_up_on_a_pydataset_stops_with_the_clear_error_or_quietly():
+    """The same epoch loop as arrays: a loss that overflows on a batch source names the
+    epoch, the batch and the likely cause; with TerminateOnNaN the fit stops there instead."""
+    def regression():
+        m = kteach.Sequential([kteach.Input((3,)), layers.Dense(1)])
+        m.compile(optimizer=optimizers.SGD(0.1), loss="mse")
+        return m
+    huge = Batches(X * np.float32(1e20), LABELS.astype("float32"), 6)   # squares overflow
+    with pytest.raises(kteach.engine.errors.NumericalError, match=r"epoch 1, batch 1 of 4.*not scaled"):
+        regression().fit(huge, epochs=2, verbose=0)
+    counter = Counter()
+    history = regression().fit(huge, epochs=2, verbose=0,
+                               callbacks=[counter, callbacks.TerminateOnNaN()])
+    assert counter.train == [1] and history.epoch == [0]   # one batch, then the fit ends

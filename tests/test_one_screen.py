@@ -181,35 +181,17 @@ def one_screen_problems(cls: type) -> tuple[list[str], int | None]:
 
 
 # ----- the tests ----------------------------------------------------------------------------
-# TEMPORARY. Layer modules that other work is rewriting right now: recurrent (into a package,
-# SimpleRNN/LSTM/GRU each with its own pass), core, convolutional and pooling (speed and this
-# method order). Their classes that do not pass on this branch yet are expected to fail until
-# that work is merged; then this list goes. Keyed by test: the classes xfailed in it.
-OTHER_WORK_PENDING = {
-    "one_screen": {"Activation", "Dense", "Dropout", "Flatten", "Reshape",   # core.py
-                   "_Conv",                                                  # convolutional.py
-                   "_Pooling", "_GlobalPooling",                             # pooling.py
-                   },
-    "own_pass": set(),
-}
+def _param(cls: type):
+    return pytest.param(cls, id=f"{cls.__module__.rsplit('.', 1)[-1]}.{cls.__name__}")
 
 
-def _param(cls: type, test: str):
-    marks = []
-    if cls.__name__ in OTHER_WORK_PENDING[test]:
-        marks.append(pytest.mark.xfail(strict=False, reason="its module is being rewritten by "
-                                       "other work; remove from OTHER_WORK_PENDING once merged"))
-    return pytest.param(cls, id=f"{cls.__module__.rsplit('.', 1)[-1]}.{cls.__name__}",
-                        marks=marks)
-
-
-@pytest.mark.parametrize("cls", [_param(c, "one_screen") for c in _measured_classes()])
+@pytest.mark.parametrize("cls", [_param(c) for c in _measured_classes()])
 def test_forward_and_backward_fit_on_one_screen(cls):
     problems, _ = one_screen_problems(cls)
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("cls", [_param(c, "own_pass") for c in _exported_classes()])
+@pytest.mark.parametrize("cls", [_param(c) for c in _exported_classes()])
 def test_every_exported_layer_writes_its_pass_or_says_why_not(cls):
     path, node = _class_node(cls)
     methods = _methods(node)

@@ -111,6 +111,36 @@ def test_sgd_nesterov_by_hand():
     assert_f32(w2, w1_hand + 0.9 * v2 - 0.1 * G2)
 
 
+@pytest.mark.parametrize("momentum, nesterov", [(0.0, False), (0.9, False), (0.9, True)])
+def test_sgd_updates_in_place_with_the_bits_of_the_plain_formula(momentum, nesterov):
+    """SGD writes into the weight and its momentum (no new arrays per step) and gets the
+    very same float32 numbers as the formula written out with temporaries."""
+    rng = np.random.default_rng(3)
+    w = weight(rng.standard_normal((6, 5)))
+    opt = SGD(learning_rate=0.05, momentum=momentum, nesterov=nesterov)
+    array, expected, v = w.value, w.value.copy(), np.zeros((6, 5), np.float32)
+    lr = np.float32(0.05)
+    for _ in range(4):
+        g = rng.standard_normal((6, 5)).astype(np.float32)
+        g_before = g.copy()
+        opt.apply_gradients([(g, w)])
+        if momentum == 0:
+            expected = expected - lr * g
+        else:
+            v = momentum * v - lr * g
+            expected = expected - lr * g + momentum * v if nesterov else expected + v
+        np.testing.assert_array_equal(g, g_before)     # the gradient is left as it was
+    assert w.value is array                            # the same array, changed in place
+    np.testing.assert_array_equal(w.value, expected)   # to the last bit
+
+
+def test_sgd_replaces_a_read_only_weight_array_instead_of_failing():
+    w = weight([1.0, 2.0])
+    w.value.flags.writeable = False
+    SGD(learning_rate=0.5).apply_gradients([(np.array([1.0, 1.0], np.float32), w)])
+    np.testing.assert_array_equal(w.value, [0.5, 1.5])
+
+
 def test_rmsprop_by_hand():
     w1, w2, _ = two_steps(RMSprop(learning_rate=0.01))
     s1 = 0.9 * 0.0 + 0.1 * G1**2                    # s ← ρs + (1−ρ)g²

@@ -15,7 +15,7 @@ import kteach
 from kteach import optimizers
 from kteach.engine.variable import Variable
 from kteach.optimizers import OptimizerError, schedules
-from kteach.optimizers_schedules import ScheduleError
+from kteach.optimizers.schedules import ScheduleError
 
 FIXTURE = os.path.join(os.path.dirname(__file__), "fixtures", "schedules.json")
 with open(FIXTURE) as _f:

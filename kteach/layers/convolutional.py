@@ -190,6 +190,19 @@ def windows(xp: np.ndarray, size: tuple[int, ...], strides: tuple[int, ...],
     return np.moveaxis(view[(slice(None),) + starts + (slice(None),) + taps], rank + 1, -1)
 
 
+def window_slices(size: tuple[int, ...], strides: tuple[int, ...], dilation: tuple[int, ...],
+                  out: tuple[int, ...]):
+    """For each kernel offset ``i`` (in row-major order), the index that picks from the
+    padded input ``(batch, *P, C)`` the value each window reads at that offset: the
+    positions ``t·s + i·d`` for every output position ``t``, one strided slice per axis.
+
+    Yields ``(i, index)``; ``xp[index]`` has the output's shape ``(batch, *out, C)``."""
+    for offset in np.ndindex(*size):
+        yield offset, (slice(None),) + tuple(
+            slice(i * d, i * d + s * (n - 1) + 1, s)
+            for i, d, s, n in zip(offset, dilation, strides, out))
+
+
 def add_windows(dwin: np.ndarray, padded_shape: tuple, size: tuple[int, ...],
                 strides: tuple[int, ...], dilation: tuple[int, ...]) -> np.ndarray:
     """The transpose of :func:`windows` (col2im): add each window's gradient back onto the
@@ -201,16 +214,31 @@ def add_windows(dwin: np.ndarray, padded_shape: tuple, size: tuple[int, ...],
     rank = len(size)
     out = dwin.shape[1:1 + rank]
     dxp = np.zeros(padded_shape, dtype=dwin.dtype)
-    for offset in np.ndindex(*size):
-        where = tuple(slice(i * d, i * d + s * (n - 1) + 1, s)
-                      for i, d, s, n in zip(offset, dilation, strides, out))
-        dxp[(slice(None),) + where] += dwin[(slice(None),) * (rank + 1) + offset]
+    for offset, where in window_slices(size, strides, dilation, out):
+        dxp[where] += dwin[(slice(None),) * (rank + 1) + offset]
     return dxp
 
 
 # ----- the layers ---------------------------------------------------------------------------------
 class _Conv(Layer):
-    """What Conv1D and Conv2D share; ``rank`` is the number of spatial axes."""
+    """What Conv1D and Conv2D share; ``rank`` is the number of spatial axes.
+
+    Shapes: x ``(batch, *L, C)``, kernel W ``(*k, C, f)``, bias b ``(f,)``, y
+    ``(batch, *L', f)``. Forward, by im2col (one strided view copied into ``X_col``, one
+    row per output position, ``k·C`` columns, and one product)::
+
+        z = X_col · W_col + b,   y = activation(z),   W_col = W reshaped to (k·C, f)
+
+    Backward, with ``dz = dy · activation'(z)`` (as rows ``dz_col``)::
+
+        dW = X_colᵀ · dz_col,   db = Σ_rows dz_col,
+        dx_pad[b, t·s + i·d, c] += Σ_f dz[b, t, f] · W[i, c, f]   for every kernel offset i
+
+    The last line is col2im: ``dX_col = dz_col · W_colᵀ`` holds each window's share, added
+    back onto the input one kernel offset at a time (one strided slice each, no loop over
+    positions). (Adding ``dz · W[i]ᵀ`` per offset instead would skip the large ``dX_col`` but
+    changes the last bit of some sums: BLAS adds small products in another order.)
+    """
 
     _config_keys = ("filters", "kernel_size", "strides", "padding", "data_format",
                     "dilation_rate", "groups", "activation", "use_bias", "kernel_initializer",
@@ -225,24 +253,14 @@ class _Conv(Layer):
         super().__init__(**kwargs)
         kind = type(self).__name__
         check_channels_last(data_format, kind)
-        if groups != 1:
-            raise ValueError(
-                f"{kind}(groups={groups!r}) is not supported by kteach: only groups=1, where "
-                f"every filter sees all input channels (grouped convolutions split the channels "
-                f"into separate groups). Remove the argument.")
         self.filters = _positive_int(filters, "filters", kind)
         self.kernel_size = as_int_tuple(kernel_size, self.rank, "kernel_size", kind)
         self.strides = as_int_tuple(strides, self.rank, "strides", kind)
         self.dilation_rate = as_int_tuple(dilation_rate, self.rank, "dilation_rate", kind)
         allowed = ("valid", "same", "causal") if self.rank == 1 else ("valid", "same")
         self.padding = check_padding(padding, allowed, kind)
-        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
-            raise ValueError(
-                f"`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
-                f"Received: strides={self.strides} and dilation_rate={self.dilation_rate}. "
-                f"Keras refuses this combination, so kteach does too: use one or the other.")
-        self.data_format = "channels_last"
-        self.groups = 1
+        _check_groups_and_dilation(kind, groups, self.strides, self.dilation_rate)
+        self.data_format, self.groups = "channels_last", 1
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
@@ -253,6 +271,38 @@ class _Conv(Layer):
         self.kernel_constraint = constraints.get(penalties["kernel_constraint"])
         self.bias_constraint = constraints.get(penalties["bias_constraint"])
         self.activity_regularizer = regularizers.get(penalties["activity_regularizer"])
+
+    def forward(self, x, training=False):
+        spatial = x.shape[1:-1]
+        out = self._output_sizes(spatial)
+        pads = paddings(spatial, spans(self.kernel_size, self.dilation_rate), self.strides, self.padding)
+        xp = pad(x, pads)
+        W = self.kernel.value
+        # im2col: one row per output position, k·C columns (copied out of the strided view)
+        X_col = windows(xp, self.kernel_size, self.strides, self.dilation_rate, out).reshape(-1, math.prod(W.shape[:-1]))
+        z = X_col @ W.reshape(-1, self.filters)
+        if self.use_bias:
+            z += self.bias.value  # z is a new array from the product, so adding in place is safe
+        z = z.reshape((x.shape[0],) + out + (self.filters,))
+        y = self.activation(z)
+        self._activity_penalty(y)
+        return y, (xp.shape, pads, X_col, z, y)
+
+    def backward(self, cache, dy):
+        xp_shape, pads, X_col, z, y = cache
+        dy = self._activity_gradient(y, dy)
+        W = self.kernel.value
+        dz = activations.backward(self.activation, z, y, dy)
+        dz_col = dz.reshape(-1, self.filters)
+        dW = (X_col.T @ dz_col).reshape(W.shape)
+        # col2im: each window's row of dX_col = dz·W_colᵀ goes back onto the input positions
+        # it was read from, one strided slice per kernel offset
+        dX_col = dz_col @ W.reshape(-1, self.filters).T
+        dwin = dX_col.reshape(dz.shape[:-1] + W.shape[:-1])
+        dxp = add_windows(dwin, xp_shape, self.kernel_size, self.strides, self.dilation_rate)
+        if self.use_bias:
+            return crop(dxp, pads), [dW, np.add.reduce(dz_col, axis=0)]
+        return crop(dxp, pads), [dW]
 
     def build(self, input_shape):
         check_spatial_input(self, input_shape, self.rank)
@@ -302,36 +352,19 @@ class _Conv(Layer):
         act = activations.serialize(self.activation)
         return f"y = {z} → {y}" if act == "linear" else f"y = {act}(z), z = {z} → {y}"
 
-    def forward(self, x, training=False):
-        spatial = x.shape[1:-1]
-        out = self._output_sizes(spatial)
-        pads = paddings(spatial, spans(self.kernel_size, self.dilation_rate), self.strides, self.padding)
-        xp = pad(x, pads)
-        W = self.kernel.value
-        # im2col: one row per output position, k·C columns (copied out of the strided view)
-        X_col = windows(xp, self.kernel_size, self.strides, self.dilation_rate, out).reshape(-1, math.prod(W.shape[:-1]))
-        z = X_col @ W.reshape(-1, self.filters)
-        if self.use_bias:
-            z += self.bias.value
-        z = z.reshape((x.shape[0],) + out + (self.filters,))
-        y = self.activation(z)
-        self._activity_penalty(y)
-        return y, (xp.shape, pads, X_col, z, y)
 
-    def backward(self, cache, dy):
-        xp_shape, pads, X_col, z, y = cache
-        dy = self._activity_gradient(y, dy)
-        W = self.kernel.value
-        dz = activations.backward(self.activation, z, y, dy)
-        dz_col = dz.reshape(-1, self.filters)
-        dW = (X_col.T @ dz_col).reshape(W.shape)
-        dX_col = dz_col @ W.reshape(-1, self.filters).T
-        # col2im: the window rows go back to the input positions they came from
-        dwin = dX_col.reshape(dz.shape[:-1] + W.shape[:-1])
-        dx = crop(add_windows(dwin, xp_shape, self.kernel_size, self.strides, self.dilation_rate), pads)
-        if self.use_bias:
-            return dx, [dW, dz_col.sum(axis=0)]
-        return dx, [dW]
+def _check_groups_and_dilation(kind: str, groups: Any, strides: tuple, dilation: tuple) -> None:
+    """Refuse what kteach (groups) or Keras (strides and dilation together) does not do."""
+    if groups != 1:
+        raise ValueError(
+            f"{kind}(groups={groups!r}) is not supported by kteach: only groups=1, where "
+            f"every filter sees all input channels (grouped convolutions split the channels "
+            f"into separate groups). Remove the argument.")
+    if max(strides) > 1 and max(dilation) > 1:
+        raise ValueError(
+            f"`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
+            f"Received: strides={strides} and dilation_rate={dilation}. "
+            f"Keras refuses this combination, so kteach does too: use one or the other.")
 
 
 class Conv1D(_Conv):

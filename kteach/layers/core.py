@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from .. import activations, constraints, initializers, regularizers
-from ..engine import config, random
+from ..engine import random
 from ..engine.errors import ShapeError, check_keywords
 from ..engine.layer import Layer
 from ..engine.tensor import KerasTensor, Node, format_shape
@@ -138,6 +138,26 @@ class Dense(Layer):
         self.bias_constraint = constraints.get(bias_constraint)
         self.activity_regularizer = regularizers.get(activity_regularizer)   # penalises y
 
+    def forward(self, x, training=False):
+        z = x @ self.kernel.value
+        if self.use_bias:
+            z += self.bias.value  # z is a new array from the product, so adding in place is safe
+        y = self.activation(z)
+        self._activity_penalty(y)
+        return y, (x, z, y)
+
+    def backward(self, cache, dy):
+        x, z, y = cache
+        dy = self._activity_gradient(y, dy)
+        dz = activations.backward(self.activation, z, y, dy)
+        x2 = x.reshape(-1, x.shape[-1])        # flatten any leading axes into one "batch"
+        dz2 = dz.reshape(-1, self.units)
+        dW = x2.T @ dz2
+        dx = dz @ self.kernel.value.T
+        if self.use_bias:
+            return dx, [dW, np.add.reduce(dz2, axis=0)]   # db: the sum over the batch
+        return dx, [dW]
+
     def build(self, input_shape):
         n_in = input_shape[-1]
         if n_in is None:
@@ -171,39 +191,20 @@ class Dense(Layer):
             return f"y = {z} → {y}"
         return f"y = {act}(z), z = {z} → {y}"
 
-    def forward(self, x, training=False):
-        z = x @ self.kernel.value
-        if self.use_bias:
-            z += self.bias.value  # z is a new array from the product, so adding in place is safe
-        y = self.activation(z)
-        self._activity_penalty(y)
-        return y, (x, z, y)
-
-    def backward(self, cache, dy):
-        x, z, y = cache
-        dy = self._activity_gradient(y, dy)
-        dz = activations.backward(self.activation, z, y, dy)
-        x2 = x.reshape(-1, x.shape[-1])        # flatten any leading axes into one "batch"
-        dz2 = dz.reshape(-1, self.units)
-        dW = x2.T @ dz2
-        dx = dz @ self.kernel.value.T
-        if self.use_bias:
-            return dx, [dW, dz2.sum(axis=0)]
-        return dx, [dW]
-
 
 # ----- Activation ------------------------------------------------------------------------------
 class Activation(Layer):
-    """Applies an activation function elementwise (softmax: along the last axis)."""
+    """Applies an activation function elementwise (softmax: along the last axis).
+
+    Shapes: y has the shape of x. Forward ``y = f(x)``; backward ``dx = dy · f'(x)`` (for
+    softmax the Jacobian-vector product ``dx = y · (dy − Σ dy·y)`` along the last axis).
+    """
 
     _config_keys = ("activation",)
 
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
-
-    def formula(self, input_shape, output_shape):
-        return f"y = {activations.serialize(self.activation)}(x) : {format_shape(input_shape)} → {format_shape(output_shape)}"
 
     def forward(self, x, training=False):
         y = self.activation(x)
@@ -212,6 +213,9 @@ class Activation(Layer):
     def backward(self, cache, dy):
         x, y = cache
         return activations.backward(self.activation, x, y, dy), []
+
+    def formula(self, input_shape, output_shape):
+        return f"y = {activations.serialize(self.activation)}(x) : {format_shape(input_shape)} → {format_shape(output_shape)}"
 
 
 # ----- Dropout ---------------------------------------------------------------------------------
@@ -237,11 +241,6 @@ class Dropout(Layer):
         self.seed = seed
         self._rng = None if seed is None else np.random.default_rng(seed)
 
-    def formula(self, input_shape, output_shape):
-        keep = 1 - self.rate
-        return (f"y = x·mask/{keep:g}, mask ~ Bernoulli({keep:g}) in training, y = x otherwise "
-                f": {format_shape(input_shape)} → {format_shape(output_shape)}")
-
     def forward(self, x, training=False):
         if not training or self.rate == 0:
             return x, None
@@ -257,6 +256,11 @@ class Dropout(Layer):
             return dy, []
         return dy * mask, []
 
+    def formula(self, input_shape, output_shape):
+        keep = 1 - self.rate
+        return (f"y = x·mask/{keep:g}, mask ~ Bernoulli({keep:g}) in training, y = x otherwise "
+                f": {format_shape(input_shape)} → {format_shape(output_shape)}")
+
 
 # ----- Flatten and Reshape ---------------------------------------------------------------------
 class Flatten(Layer):
@@ -271,6 +275,12 @@ class Flatten(Layer):
             raise ValueError("kteach supports only data_format='channels_last' (the default).")
         self.data_format = "channels_last"
 
+    def forward(self, x, training=False):
+        return x.reshape(x.shape[0], -1), x.shape
+
+    def backward(self, shape, dy):
+        return dy.reshape(shape), []
+
     def compute_output_shape(self, input_shape):
         rest = input_shape[1:]
         size = None if any(d is None for d in rest) else int(np.prod(rest, dtype=np.int64))
@@ -279,15 +289,13 @@ class Flatten(Layer):
     def formula(self, input_shape, output_shape):
         return f"y = reshape(x) : {format_shape(input_shape)} → {format_shape(output_shape)}"
 
-    def forward(self, x, training=False):
-        return x.reshape(x.shape[0], -1), x.shape
-
-    def backward(self, shape, dy):
-        return dy.reshape(shape), []
-
 
 class Reshape(Layer):
-    """Reshape each sample to ``target_shape`` (batch axis excluded; one ``-1`` allowed)."""
+    """Reshape each sample to ``target_shape`` (batch axis excluded; one ``-1`` allowed).
+
+    ``(batch, *s)`` → ``(batch, *target_shape)`` with the same values in the same order;
+    backward reshapes ``dy`` back to the input's shape.
+    """
 
     _config_keys = ("target_shape",)
 
@@ -297,6 +305,12 @@ class Reshape(Layer):
         if sum(d == -1 for d in self.target_shape) > 1:
             raise ValueError(f"Reshape target_shape {self.target_shape} has more than one -1; "
                              f"at most one size can be inferred.")
+
+    def forward(self, x, training=False):
+        return x.reshape((x.shape[0],) + self.target_shape), x.shape
+
+    def backward(self, shape, dy):
+        return dy.reshape(shape), []
 
     def compute_output_shape(self, input_shape):
         rest = input_shape[1:]
@@ -319,9 +333,3 @@ class Reshape(Layer):
 
     def formula(self, input_shape, output_shape):
         return f"y = reshape(x) : {format_shape(input_shape)} → {format_shape(output_shape)}"
-
-    def forward(self, x, training=False):
-        return x.reshape((x.shape[0],) + self.target_shape), x.shape
-
-    def backward(self, shape, dy):
-        return dy.reshape(shape), []

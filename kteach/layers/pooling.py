@@ -8,7 +8,9 @@ is pooled on its own; pooling has no weights.
 * Max pooling: ``y[b, t, c] = max_i x_pad[b, t·s + i, c]``. Backward sends each ``dy`` to the
   position that held the maximum; if several positions tie, to the first of them (the
   one torch's max pooling picks). Windows that overlap (stride < pool) may send several
-  gradients to one position; they add up.
+  gradients to one position; they add up. Both passes loop over the few offsets ``i`` of
+  the window (4 for a 2×2 pool), each a strided view of the whole input: no argmax and no
+  index arrays.
 * Average pooling: ``y[b, t, c] = mean of the real (not padded) values in the window``;
   backward shares ``dy`` equally among them.
 * Global pooling: one window over all steps: ``(batch, steps, C)`` → ``(batch, C)``
@@ -29,11 +31,25 @@ from ..engine.errors import SequenceTooShortError, warn_once
 from ..engine.layer import Layer
 from ..engine.tensor import format_shape
 from .convolutional import (add_windows, as_int_tuple, check_channels_last, check_padding,
-                            check_spatial_input, crop, output_sizes, pad, paddings, windows)
+                            check_spatial_input, crop, output_sizes, pad, paddings,
+                            window_slices, windows)
 
 
 class _Pooling(Layer):
-    """Max or average pooling over ``rank`` spatial axes (channels_last)."""
+    """Max or average pooling over ``rank`` spatial axes (channels_last).
+
+    Shapes: x ``(batch, *L, C)`` → y ``(batch, *L', C)``, windows of ``pool_size`` p placed
+    every ``strides`` s. Forward, for each window offset ``i`` (a strided view ``x_i`` of the
+    padded input, ``x_i[b, t, c] = x_pad[b, t·s + i, c]``)::
+
+        max:      y = max_i x_i                       (one np.maximum per offset)
+        average:  y = (Σ_i x_i) / count               (count = real values in the window)
+
+    Backward. Max: ``dx_pad[b, t·s + i, c] += dy[b, t, c]`` at the first offset ``i`` with
+    ``x_i == y`` (found offset by offset with the equality mask, so ties send the gradient
+    once, to the first position that holds the maximum). Average: every real position of a
+    window gets ``dy / count``.
+    """
 
     _config_keys = ("pool_size", "strides", "padding", "data_format")
     _keras_build_config = False   # Keras' pooling layers have no build()
@@ -50,6 +66,30 @@ class _Pooling(Layer):
         self.padding = check_padding(padding, ("valid", "same"), kind)
         self.data_format = "channels_last"
 
+    def forward(self, x, training=False):
+        if self.mode != "max":
+            return self._average_forward(x)
+        out, pads = self._output_sizes(x.shape[1:-1]), self._pads(x)
+        xp = pad(x, pads, -np.inf)  # -inf padding never wins
+        y = None
+        for _, where in self._offsets(out):
+            y = xp[where].copy() if y is None else np.maximum(y, xp[where], out=y)
+        return y, (xp, y, pads)
+
+    def backward(self, cache, dy):
+        if self.mode != "max":
+            return self._average_backward(cache, dy), []
+        xp, y, pads = cache
+        dxp = np.zeros(xp.shape, dtype=dy.dtype)
+        waiting = np.ones(y.shape, dtype=bool)  # windows whose dy is not sent yet
+        won, share = np.empty(y.shape, dtype=bool), np.empty(dy.shape, dtype=dy.dtype)
+        for _, where in self._offsets(y.shape[1:-1]):
+            np.equal(xp[where], y, out=won)
+            won &= waiting             # the first offset holding the maximum takes dy
+            waiting ^= won
+            dxp[where] += np.multiply(dy, won, out=share)
+        return crop(dxp, pads), []
+
     def build(self, input_shape):
         check_spatial_input(self, input_shape, self.rank)
 
@@ -61,6 +101,14 @@ class _Pooling(Layer):
 
     def _output_sizes(self, spatial: tuple) -> tuple:
         return output_sizes(self, spatial, self.pool_size, self.strides, self.padding, self._window())
+
+    def _pads(self, x: np.ndarray) -> list[tuple[int, int]]:
+        return paddings(x.shape[1:-1], self.pool_size, self.strides, self.padding)
+
+    def _offsets(self, out: tuple):
+        """``(offset, index)`` for each window offset: ``xp[index]`` is that tap of every
+        window, shaped like the output."""
+        return window_slices(self.pool_size, self.strides, (1,) * self.rank, out)
 
     def compute_output_shape(self, input_shape):
         check_spatial_input(self, input_shape, self.rank)
@@ -79,35 +127,6 @@ class _Pooling(Layer):
         xp = pad(x, pads, fill)
         ones = (1,) * self.rank
         return windows(xp, self.pool_size, self.strides, ones, out), xp.shape, pads
-
-    def forward(self, x, training=False):
-        if self.mode == "max":
-            return self._max_forward(x)
-        return self._average_forward(x)
-
-    def backward(self, cache, dy):
-        if self.mode == "max":
-            return self._max_backward(cache, dy), []
-        return self._average_backward(cache, dy), []
-
-    # max: remember which tap of each window won
-    def _max_forward(self, x):
-        win, xp_shape, pads = self._windows(x, -np.inf)  # -inf padding never wins
-        n_taps = math.prod(self.pool_size)
-        taps = win.reshape(win.shape[:self.rank + 1] + (n_taps, x.shape[-1]))  # (b, *out, taps, C)
-        y = taps.max(axis=-2)
-        # which tap won: the first one holding the maximum when several tie (the same j as
-        # taps.argmax(axis=-2), which is about twice as slow along this middle axis)
-        j = (taps == y[..., np.newaxis, :]).argmax(axis=-2)
-        return y, (j, xp_shape, pads)
-
-    def _max_backward(self, cache, dy):
-        j, xp_shape, pads = cache
-        n_taps = math.prod(self.pool_size)
-        won = np.arange(n_taps)[:, np.newaxis] == j[..., np.newaxis, :]  # (b, *out, taps, C)
-        dwin = (won * dy[..., np.newaxis, :]).reshape(dy.shape[:-1] + self.pool_size + dy.shape[-1:])
-        ones = (1,) * self.rank
-        return crop(add_windows(dwin, xp_shape, self.pool_size, self.strides, ones), pads)
 
     # average: divide by the number of real values in each window
     def _average_forward(self, x):
@@ -195,7 +214,12 @@ class AveragePooling2D(_Pooling):
 
 # ----- global pooling ----------------------------------------------------------------------------
 class _GlobalPooling(Layer):
-    """Max or mean over all spatial axes: ``(batch, *spatial, C)`` → ``(batch, C)``."""
+    """Max or mean over all spatial axes: ``(batch, *spatial, C)`` → ``(batch, C)``.
+
+    Max: ``y[b, c] = max_t x[b, t, c]``, backward sends ``dy[b, c]`` to the first ``t`` that
+    holds the maximum. Mean: ``y[b, c] = (1/n) Σ_t x[b, t, c]``, backward ``dx = dy / n`` at
+    every one of the ``n`` positions. ``keepdims=True`` keeps the spatial axes with size 1.
+    """
 
     _config_keys = ("data_format", "keepdims")
     _keras_build_config = False
@@ -208,32 +232,6 @@ class _GlobalPooling(Layer):
         check_channels_last(data_format, type(self).__name__)
         self.data_format = "channels_last"
         self.keepdims = bool(keepdims)
-
-    def build(self, input_shape):
-        check_spatial_input(self, input_shape, self.rank)
-
-    def check_input_shape(self, shape):
-        check_spatial_input(self, shape, self.rank, self._build_input_shape[-1])
-
-    def compute_output_shape(self, input_shape):
-        check_spatial_input(self, input_shape, self.rank)
-        self._check_not_empty(tuple(input_shape[1:-1]))
-        if self.keepdims:
-            return (input_shape[0],) + (1,) * self.rank + (input_shape[-1],)
-        return (input_shape[0], input_shape[-1])
-
-    def _check_not_empty(self, spatial: tuple) -> None:
-        if any(n == 0 for n in spatial):
-            raise SequenceTooShortError(
-                f"Layer '{self.name}' ({type(self).__name__}) received inputs with no steps "
-                f"(spatial shape {spatial}), so there is nothing to take the {self.mode} of. "
-                f"The layers before it used up every step: give longer inputs or use smaller "
-                f"kernels and pools.", self.name, 0)
-
-    def formula(self, input_shape, output_shape):
-        axes = "steps" if self.rank == 1 else "height and width"
-        return (f"y[b, c] = {self.mode} of x[b, ..., c] over {axes} : {format_shape(input_shape)} "
-                f"→ {format_shape(output_shape)}")
 
     def forward(self, x, training=False):
         self._check_not_empty(x.shape[1:-1])
@@ -260,6 +258,32 @@ class _GlobalPooling(Layer):
         else:
             dflat = np.broadcast_to(dy[:, np.newaxis, :] / n, (b, n, c))
         return dflat.reshape(x_shape), []
+
+    def build(self, input_shape):
+        check_spatial_input(self, input_shape, self.rank)
+
+    def check_input_shape(self, shape):
+        check_spatial_input(self, shape, self.rank, self._build_input_shape[-1])
+
+    def compute_output_shape(self, input_shape):
+        check_spatial_input(self, input_shape, self.rank)
+        self._check_not_empty(tuple(input_shape[1:-1]))
+        if self.keepdims:
+            return (input_shape[0],) + (1,) * self.rank + (input_shape[-1],)
+        return (input_shape[0], input_shape[-1])
+
+    def _check_not_empty(self, spatial: tuple) -> None:
+        if any(n == 0 for n in spatial):
+            raise SequenceTooShortError(
+                f"Layer '{self.name}' ({type(self).__name__}) received inputs with no steps "
+                f"(spatial shape {spatial}), so there is nothing to take the {self.mode} of. "
+                f"The layers before it used up every step: give longer inputs or use smaller "
+                f"kernels and pools.", self.name, 0)
+
+    def formula(self, input_shape, output_shape):
+        axes = "steps" if self.rank == 1 else "height and width"
+        return (f"y[b, c] = {self.mode} of x[b, ..., c] over {axes} : {format_shape(input_shape)} "
+                f"→ {format_shape(output_shape)}")
 
 
 class GlobalMaxPooling1D(_GlobalPooling):

@@ -1,56 +1,27 @@
-"""Optimizers: how each weight moves once its gradient is known.
+"""The Optimizer base class: what every optimizer does around its own update rule.
 
-One training step ends with ``optimizer.apply_gradients(zip(grads, weights))``. For every
-weight ``w`` with gradient ``g = dLoss/dw`` the optimizer
-
-1. clips ``g`` if asked (``clipnorm``, ``clipvalue`` or ``global_clipnorm``),
-2. shrinks ``w`` if asked (``weight_decay``: ``w ← w − wd·lr·w``),
-3. runs its own rule, :meth:`Optimizer.update_step`, which may keep per-weight state
-   ("slots", e.g. Adam's running means ``m`` and ``v``),
-
-and then counts the step (``iterations += 1``). Names, defaults and numbers follow Keras 3:
-with float32 weights the results agree with Keras 3.15 to float32 precision. The arithmetic is
-done in the weight's dtype, in the same order as Keras' PyTorch backend.
-
-Keras 2 spellings that tutorials use are accepted and explained: ``SGD(lr=0.01, decay=1e-6)``.
-
-Example::
-
-    opt = kteach.optimizers.Adam(learning_rate=0.01)
-    opt.apply_gradients(zip(grads, model.trainable_variables))
-    opt.slots(model.trainable_variables[0])      # {'m': ..., 'v': ...}
-    print(opt.describe_update(model.trainable_variables[0]))
+For each weight: clip the gradient (if asked), shrink the weight (``weight_decay``), then call
+the subclass's :meth:`Optimizer.update_step`; keep per-weight state ("slots"); count the
+steps; read the learning rate from a float, a schedule or a callable; write the config.
+The rules themselves live one family per module beside this one (sgd.py, adam.py, ...).
 """
 from __future__ import annotations
 
 import inspect
 import math
-import sys
 from typing import Any, Iterable
 
 import numpy as np
 
-from .engine.errors import (KteachError, ShapeError, UnknownNameError, keyword_names,
-                            unknown_keyword_error, unknown_name_error, warn_once)
-from .engine.naming import snake_case, unique_name
-from .engine.variable import Variable
-from . import optimizers_schedules as schedules
-
-# `kteach.optimizers.schedules` is a module of its own file; registering it under this name
-# lets `from kteach.optimizers.schedules import ExponentialDecay` work as in Keras.
-sys.modules[__name__ + ".schedules"] = schedules
-
-__all__ = ["Optimizer", "SGD", "RMSprop", "Adagrad", "Adam", "Adamax", "Nadam", "Adadelta",
-           "AdamW", "Lion", "Ftrl", "OptimizerError", "get", "schedules"]
+from ..engine.errors import KteachError, ShapeError, keyword_names, unknown_keyword_error, warn_once
+from ..engine.naming import snake_case, unique_name
+from ..engine.variable import Variable
+from . import schedules
 
 
 class OptimizerError(KteachError, ValueError):
     """An optimizer argument or call that cannot work (a ValueError, as in Keras)."""
 
-
-# Keras 3 optimizers that kteach does not implement (yet): lower-case name -> class name.
-KERAS_ONLY = {"adafactor": "Adafactor",
-              "muon": "Muon", "schedulefreeadamw": "ScheduleFreeAdamW"}
 
 # Base keywords of every Keras 3 optimizer that kteach accepts only at their default values.
 _UNSUPPORTED_DEFAULTS = {"loss_scale_factor": None, "gradient_accumulation_steps": None}
@@ -131,6 +102,9 @@ class Optimizer:
         self._shared: dict[str, np.ndarray] = {}
         self._no_decay_ids: set[int] = set()
         self._no_decay_names: list[str] = []
+        # id(variable) -> (variable, scratch array): room for a rule's intermediate result
+        # (``lr·g``), so that rules that write in place (``out=``) allocate nothing per step.
+        self._scratch: dict[int, tuple[Variable, np.ndarray]] = {}
 
     # ---------------------------------------------------------------- construction helpers
     def _read_legacy_keywords(self, learning_rate: Any, legacy: dict) -> tuple[Any, float]:
@@ -277,6 +251,14 @@ class Optimizer:
                 for group in self._groups() for name in group})
         return self._slots[key][1]
 
+    def scratch(self, var: Variable) -> np.ndarray:
+        """A work array of ``var``'s shape and dtype, kept from step to step (not state: its
+        contents mean nothing between steps). SGD puts ``lr·g`` there."""
+        key = id(var)
+        if key not in self._scratch or self._scratch[key][1].shape != var.shape:
+            self._scratch[key] = (var, np.empty(var.shape, dtype=var.dtype))
+        return self._scratch[key][1]
+
     def build(self, var_list: list[Variable]) -> None:
         """Create the slots of every weight now (as Keras' ``build``; optional here)."""
         for var in var_list:
@@ -287,7 +269,7 @@ class Optimizer:
         """Keras 3's optimizer variables: ``iterations`` (int32), ``learning_rate`` (float32),
         then every slot array, then shared state (Nadam's product). The sum of their sizes is
         what ``summary()`` prints as "Optimizer params" (Adam: 2 + 2·weights). The slot
-        arrays are the optimizer's current ones (each step replaces them): changing one in
+        arrays are the optimizer's current ones (a step may replace them or write into them): changing one in
         place changes the optimizer."""
         out = [np.array(self.iterations, dtype=np.int32)]
         if isinstance(self._learning_rate, float):   # a schedule is not a variable (Keras)
@@ -507,6 +489,14 @@ class Optimizer:
         return f"<{type(self).__name__} name={self.name!r} {args}>"
 
 
+def writable_value(var: Variable) -> np.ndarray:
+    """``var.value``, ready to be updated in place: a read-only array (a broadcast, a loaded
+    buffer) is first replaced by a copy of its own."""
+    if not var.value.flags.writeable:
+        var.value = var.value.copy()
+    return var.value
+
+
 def _check_no_argument_callable(f: Any) -> None:
     """Keras 3 calls a plain callable learning rate with no arguments; one that needs the step
     would fail at the first update, so say it now."""
@@ -530,492 +520,3 @@ def _float_spelling(value: Any) -> str:
         return repr(float(value))
     except (TypeError, ValueError):
         return "0.001"
-
-
-# ==================================================================== the optimizers
-class SGD(Optimizer):
-    """Stochastic gradient descent, with optional (Nesterov) momentum.
-
-    Without momentum:  ``w ← w − lr·g``.
-    With momentum μ:   ``v ← μ·v − lr·g``;  ``w ← w + v``
-    Nesterov:          ``v ← μ·v − lr·g``;  ``w ← w + μ·v − lr·g`` (the new v).
-    Slot: ``momentum`` (v), only when μ ≠ 0. ``momentum`` must be a float in [0, 1].
-    """
-
-    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0,
-                 nesterov: bool = False, **kwargs: Any):
-        super().__init__(learning_rate, **kwargs)
-        if not isinstance(momentum, float) or not 0 <= momentum <= 1:
-            raise OptimizerError(
-                "`momentum` must be a float between [0, 1]. Received: "
-                f"momentum={momentum!r} ({type(momentum).__name__}). Keras 3 accepts only a "
-                f"float here: write momentum={_momentum_fix(momentum)}.")
-        self.momentum = momentum
-        self.nesterov = nesterov
-
-    def slot_groups(self) -> list[tuple[str, ...]]:
-        return [("momentum",)] if self.momentum != 0 else []
-
-    def update_step(self, g: np.ndarray, var: Variable, lr: np.floating) -> None:
-        if self.momentum == 0:
-            var.update(var.value - lr * g)
-            return
-        s = self.slots(var)
-        mu = self.momentum
-        s["momentum"] = mu * s["momentum"] - lr * g
-        if self.nesterov:
-            var.update(var.value - lr * g + mu * s["momentum"])
-        else:
-            var.update(var.value + s["momentum"])
-
-    def _describe_rule(self) -> str:
-        lr, mu = _fmt(self.current_learning_rate), _fmt(self.momentum)
-        if self.momentum == 0:
-            return f"w ← w − {lr}·g"
-        v = f"v ← {mu}·v − {lr}·g;  "
-        return v + (f"w ← w + {mu}·v − {lr}·g" if self.nesterov else "w ← w + v")
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
-
-
-def _momentum_fix(momentum: Any) -> str:
-    """How to write a momentum Keras 3 accepts: 0 -> 0.0, 0.9 stays, 5 -> a value in [0, 1]."""
-    try:
-        value = float(momentum)
-    except (TypeError, ValueError):
-        return "0.9 (a float in [0, 1])"
-    if 0 <= value <= 1:
-        return f"{value!r}"
-    return "a float in [0, 1] such as 0.9"
-
-
-class RMSprop(Optimizer):
-    """Divide the step by a running root-mean-square of the gradient.
-
-    ``s ← ρ·s + (1−ρ)·g²``;  ``inc = lr·g / √(s + ε)``;  ``w ← w − inc``.
-    centered: also ``mg ← ρ·mg + (1−ρ)·g`` and ``inc = lr·g / √(s + ε − mg²)`` (a variance).
-    momentum μ > 0: ``m ← μ·m + inc``;  ``w ← w − m``.
-    Slots: ``s``, then ``m`` (μ > 0), then ``mg`` (centered). ε is inside the square root.
-    """
-
-    def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, momentum: float = 0.0,
-                 epsilon: float = 1e-7, centered: bool = False, **kwargs: Any):
-        super().__init__(learning_rate, **kwargs)
-        self.rho, self.momentum = self._fraction("rho", rho, 0.9), self._fraction("momentum", momentum, 0.0)
-        self.epsilon, self.centered = self._positive("epsilon", epsilon, 1e-7), centered
-
-    def slot_groups(self) -> list[tuple[str, ...]]:
-        return ([("s",)] + ([("m",)] if self.momentum > 0 else [])
-                + ([("mg",)] if self.centered else []))
-
-    def update_step(self, g: np.ndarray, var: Variable, lr: np.floating) -> None:
-        s, rho = self.slots(var), self.rho
-        s["s"] = rho * s["s"] + (1 - rho) * (g * g)
-        denominator = s["s"] + self.epsilon
-        if self.centered:
-            s["mg"] = rho * s["mg"] + (1 - rho) * g
-            denominator = denominator - s["mg"] * s["mg"]
-        increment = g * lr / np.sqrt(denominator)
-        if self.momentum > 0:
-            s["m"] = self.momentum * s["m"] + increment
-            var.update(var.value - s["m"])
-        else:
-            var.update(var.value - increment)
-
-    def _describe_rule(self) -> str:
-        rho, lr, eps = _fmt(self.rho), _fmt(self.current_learning_rate), _fmt(self.epsilon)
-        text = f"s ← {rho}·s + {_fmt(1 - self.rho)}·g²;  "
-        under_root = f"s + {eps}"
-        if self.centered:
-            text += f"mg ← {rho}·mg + {_fmt(1 - self.rho)}·g;  "
-            under_root = f"s + {eps} − mg²"
-        step = f"{lr}·g/√({under_root})"
-        if self.momentum > 0:
-            return text + f"m ← {_fmt(self.momentum)}·m + {step};  w ← w − m"
-        return text + f"w ← w − {step}"
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,
-                "epsilon": self.epsilon, "centered": self.centered}
-
-
-class Adagrad(Optimizer):
-    """Each weight's step shrinks with the sum of its squared gradients so far.
-
-    ``a ← a + g²`` (``a`` starts at ``initial_accumulator_value`` = 0.1);
-    ``w ← w − lr·g / √(a + ε)``. Slot: ``a``. ε is inside the square root.
-    """
-
-    def __init__(self, learning_rate: float = 0.001, initial_accumulator_value: float = 0.1,
-                 epsilon: float = 1e-7, **kwargs: Any):
-        super().__init__(learning_rate, **kwargs)
-        self.initial_accumulator_value = initial_accumulator_value
-        self.epsilon = epsilon
-
-    def slot_groups(self) -> list[tuple[str, ...]]:
-        return [("a",)]
-
-    def initial_slot_value(self, slot_name: str) -> float:
-        return self.initial_accumulator_value
-
-    def update_step(self, g: np.ndarray, var: Variable, lr: np.floating) -> None:
-        s = self.slots(var)
-        s["a"] = s["a"] + g * g
-        var.update(var.value - g * lr / np.sqrt(s["a"] + self.epsilon))
-
-    def _describe_rule(self) -> str:
-        lr, eps = _fmt(self.current_learning_rate), _fmt(self.epsilon)
-        return f"a ← a + g²;  w ← w − {lr}·g/√(a + {eps})"
-
-    def get_config(self) -> dict:
-        return {**super().get_config(),
-                "initial_accumulator_value": self.initial_accumulator_value,
-                "epsilon": self.epsilon}
-
-
-class Adam(Optimizer):
-    """Momentum (``m``) divided by a running RMS (``√v``), both corrected for starting at 0.
-
-    ``m ← β1·m + (1−β1)·g``;  ``v ← β2·v + (1−β2)·g²``;  (AMSGrad: ``v̂ ← max(v̂, v)``, used
-    instead of v);  ``α = lr·√(1−β2^t)/(1−β1^t)``;  ``w ← w − α·m/(√v + ε)``, t = step number
-    from 1. Slots: ``m``, ``v`` (and ``v_hat``). ε is outside the square root.
-    """
-
-    def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-7, amsgrad: bool = False, **kwargs: Any):
-        super().__init__(learning_rate, **kwargs)
-        self.beta_1, self.beta_2 = self._fraction("beta_1", beta_1, 0.9), self._fraction("beta_2", beta_2, 0.999)
-        self.epsilon, self.amsgrad = self._positive("epsilon", epsilon, 1e-7), amsgrad
-
-    def slot_groups(self) -> list[tuple[str, ...]]:
-        return [("m", "v")] + ([("v_hat",)] if self.amsgrad else [])
-
-    def update_step(self, g: np.ndarray, var: Variable, lr: np.floating) -> None:
-        s, dt = self.slots(var), var.dtype.type
-        t = dt(self.iterations + 1)
-        alpha = lr * np.sqrt(1 - dt(self.beta_2) ** t) / (1 - dt(self.beta_1) ** t)
-        s["m"] = self.beta_1 * s["m"] + (1 - self.beta_1) * g
-        s["v"] = self.beta_2 * s["v"] + (1 - self.beta_2) * (g * g)
-        v = s["v"]
-        if self.amsgrad:
-            s["v_hat"] = np.maximum(s["v_hat"], s["v"])
-            v = s["v_hat"]
-        var.update(var.value - s["m"] * alpha / (np.sqrt(v) + self.epsilon))
-
-    def _describe_rule(self) -> str:
-        b1, b2, t = self.beta_1, self.beta_2, self.iterations + 1
-        lr = self.current_learning_rate
-        alpha = lr * math.sqrt(1 - b2 ** t) / (1 - b1 ** t)
-        v = "v̂" if self.amsgrad else "v"
-        return (f"m ← {_fmt(b1)}·m + {_fmt(1 - b1)}·g;  v ← {_fmt(b2)}·v + {_fmt(1 - b2)}·g²;  "
-                + ("v̂ ← max(v̂, v);  " if self.amsgrad else "")
-                + f"w ← w − {_fmt(alpha)}·m/(√{v} + {_fmt(self.epsilon)})"
-                + f"  [t={t}: {_fmt(lr)}·√(1−{_fmt(b2)}^{t})/(1−{_fmt(b1)}^{t})"
-                + f" = {_fmt(alpha)}]")
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon, "amsgrad": self.amsgrad}
-
-
-class Adamax(Optimizer):
-    """Adam with the infinity norm: ``u`` follows the largest recent |g|.
-
-    ``m ← β1·m + (1−β1)·g``;  ``u ← max(β2·u, |g|)``;  ``w ← w − lr·m / ((u + ε)(1−β1^t))``.
-    Slots: ``m``, ``u``.
-    """
-
-    def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-7, **kwargs: Any):
-        super().__init__(learning_rate, **kwargs)
-        self.beta_1, self.beta_2 = self._fraction("beta_1", beta_1, 0.9), self._fraction("beta_2", beta_2, 0.999)
-        self.epsilon = self._positive("epsilon", epsilon, 1e-7)
-
-    def slot_groups(self) -> list[tuple[str, ...]]:
-        return [("m", "u")]
-
-    def update_step(self, g: np.ndarray, var: Variable, lr: np.floating) -> None:
-        s, dt = self.slots(var), var.dtype.type
-        beta_1_power = dt(self.beta_1) ** dt(self.iterations + 1)
-        s["m"] = self.beta_1 * s["m"] + (1 - self.beta_1) * g
-        s["u"] = np.maximum(self.beta_2 * s["u"], np.abs(g))
-        var.update(var.value - s["m"] * lr / ((s["u"] + self.epsilon) * (1 - beta_1_power)))
-
-    def _describe_rule(self) -> str:
-        b1, t = self.beta_1, self.iterations + 1
-        lr, eps = _fmt(self.current_learning_rate), _fmt(self.epsilon)
-        return (f"m ← {_fmt(b1)}·m + {_fmt(1 - b1)}·g;  u ← max({_fmt(self.beta_2)}·u, |g|);  "
-                f"w ← w − {lr}·m/((u + {eps})·(1−{_fmt(b1)}^{t}))")
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon}
-
-
-class Nadam(Optimizer):
-    """Adam with Nesterov momentum and a momentum that warms up over the first steps.
-
-    ``μ_t = β1·(1 − 0.5·0.96^t)``;  ``P_t = P_{t−1}·μ_t`` (P_0 = 1, one number shared by all
-    weights);  ``m``, ``v`` as in Adam;
-    ``m̂ = μ_{t+1}·m/(1 − P_t·μ_{t+1}) + (1−μ_t)·g/(1 − P_t)``;  ``v̂ = v/(1 − β2^t)``;
-    ``w ← w − lr·m̂/(√v̂ + ε)``. Slots: ``m``, ``v``; shared: ``u_product`` (P).
-    """
-
-    def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-7, **kwargs: Any):
-        super().__init__(learning_rate, **kwargs)
-        self.beta_1, self.beta_2 = self._fraction("beta_1", beta_1, 0.9), self._fraction("beta_2", beta_2, 0.999)
-        self.epsilon = self._positive("epsilon", epsilon, 1e-7)
-
-    def slot_groups(self) -> list[tuple[str, ...]]:
-        return [("m", "v")]
-
-    def _mu(self, t: float) -> float:
-        """μ_t = β1·(1 − 0.5·0.96^t), computed in the type of t (a Python or NumPy float)."""
-        dt = type(t)
-        return dt(self.beta_1) * (1.0 - 0.5 * dt(0.96) ** t)
-
-    def build(self, var_list: list[Variable]) -> None:
-        super().build(var_list)
-        if var_list:
-            self._shared.setdefault("u_product", np.ones((), dtype=var_list[0].dtype))
-
-    def _before_update_steps(self, variables: list[Variable]) -> None:
-        """P_t = P_{t−1}·μ_t, once per step for all weights; P lives in ``u_product``
-        (created at 1 in the first weight's dtype, as Keras)."""
-        P = self._shared.setdefault("u_product", np.ones((), dtype=variables[0].dtype))
-        t = P.dtype.type(self.iterations + 1)
-        self._shared["u_product"] = np.asarray(P * self._mu(t))
-
-    def update_step(self, g: np.ndarray, var: Variable, lr: np.floating) -> None:
-        s, dt = self.slots(var), var.dtype.type
-        t = dt(self.iterations + 1)
-        mu_t, mu_next = self._mu(t), self._mu(t + 1)
-        product_t = dt(self._shared["u_product"])                  # P_t
-        product_next = product_t * mu_next                         # P_t·μ_{t+1}
-        s["m"] = self.beta_1 * s["m"] + (1 - self.beta_1) * g
-        s["v"] = self.beta_2 * s["v"] + (1 - self.beta_2) * (g * g)
-        m_hat = s["m"] * mu_next / (1 - product_next) + g * (1 - mu_t) / (1 - product_t)
-        v_hat = s["v"] / (1 - dt(self.beta_2) ** t)
-        var.update(var.value - m_hat * lr / (np.sqrt(v_hat) + self.epsilon))
-
-    def _describe_rule(self) -> str:
-        b1, t = self.beta_1, float(self.iterations + 1)
-        mu_t, mu_next = self._mu(t), self._mu(t + 1)
-        product = float(self._shared.get("u_product", 1.0)) * mu_t
-        lr, eps, v_scale = _fmt(self.current_learning_rate), _fmt(self.epsilon), 1 - self.beta_2**t
-        return (f"m ← {_fmt(b1)}·m + {_fmt(1 - b1)}·g;  v ← {_fmt(self.beta_2)}·v + "
-                f"{_fmt(1 - self.beta_2)}·g²;  m̂ = {_fmt(mu_next)}·m/{_fmt(1 - product * mu_next)}"
-                f" + {_fmt(1 - mu_t)}·g/{_fmt(1 - product)};  v̂ = v/{_fmt(v_scale)};  "
-                f"w ← w − {lr}·m̂/(√v̂ + {eps})  [t={int(t)}]")
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon}
-
-
-class Adadelta(Optimizer):
-    """Step size from the ratio of two running RMS: of past steps and of gradients.
-
-    ``Eg ← ρ·Eg + (1−ρ)·g²``;  ``Δ = −√(Ed + ε)/√(Eg + ε)·g``;  ``Ed ← ρ·Ed + (1−ρ)·Δ²``;
-    ``w ← w + lr·Δ``. Slots: ``Eg``, ``Ed``. (Keras 3's default lr is 0.001; Keras 2.2 used 1.0.)
-    """
-
-    def __init__(self, learning_rate: float = 0.001, rho: float = 0.95, epsilon: float = 1e-7,
-                 **kwargs: Any):
-        super().__init__(learning_rate, **kwargs)
-        self.rho, self.epsilon = self._fraction("rho", rho, 0.95), self._positive("epsilon", epsilon, 1e-7)
-
-    def slot_groups(self) -> list[tuple[str, ...]]:
-        return [("Eg", "Ed")]
-
-    def update_step(self, g: np.ndarray, var: Variable, lr: np.floating) -> None:
-        s, rho = self.slots(var), self.rho
-        s["Eg"] = rho * s["Eg"] + (1 - rho) * (g * g)
-        delta = -(np.sqrt(s["Ed"] + self.epsilon) * g / np.sqrt(s["Eg"] + self.epsilon))
-        s["Ed"] = rho * s["Ed"] + (1 - rho) * (delta * delta)
-        var.update(var.value + lr * delta)
-
-    def _describe_rule(self) -> str:
-        rho, eps = _fmt(self.rho), _fmt(self.epsilon)
-        return (f"Eg ← {rho}·Eg + {_fmt(1 - self.rho)}·g²;  Δ = −√(Ed + {eps})/√(Eg + {eps})·g;  "
-                f"Ed ← {rho}·Ed + {_fmt(1 - self.rho)}·Δ²;  "
-                f"w ← w + {_fmt(self.current_learning_rate)}·Δ")
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
-
-
-class AdamW(Adam):
-    """Adam with decoupled weight decay (Loshchilov & Hutter): Adam's rule after
-    ``w ← w − wd·lr·w``. The same as ``Adam(weight_decay=...)``; here ``weight_decay``
-    defaults to 0.004 and must be a number."""
-
-    def __init__(self, learning_rate: float = 0.001, weight_decay: float = 0.004,
-                 beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7,
-                 amsgrad: bool = False, **kwargs: Any):
-        if weight_decay is None:
-            raise OptimizerError(
-                "Argument `weight_decay` must be a float. Received: weight_decay=None. AdamW "
-                "is Adam with weight decay; for no decay use Adam, else give e.g. 0.004.")
-        super().__init__(learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon,
-                         amsgrad=amsgrad, weight_decay=weight_decay, **kwargs)
-
-
-class Lion(Optimizer):
-    """EvoLved Sign Momentum: every entry moves by exactly ``lr``, in the sign's direction.
-
-    ``w ← w − lr·sign(β1·m + (1−β1)·g)``;  then ``m ← β2·m + (1−β2)·g``.
-    Slot: ``momentum`` (m). Use a smaller learning rate than Adam's (steps are ±lr).
-    """
-
-    def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.99,
-                 **kwargs: Any):
-        super().__init__(learning_rate, **kwargs)
-        if isinstance(beta_1, bool) or not isinstance(beta_1, (int, float)) or \
-                not 0 < beta_1 <= 1:
-            raise OptimizerError(
-                "Argument `beta_1` must be in the [0, 1] range. Otherwise, the optimizer "
-                f"degenerates to SignSGD. Received: beta_1={beta_1}. The default is 0.9.")
-        self.beta_1, self.beta_2 = beta_1, self._fraction("beta_2", beta_2, 0.99, closed=True)
-
-    def slot_groups(self) -> list[tuple[str, ...]]:
-        return [("momentum",)]
-
-    def update_step(self, g: np.ndarray, var: Variable, lr: np.floating) -> None:
-        s, dt = self.slots(var), var.dtype.type
-        b1, b2 = dt(self.beta_1), dt(self.beta_2)
-        direction = np.sign(s["momentum"] * b1 + g * (1 - b1))
-        var.update(var.value - lr * direction)
-        s["momentum"] = s["momentum"] * b2 + g * (1 - b2)
-
-    def _describe_rule(self) -> str:
-        b1, b2, lr = self.beta_1, self.beta_2, _fmt(self.current_learning_rate)
-        return (f"w ← w − {lr}·sign({_fmt(b1)}·m + {_fmt(1 - b1)}·g);  "
-                f"m ← {_fmt(b2)}·m + {_fmt(1 - b2)}·g")
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2}
-
-
-class Ftrl(Optimizer):
-    """Follow The Regularized Leader (McMahan et al.), with L1/L2 penalties built in.
-
-    With p = ``learning_rate_power`` (−0.5), λ1, λ2, λ2s the regularization strengths and
-    ``λ2 ← λ2 + beta/(2·lr)``:
-    ``n' = n + g²``;  ``z ← z + (g + 2·λ2s·w) − (n'^(−p) − n^(−p))/lr · w``;
-    ``w ← (clip(z, −λ1, λ1) − z) / (n'^(−p)/lr + 2·λ2)``;  ``n ← n'``.
-    Slots: ``accumulator`` (n, starts at ``initial_accumulator_value``) and ``linear`` (z).
-    """
-
-    def __init__(self, learning_rate: float = 0.001, learning_rate_power: float = -0.5,
-                 initial_accumulator_value: float = 0.1, l1_regularization_strength: float = 0.0,
-                 l2_regularization_strength: float = 0.0,
-                 l2_shrinkage_regularization_strength: float = 0.0, beta: float = 0.0,
-                 **kwargs: Any):
-        super().__init__(learning_rate, **kwargs)
-        for name, value, sign in [
-                ("initial_accumulator_value", initial_accumulator_value, "positive or zero"),
-                ("learning_rate_power", -learning_rate_power, "negative or zero"),
-                ("l1_regularization_strength", l1_regularization_strength, "positive or zero"),
-                ("l2_regularization_strength", l2_regularization_strength, "positive or zero"),
-                ("l2_shrinkage_regularization_strength", l2_shrinkage_regularization_strength,
-                 "positive or zero")]:
-            if value < 0.0:
-                raise OptimizerError(
-                    f"`{name}` needs to be {sign}. Received: {name}="
-                    f"{-value if name == 'learning_rate_power' else value}.")
-        self.learning_rate_power = learning_rate_power
-        self.initial_accumulator_value = initial_accumulator_value
-        self.l1_regularization_strength = l1_regularization_strength
-        self.l2_regularization_strength = l2_regularization_strength
-        self.l2_shrinkage_regularization_strength = l2_shrinkage_regularization_strength
-        self.beta = beta
-
-    def slot_groups(self) -> list[tuple[str, ...]]:
-        return [("accumulator", "linear")]
-
-    def initial_slot_value(self, slot_name: str) -> float:
-        return self.initial_accumulator_value if slot_name == "accumulator" else 0.0
-
-    def update_step(self, g: np.ndarray, var: Variable, lr: np.floating) -> None:
-        s, w, p = self.slots(var), var.value, self.learning_rate_power
-        l1 = self.l1_regularization_strength
-        l2 = self.l2_regularization_strength + self.beta / (2.0 * lr)
-        g_shrunk = g + 2 * self.l2_shrinkage_regularization_strength * w
-        n, n_new = s["accumulator"], s["accumulator"] + g * g
-        s["linear"] = s["linear"] + (g_shrunk - (n_new ** -p - n ** -p) / lr * w)
-        quadratic = n_new ** -p / lr + 2 * l2
-        z = s["linear"]
-        var.update(((np.clip(z, -l1, l1) - z) / quadratic).astype(var.dtype, copy=False))
-        s["accumulator"] = n_new
-
-    def _describe_rule(self) -> str:
-        lr, p = _fmt(self.current_learning_rate), _fmt(-self.learning_rate_power)
-        l1 = _fmt(self.l1_regularization_strength)
-        l2 = self.l2_regularization_strength + self.beta / (2.0 * self.current_learning_rate
-                                                            if self.current_learning_rate else 1)
-        return (f"n' = n + g²;  z ← z + g − (n'^{p} − n^{p})/{lr}·w;  "
-                f"w ← (clip(z, −{l1}, {l1}) − z)/(n'^{p}/{lr} + {_fmt(2 * l2)});  n ← n'")
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "learning_rate_power": self.learning_rate_power,
-                "initial_accumulator_value": self.initial_accumulator_value,
-                "l1_regularization_strength": self.l1_regularization_strength,
-                "l2_regularization_strength": self.l2_regularization_strength,
-                "l2_shrinkage_regularization_strength":
-                    self.l2_shrinkage_regularization_strength,
-                "beta": self.beta}
-
-
-# ==================================================================== lookup by name
-_BY_NAME = {cls.__name__.lower(): cls
-            for cls in (SGD, RMSprop, Adagrad, Adam, Adamax, Nadam, Adadelta, AdamW, Lion,
-                        Ftrl)}
-
-
-def get(identifier: Any) -> Optimizer | None:
-    """An optimizer from a name ('adam', any case), a config dict or an optimizer (itself).
-
-    Names get Keras' default hyper-parameters, e.g. ``get('sgd')`` is ``SGD(learning_rate=0.01)``.
-    """
-    if identifier is None or isinstance(identifier, Optimizer):
-        return identifier
-    if isinstance(identifier, str):
-        return _class_by_name(identifier)()
-    if isinstance(identifier, dict) and "class_name" in identifier:
-        return _class_by_name(identifier["class_name"]).from_config(
-            dict(identifier.get("config", {})))
-    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
-        raise UnknownNameError(
-            f"Could not interpret optimizer identifier: {identifier.__name__} (the class). "
-            f"Create an optimizer from it: {identifier.__name__}() or "
-            f"{identifier.__name__}(learning_rate=...).")
-    hint = ""
-    if type(identifier).__module__.split(".")[0] in ("keras", "tensorflow", "tf_keras", "torch"):
-        hint = (f" This is a {type(identifier).__module__.split('.')[0]} object; kteach needs its "
-                f"own, e.g. kteach.optimizers.{type(identifier).__name__}(...).")
-    raise UnknownNameError(
-        f"Could not interpret optimizer identifier: {identifier!r}.{hint} Give a name such as "
-        f"'adam' or an optimizer such as kteach.optimizers.Adam(learning_rate=0.001). "
-        f"Known optimizer names: {', '.join(sorted(_BY_NAME))}.")
-
-
-def _class_by_name(name: str) -> type[Optimizer]:
-    key = name.lower()
-    if key in _BY_NAME:
-        return _BY_NAME[key]
-    if key in KERAS_ONLY:
-        raise UnknownNameError(
-            f"Could not interpret optimizer identifier: {name}. Keras has {KERAS_ONLY[key]}, "
-            f"but kteach does not implement it (yet). kteach has: {', '.join(sorted(_BY_NAME))}"
-            ".")
-    raise unknown_name_error("optimizer", name, _BY_NAME)
-
-
-def __getattr__(name: str):
-    """A Keras 3 name kteach lacks, or a typo: an AttributeError that says which (and the
-    closest names here): kteach.engine.keras_names."""
-    from .engine.keras_names import missing_name
-    raise missing_name(__name__, name, globals())

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine.errors import KteachError
+from ..engine.errors import KteachError
 
 __all__ = ["LearningRateSchedule", "ExponentialDecay", "InverseTimeDecay",
            "PiecewiseConstantDecay", "PolynomialDecay", "CosineDecay", "CosineDecayRestarts",
@@ -318,5 +318,5 @@ def deserialize(config: dict) -> LearningRateSchedule:
 def __getattr__(name: str):
     """A Keras 3 name kteach lacks, or a typo: an AttributeError that says which (and the
     closest names here): kteach.engine.keras_names."""
-    from .engine.keras_names import missing_name
+    from ..engine.keras_names import missing_name
     raise missing_name("kteach.optimizers.schedules", name, globals())
