@@ -857,7 +857,8 @@ class Trainer:
             f"The loss became {value} at epoch {epoch + 1}, batch {step + 1} of {steps}, so "
             f"training stopped. Likely causes: " + "; ".join(causes) + ". The weights are those "
             f"from before this batch, and model.history holds the epochs finished so far. "
-            f"(To stop quietly instead, pass callbacks=[kteach.callbacks.TerminateOnNaN()].)")
+            f"(To stop quietly instead, pass callbacks=[kteach.callbacks.TerminateOnNaN()].)",
+            loss=float(value), epoch=epoch + 1, batch=step + 1)
 
     # ----- evaluate / predict ----------------------------------------------------------------------------
     def _run_test(self, xs, ys, batch_size: int, bar: Progbar | None = None,

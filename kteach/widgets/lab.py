@@ -23,6 +23,7 @@ import numpy as np
 
 from ..engine.errors import NumericalError, unknown_keyword_error
 from . import figures
+from .common import diverged_message
 from .codegen import OPTIMIZERS, check_optimizer, make_optimizer, optimizer_code
 from .jobs import Job, LivePicture, RandomStream, Redraw
 
@@ -55,14 +56,6 @@ def guess_loss(model, y: np.ndarray) -> tuple[str, list[str]]:
         return ("categorical_crossentropy" if one_hot else "sparse_categorical_crossentropy",
                 ["accuracy"])
     return "mse", []
-
-
-def diverged_message(error: Exception, epoch: int) -> str:
-    """"The loss became inf in epoch 3 ..." from kteach's NaN error (whose own epoch count
-    starts again at every ``fit``, and the widgets call ``fit`` once per epoch)."""
-    became = str(error).split(" at epoch")[0]
-    return (f"{became} in epoch {epoch}: the steps were so large that the weights blew up. "
-            f"Try a learning rate ten times smaller.")
 
 
 class Run:
