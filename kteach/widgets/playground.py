@@ -101,7 +101,7 @@ class Playground(CodeToggle, LivePicture, PlaygroundControls, widgets.VBox):
         self.history: dict[str, list[float]] = {}
         self.message = ""
         # A frame for the browser is cheap (a few ms): up to 50 a second while playing.
-        self.redraw = Redraw(self._send_frame, min_interval=0.02)
+        self.redraw = Redraw(self._send_frame, min_interval=0.02, share=0.5)
         self._stream = RandomStream(self._settings["seed"])
         self._start: dict = {}
         self._changes: list[list] = []
@@ -552,7 +552,7 @@ class Playground(CodeToggle, LivePicture, PlaygroundControls, widgets.VBox):
         for name in names:
             k = s["n_classes"] if name != "xor" or s["n_classes"] in (2, 4) else 2
             x, y = datasets.make_dataset(name, n, 0.0, k, seed=0)
-            out.append({"name": name, "x": np.round(x, 2).tolist(),
+            out.append({"name": name, "x": np.round(x.astype(float), 2).tolist(),
                         "y": np.round(y.astype(float), 3).tolist()})
         return out
 

@@ -93,7 +93,7 @@ def scene(pg) -> dict:
     s, d = pg._settings, pg.data
     every = list(datasets.FEATURES)
     tiles = pg.feature_pictures()
-    points = {part: {"x": np.round(d["x_" + part], 4).tolist(),
+    points = {part: {"x": np.round(d["x_" + part].astype(float), 4).tolist(),
                      "y": np.asarray(d["y_" + part], float).round(4).tolist()}
               for part in ("train", "test")}
     y_all = np.concatenate([d["y_train"], d["y_test"]])

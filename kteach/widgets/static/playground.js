@@ -27,6 +27,15 @@ function svg(tag, attrs = {}) {
   return e;
 }
 
+// Small icons drawn as SVG (a font may lack the media symbols).
+const ICONS = { play: "M5,3 L15,9 L5,15 Z", pause: "M4,3 h4 v12 h-4 Z M10,3 h4 v12 h-4 Z",
+  step: "M3,3 L11,9 L3,15 Z M12,3 h3 v12 h-3 Z", back: "M15,3 L7,9 L15,15 Z M3,3 h3 v12 h-3 Z" };
+function icon(name) {
+  const e = svg("svg", { width: 18, height: 18, viewBox: "0 0 18 18", "aria-hidden": "true" });
+  e.append(svg("path", { d: ICONS[name], fill: "currentColor" }));
+  return e;
+}
+
 function mix(a, b, t) { return a.map((v, i) => Math.round(v + (b[i] - v) * t)); }
 
 // -1 … 1 on TensorFlow Playground's scale: orange, white, blue.
@@ -92,9 +101,9 @@ function render({ model, el }) {
     "aria-label": "Reset", onclick: () => send({ type: "action", name: "reset" }) }, "↺"));
   ui.play = control("play", h("button", { class: "kt-round kt-play", title: "Play / Pause",
     "aria-label": "Play", onclick: () => send({ type: "action",
-      name: frame && frame.running ? "pause" : "play" }) }, "▶"));
+      name: frame && frame.running ? "pause" : "play" }) }, icon("play")));
   ui.step = control("step", h("button", { class: "kt-round", title: "One epoch",
-    "aria-label": "Step", onclick: () => send({ type: "action", name: "step" }) }, "⏭"));
+    "aria-label": "Step", onclick: () => send({ type: "action", name: "step" }) }, icon("step")));
   ui.epoch = h("span", { class: "kt-epoch" }, "0");
   ui.lr = menu("learning_rate", v => send({ type: "set", key: "learning_rate", value: Number(v) }));
   ui.act = menu("activation", v => send({ type: "set", key: "activations",
@@ -124,9 +133,12 @@ function render({ model, el }) {
 
   // ----- the step-through bar, the share and classroom panels --------------------------------
   ui.caption = h("span", { class: "kt-caption" });
-  ui.animPrev = h("button", { onclick: () => showStep(animAt - 1, false) }, "◀");
-  ui.animPause = h("button", { onclick: () => (animTimer ? stopTimer() : startTimer()) }, "⏸");
-  ui.animNext = h("button", { onclick: () => showStep(animAt + 1, false) }, "▶");
+  ui.animPrev = h("button", { title: "previous step", "aria-label": "previous step",
+    onclick: () => showStep(animAt - 1, false) }, icon("back"));
+  ui.animPause = h("button", { title: "pause / go on", "aria-label": "pause",
+    onclick: () => (animTimer ? stopTimer() : startTimer()) }, icon("pause"));
+  ui.animNext = h("button", { title: "next step", "aria-label": "next step",
+    onclick: () => showStep(animAt + 1, false) }, icon("step"));
   ui.animClose = h("button", { onclick: closeAnimation }, "✕");
   ui.anim = h("div", { class: "kt-anim", hidden: "" }, ui.animPrev, ui.animPause, ui.animNext,
     ui.caption, ui.animClose);
@@ -428,6 +440,9 @@ function render({ model, el }) {
     const label = scene.problem === "regression" ? "value" : "class 0 (−1) … class 1 (+1)";
     ui.legend.append(h("span", {}, `−${r}`), bar, h("span", {}, `${r}`),
       h("span", { style: "flex-basis:100%" }, `colours: ${label}; a neuron: its output, ±its largest |value|`));
+    if (frame.view.gradients || anim) ui.legend.append(h("span", { style: "flex-basis:100%" },
+      h("span", { class: "kt-swatch", style: "background:#7a1fa2" }), "gradient > 0  ",
+      h("span", { class: "kt-swatch", style: "background:#0a8a3a" }), "gradient < 0 (dashed lines, width ∝ |gradient|)"));
   }
 
   function drawChart() {
@@ -436,7 +451,7 @@ function render({ model, el }) {
     const top = values.length ? 1.15 * Math.max(...values) : 1;
     ui.chart.replaceChildren(svg("line", { x1: 0, y1: H - 0.5, x2: W, y2: H - 0.5, stroke: "#ccc" }));
     const curve = (vals, colour, dash) => {
-      const pts = vals.map((v, i) => v === null ? null : [i / n * W, H - 1 - v / top * (H - 4)])
+      const pts = vals.map((v, i) => v === null ? null : [4 + i / n * (W - 8), H - 4 - v / top * (H - 8)])
         .filter(p => p).map(p => p.map(v => v.toFixed(1)).join(","));
       if (pts.length === 1) ui.chart.append(svg("circle", { cx: pts[0].split(",")[0], cy: pts[0].split(",")[1], r: 2.5, fill: colour }));
       else ui.chart.append(svg("polyline", { points: pts.join(" "), fill: "none", stroke: colour,
@@ -483,7 +498,7 @@ function render({ model, el }) {
     ui.sliders.noise.querySelector("input").disabled = scene.custom;
     ui.regenerate.disabled = scene.custom;
     for (const key of ["show_test", "discretize", "gradients"]) ui[key].checked = frame.view[key];
-    ui.play.textContent = frame.running ? "⏸" : "▶";
+    ui.play.replaceChildren(icon(frame.running ? "pause" : "play"));
     ui.play.setAttribute("aria-label", frame.running ? "Pause" : "Play");
     ui.epoch.textContent = String(frame.epoch).padStart(6, "0").replace(/(\d{3})$/, ",$1");
     ui.message.textContent = frame.message;
@@ -618,9 +633,9 @@ function render({ model, el }) {
     stopTimer();
     if (anim && animAt === anim.steps.length - 1) animAt = -1;
     animTimer = setInterval(() => showStep(animAt + 1), 650);
-    ui.animPause.textContent = "⏸";
+    ui.animPause.replaceChildren(icon("pause"));
   }
-  function stopTimer() { if (animTimer) clearInterval(animTimer); animTimer = null; ui.animPause.textContent = "⏵"; }
+  function stopTimer() { if (animTimer) clearInterval(animTimer); animTimer = null; ui.animPause.replaceChildren(icon("play")); }
   function closeAnimation() { stopTimer(); anim = null; ui.anim.hidden = true; delete root.dataset.animIndex; if (frame) drawNetwork(); }
   function onAnimation() {
     const a = model.get("animation");
