@@ -216,6 +216,9 @@ function render({ model, el }) {
 
   // Made again only when the network's shape changes; a frame only recolours it.
   function build() {
+    // a recorded step, a hovered neuron or an edit belong to the network as it was
+    if (anim) { stopTimer(); anim = null; ui.anim.hidden = true; delete root.dataset.animIndex; }
+    hover = null; editing = null; ui.card.hidden = true;
     const s = frame.settings, cols = frame.columns, n = cols.length;
     const features = scene.features;
     const tallest = Math.max(features.length, ...cols.slice(1).map(c => c.length));
@@ -375,8 +378,8 @@ function render({ model, el }) {
   // ----- the output: surface, points, legend, chart -------------------------------------------
   function drawBig() {
     if (!frame || !scene) return;
-    if (hover) {
-      const pic = frame.neurons[hover.col - 1][hover.j];
+    const pic = hover && (frame.neurons[hover.col - 1] || [])[hover.j];
+    if (pic) {
       paintHeatmap(ui.surface, pic.data);
       ui.showing.textContent = `showing ${frame.columns[hover.col][hover.j]} (its output over the plane)`;
       ui.big.dataset.showing = frame.columns[hover.col][hover.j];
