@@ -161,13 +161,19 @@ def voila(tmp_path_factory):
         _wait_for_server(base, proc, folder / "voila.log")
         yield f"{base}/voila/render"
     finally:
-        proc.send_signal(signal.SIGTERM)          # Voilà shuts its kernels down on the way out
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        _stop(proc, log)
+
+
+def _stop(proc: subprocess.Popen, log) -> None:
+    """Stop a server started by a fixture (SIGTERM: Voilà and JupyterLab shut their kernels
+    down on the way out), killing it if it does not stop."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    log.close()
 
 
 def _wait_for_server(base: str, proc: subprocess.Popen, log: Path, timeout: float = 30) -> None:
@@ -537,13 +543,7 @@ def lab(tmp_path_factory):
         _wait_for_server(base + "/api/status", proc, folder / "lab.log", timeout=60)
         yield base
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        _stop(proc, log)
 
 
 def test_the_playground_in_jupyterlab(browser, lab, tmp_path):
@@ -556,6 +556,10 @@ def test_the_playground_in_jupyterlab(browser, lab, tmp_path):
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
                                timeout=TIMEOUT_MS)
         for attempt in (1, 2):          # the first run after start-up is sometimes lost
+            dialog = page.locator(".jp-Dialog")
+            if dialog.count():          # e.g. "Select Kernel" while the kernel is starting
+                print("JupyterLab asked:", dialog.inner_text())
+                dialog.locator(".jp-mod-accept").click()
             page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
             page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
             try:

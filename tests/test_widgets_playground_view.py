@@ -147,7 +147,8 @@ def test_every_message_from_the_browser_is_a_python_call(pg):
     assert pg.view.frame["ack"] == seq                       # the browser times its click by this
     click(pg, type="set", key="dataset", value="spiral")
     pg.draw()
-    assert pg.settings["dataset"] == "spiral" and pg.view.scene == view.scene(pg)
+    assert pg.settings["dataset"] == "spiral" and pg.view.scene == view.scene(pg, pg._scenes)
+    assert pg.view.frame["scene"] == pg.view.scene["number"]    # the pair the browser draws
     assert pg.view.scene["points"]["train"]["x"][0] == \
         [round(float(v), 4) for v in pg.data["x_train"][0]]
 

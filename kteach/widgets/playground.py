@@ -110,7 +110,7 @@ class Playground(CodeToggle, LivePicture, PlaygroundControls, widgets.VBox):
         self.figure = figures.new_figure(900, 420)
         self.view = view.PlaygroundView()
         self.view.on_msg(self._view_message)
-        self._frames, self._ack, self._scene_out_of_date = 0, 0, True
+        self._frames, self._scenes, self._ack, self._scene_out_of_date = 0, 0, 0, True
         self._hidden: list[str] = []
         self._gradients: tuple | None = None        # (key, gradients) of the current weights
         self.explained = None                       # the record the animation plays
@@ -588,7 +588,8 @@ class Playground(CodeToggle, LivePicture, PlaygroundControls, widgets.VBox):
 
     def _send_frame(self) -> None:
         if self._scene_out_of_date:
-            self.view.scene = view.scene(self)
+            self._scenes += 1
+            self.view.scene = view.scene(self, self._scenes)
             self._scene_out_of_date = False
         self._frames += 1
         self.view.frame = self.frame()

@@ -84,8 +84,9 @@ def heatmaps(pictures: np.ndarray) -> list[dict]:
     return out
 
 
-def scene(pg) -> dict:
-    """What changes only with the data and the network's shape."""
+def scene(pg, number: int = 0) -> dict:
+    """What changes only with the data and the network's shape; ``number`` counts the scenes
+    (each frame names the scene it belongs to)."""
     from . import datasets, figures
     from .codegen import OPTIMIZERS
     from .playground_controls import (ACTIVATIONS, LEARNING_RATES, MAX_LAYERS, MAX_NEURONS,
@@ -98,7 +99,7 @@ def scene(pg) -> dict:
               for part in ("train", "test")}
     y_all = np.concatenate([d["y_train"], d["y_test"]])
     return {
-        "extent": [float(v) for v in pg.extent], "problem": s["problem"],
+        "number": number, "extent": [float(v) for v in pg.extent], "problem": s["problem"],
         "n_classes": s["n_classes"], "custom": pg._custom is not None,
         "value_range": figures.nice_limits(y_all) if s["problem"] == "regression" else 1.0,
         "points": points, "colours": list(figures.CLASS_COLOURS),
@@ -131,7 +132,8 @@ def frame(pg, number: int, ack: int) -> dict:
     grads = pg.gradients()
     h = pg.history
     return {
-        "number": number, "ack": ack, "epoch": pg.epoch, "running": pg.running,
+        "number": number, "scene": pg._scenes, "ack": ack, "epoch": pg.epoch,
+        "running": pg.running,
         "message": pg.message, "loss_text": pg.loss_text(),
         "settings": {key: s[key] for key in (
             "dataset", "problem", "n_classes", "features", "hidden", "activations",

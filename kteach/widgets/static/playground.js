@@ -652,7 +652,8 @@ function render({ model, el }) {
     pending = false;
     scene = model.get("scene");
     frame = model.get("frame");
-    if (!scene || !frame || !frame.columns) return;
+    // scene and frame come as two messages: draw only a pair that belongs together
+    if (!scene || !frame || !frame.columns || frame.scene !== scene.number) return;
     const key = JSON.stringify([frame.columns, scene.features.map(f => f.on), scene.extent,
       frame.settings.activations, frame.settings.dataset]);
     if (key !== structure) { structure = key; build(); drawThumbs(); drawClassroomPanel(); applyHidden(); }
