@@ -274,3 +274,15 @@ def test_the_javascript_and_css_are_in_the_package():
     assert "export default { render }" in view.PlaygroundView._esm
     assert "http" not in view.PlaygroundView._esm.replace("http://www.w3.org/2000/svg", "")
     assert ".kt-pg" in view.PlaygroundView._css
+
+
+def test_the_old_controls_and_picture_are_still_there_for_code_and_static_pages(pg):
+    """pg.controls, the buttons and the matplotlib picture keep working from code (lesson 08
+    shows pg.plot.value as an Image); old_layout() puts them in one box again."""
+    pg.controls["noise"].value = 0.1
+    assert pg.settings["noise"] == 0.1 and pg.epoch == 0
+    pg.step_button.click()
+    assert pg.epoch == 1
+    box = pg.old_layout()
+    assert pg.plot in box.children and pg.plot.value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert pg.view in pg.children and pg.plot not in pg.children
