@@ -411,6 +411,10 @@ def drive_playground(page, errors: list[str], screenshot: Path) -> None:
     expect(big).to_have_attribute("data-showing", "h1.2")
     page.mouse.move(5, 5)
     expect(big).to_have_attribute("data-showing", "output")
+    root.locator(".kt-node[data-name='x1*x2']").hover()           # a feature tile, too
+    expect(big).to_have_attribute("data-showing", "x1*x2")
+    expect(card.locator(".kt-what")).to_have_text("feature x₁·x₂")
+    page.mouse.move(5, 5)
 
     # hover a weight: its value and its gradient
     line = root.locator(".kt-hit[data-layer='0'][data-i='0'][data-j='0']")

@@ -41,6 +41,9 @@ def test_a_frame_holds_the_models_own_numbers(pg):
         assert np.array_equal(np.array(bias, dtype="float32"), b)
     assert frame["epoch"] == 1 and frame["last"]["test_loss"] == pg.history["test_loss"][-1]
     assert frame["history"]["train_loss"] == pg.history["train_loss"]
+    assert frame["history"]["epochs"] == [0, 1]
+    assert view.chart_epochs(1000)[:3] == [0, 3, 7] and view.chart_epochs(1000)[-1] == 999
+    assert len(view.chart_epochs(1000)) == 300 and view.chart_epochs(300) == list(range(300))
     # every neuron's heatmap: bytes 0..255 for -scale..scale, within half a step
     pictures = pg.neuron_pictures()
     for c, column in enumerate(frame["neurons"], start=1):

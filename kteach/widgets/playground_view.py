@@ -131,6 +131,7 @@ def frame(pg, number: int, ack: int) -> dict:
                                 .tobytes()).decode()
     grads = pg.gradients()
     h = pg.history
+    shown = chart_epochs(len(h.get("train_loss", [])))
     return {
         "number": number, "scene": pg._scenes, "ack": ack, "epoch": pg.epoch,
         "running": pg.running,
@@ -148,10 +149,19 @@ def frame(pg, number: int, ack: int) -> dict:
         "neurons": [heatmaps(p) for p in pictures[1:]],
         "surface": {"data": data, "k": k, "resolution": pg.resolution,
                     "range": pg._value_range},
-        "history": {key: _round(h.get(key, [])) for key in ("train_loss", "test_loss")},
+        "history": {key: _round([h[key][i] for i in shown] if key in h else [])
+                    for key in ("train_loss", "test_loss")} | {"epochs": shown},
         "last": {key: (h[key][-1] if h.get(key) else None)
                  for key in ("train_loss", "test_loss", "train_accuracy", "test_accuracy")},
     }
+
+
+def chart_epochs(n: int, most: int = 300) -> list[int]:
+    """The epochs the loss chart draws: all of them, or ``most`` spread evenly from the first
+    to the last (the chart is 280 pixels wide; a long run's frames stay small)."""
+    if n <= most:
+        return list(range(n))
+    return sorted({int(round(v)) for v in np.linspace(0, n - 1, most)})
 
 
 def animation(pg, record, number: int) -> dict:

@@ -235,8 +235,8 @@ function render({ model, el }) {
         (f.on ? "" : " kt-off"), "data-name": f.name, title: "" }, canvas), x, y);
       paintHeatmap(canvas, f.data);
       box.addEventListener("click", () => send({ type: "feature", name: f.name }));
-      box.addEventListener("mouseenter", () => showNeuronCard(0, f.on ? cols[0].indexOf(f.name) : -1, box, f));
-      box.addEventListener("mouseleave", leaveCard);
+      box.addEventListener("mouseenter", () => { hover = { feature: f }; showNeuronCard(0, -1, box, f); drawBig(); });
+      box.addEventListener("mouseleave", () => { hover = null; leaveCard(); drawBig(); });
       ui.net.append(control("features", box),
         place(h("div", { class: "kt-flabel" }, f.label), x - 50, y + 10));
       if (f.on) inputs.push({ box, canvas, x, y, name: f.name });
@@ -378,11 +378,12 @@ function render({ model, el }) {
   // ----- the output: surface, points, legend, chart -------------------------------------------
   function drawBig() {
     if (!frame || !scene) return;
-    const pic = hover && (frame.neurons[hover.col - 1] || [])[hover.j];
+    const pic = hover && (hover.feature || (frame.neurons[hover.col - 1] || [])[hover.j]);
     if (pic) {
+      const name = hover.feature ? hover.feature.name : frame.columns[hover.col][hover.j];
       paintHeatmap(ui.surface, pic.data);
-      ui.showing.textContent = `showing ${frame.columns[hover.col][hover.j]} (its output over the plane)`;
-      ui.big.dataset.showing = frame.columns[hover.col][hover.j];
+      ui.showing.textContent = `showing ${name} (${hover.feature ? "the feature" : "its output"} over the plane)`;
+      ui.big.dataset.showing = name;
     } else {
       const sf = frame.surface, q = bytes(sf.data), k = sf.k, res = sf.resolution;
       if (k === 1) {
@@ -454,7 +455,7 @@ function render({ model, el }) {
     const top = values.length ? 1.15 * Math.max(...values) : 1;
     ui.chart.replaceChildren(svg("line", { x1: 0, y1: H - 0.5, x2: W, y2: H - 0.5, stroke: "#ccc" }));
     const curve = (vals, colour, dash) => {
-      const pts = vals.map((v, i) => v === null ? null : [4 + i / n * (W - 8), H - 4 - v / top * (H - 8)])
+      const pts = vals.map((v, i) => v === null ? null : [4 + hist.epochs[i] / n * (W - 8), H - 4 - v / top * (H - 8)])
         .filter(p => p).map(p => p.map(v => v.toFixed(1)).join(","));
       if (pts.length === 1) ui.chart.append(svg("circle", { cx: pts[0].split(",")[0], cy: pts[0].split(",")[1], r: 2.5, fill: colour }));
       else ui.chart.append(svg("polyline", { points: pts.join(" "), fill: "none", stroke: colour,
