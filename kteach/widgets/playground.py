@@ -2,9 +2,11 @@
 
 Choose a data set of two-feature points (or bring your own: ``Playground(x, y)``), the input
 features, the hidden layers, their activations, the optimizer and its learning rate, L1/L2
-regularisation and the batch size, then press Play. The picture shows the model's output over
-the plane with the training points (white rim) and test points (black rim), every neuron's
-output, and every weight (line) and bias (bar); a table has their values.
+regularisation and the batch size, then press Play. The browser draws the panel
+(:mod:`kteach.widgets.playground_view`): the model's output over the plane with the training
+points (white rim) and test points (black rim), every neuron's output as a small heatmap,
+every weight as a line and every bias as a square. Hover one to read its value and gradient,
+click it to type a new one (:meth:`Playground.set_weight`); a table has every value too.
 
 Each Step is one epoch: ``model.fit(features(x_train), y_train, epochs=1)`` on a
 ``Sequential`` model that :meth:`Playground.code` writes out, so the same numbers come out of
@@ -12,7 +14,9 @@ that code. The whole run is described by :attr:`Playground.state`, a dict of pla
 strings; ``Playground.from_state(state)`` makes the same run again, weight for weight.
 
 Beyond TensorFlow Playground: more than two classes, your own data, an activation per layer,
-a choice of optimizer, all weights and biases with their values, the code, and the state.
+a choice of optimizer, all weights and biases with their values and gradients, one training
+step played on the network from ``model.explain`` (:meth:`Playground.explain_step`), the
+code, the state, and a share string (:meth:`Playground.share`) that holds it.
 """
 from __future__ import annotations
 
