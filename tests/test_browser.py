@@ -564,10 +564,13 @@ def test_the_playground_in_jupyterlab(browser, lab, tmp_path):
             if dialog.count():          # e.g. "Select Kernel" while the kernel is starting
                 print("JupyterLab asked:", dialog.inner_text())
                 dialog.locator(".jp-mod-accept").click()
+            page.locator(".jp-Notebook .jp-Cell").last.click()      # the notebook is current
             page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
             page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
             try:
-                page.wait_for_selector(".kt-pg .kt-node", timeout=TIMEOUT_MS)
+                # a first Run All while the kernel still starts may do nothing: do not wait long
+                page.wait_for_selector(".kt-pg .kt-node",
+                                       timeout=TIMEOUT_MS if attempt == 2 else 25_000)
                 break
             except PlaywrightError:
                 if attempt == 2:
