@@ -235,3 +235,22 @@ def test_the_curves_are_drawn_at_the_size_they_are_shown():
     picture = lab.picture()                  # for a lesson's output: same size, same pixels
     assert (picture.width, picture.height) == (width, height)
     assert picture.data == lab.plot.value
+
+
+def test_the_learning_rate_is_a_log_slider_and_the_legend_is_beside_the_curves():
+    import ipywidgets as W
+    x, y = blobs()
+    lab = OptimizerLab(small_model(), x, y, epochs=2)
+    assert isinstance(lab.learning_rate, W.SelectionSlider)
+    rates = [r for r in lab.learning_rate.options]
+    ratios = [b / a for a, b in zip(rates, rates[1:])]
+    assert rates[0] == 1e-5 and rates[-1] == 10.0 and all(2.9 < q < 3.5 for q in ratios)
+    lab.train(optimizer="sgd", learning_rate=0.1, wait=True)
+    lab.train(optimizer="adam", learning_rate=0.01, wait=True)
+    lab.draw()
+    legend = lab.figure.legends[0]
+    assert [t.get_text() for t in legend.get_texts()] == [r.label() for r in lab.runs]
+    assert all(ax.get_legend() is None for ax in lab.figure.axes)
+    right_of_panels = max(ax.get_position().x1 for ax in lab.figure.axes)
+    box = legend.get_window_extent().transformed(lab.figure.transFigure.inverted())
+    assert box.x0 >= right_of_panels                   # outside the axes, not over a curve

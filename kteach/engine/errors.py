@@ -80,7 +80,13 @@ def refuse_unsupported(layer: str, **options: Any) -> None:
 
 
 class NumericalError(KteachError, FloatingPointError):
-    """Training produced NaN or infinity."""
+    """Training produced NaN or infinity. ``loss`` is the value it became (nan or inf),
+    ``epoch`` and ``batch`` (from 1) where, when known (None otherwise)."""
+
+    def __init__(self, message: str = "", *, loss: float | None = None,
+                 epoch: int | None = None, batch: int | None = None):
+        super().__init__(message)
+        self.loss, self.epoch, self.batch = loss, epoch, batch
 
 
 class KteachWarning(UserWarning):

@@ -267,4 +267,5 @@ def nan_error(model, value: float, epoch: int, step: int, batches_per_epoch: int
         f"The loss became {value} at epoch {epoch + 1}, batch {step + 1} of {batches_per_epoch}, so "
         f"training stopped. Likely causes: " + "; ".join(causes) + ". The weights are those "
         "from before this batch, and model.history holds the epochs finished so far. "
-        "(To stop quietly instead, pass callbacks=[kteach.callbacks.TerminateOnNaN()].)")
+        "(To stop quietly instead, pass callbacks=[kteach.callbacks.TerminateOnNaN()].)",
+        loss=float(value), epoch=epoch + 1, batch=step + 1)

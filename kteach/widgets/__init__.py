@@ -30,7 +30,7 @@ def __getattr__(name: str) -> Any:
         try:
             module = importlib.import_module(_LAZY[name], __name__)
         except ModuleNotFoundError as error:
-            if error.name not in ("ipywidgets", "matplotlib"):
+            if error.name not in ("ipywidgets", "matplotlib", "anywidget"):
                 raise
             raise ImportError(
                 f"kteach.widgets.{name} needs the package {error.name}, which is not "

@@ -21,6 +21,7 @@ import ipywidgets as W
 
 from ..engine.errors import unknown_keyword_error
 from ..models.summary import summarize
+from .common import CodeToggle, pre
 from .codegen import (HEADER, LAYER_TYPES, check_layer, make_sequential, sequential_code)
 from .jobs import RandomStream
 
@@ -80,7 +81,7 @@ def _with(options: tuple, value: Any) -> tuple:
     return options if value in options else options + (value,)
 
 
-class ModelBuilder(W.VBox):
+class ModelBuilder(CodeToggle, W.VBox):
     """A panel that builds ``Sequential([Input((input_size,)), *layers])``.
 
     ``layers`` is a list of layer dicts (see :mod:`kteach.widgets.codegen`). The weights are
@@ -236,8 +237,7 @@ class ModelBuilder(W.VBox):
         # the box characters, and the columns would not line up
         self.summary_html.value = "" if self.model is None else summarize(self.model)._repr_html_()
         self._draw_diagram()
-        if self.code_html.layout.display != "none":
-            self.code_html.value = _pre(self.code())
+        self._update_code()
 
     def summary_text(self) -> str:
         """``model.summary()`` as text ("" when there is no model)."""
@@ -258,7 +258,7 @@ class ModelBuilder(W.VBox):
         except ImportError:          # kteach.viz missing: a plain list of the layers
             chain = " → ".join([f"Input({self._input_size})"] +
                                [type(l).__name__ for l in self.model.layers])
-            self.diagram_html.value = _pre("(diagram not available: kteach.viz is missing)\n" + chain)
+            self.diagram_html.value = pre("(diagram not available: kteach.viz is missing)\n" + chain)
             return
         self.diagram = plot_model(self.model, show_shapes=True, show_layer_names=True,
                                   show_layer_activations=True, dpi=72)
@@ -266,23 +266,12 @@ class ModelBuilder(W.VBox):
             svg = self.diagram.svg()
             self.diagram_html.value = svg[svg.find("<svg"):]    # without the XML prolog
         except ImportError as error:    # GraphvizNotFoundError is an ImportError
-            self.diagram_html.value = _pre(f"{error}\n\n{self.diagram.source}")
+            self.diagram_html.value = pre(f"{error}\n\n{self.diagram.source}")
 
     def code(self) -> str:
         """Keras code that builds this model; runs with ``import keras`` and with kteach."""
         return HEADER + "\n" + sequential_code(self._input_size, self._layers) + "model.summary()\n"
 
-    def toggle_code(self) -> None:
-        """Show or hide the code under the panel (the "Show code" button)."""
-        hidden = self.code_html.layout.display == "none"
-        self.code_html.layout.display = None if hidden else "none"
-        self.code_button.description = "Hide code" if hidden else "Show code"
-        self.code_html.value = _pre(self.code()) if hidden else ""
-
     def __repr__(self) -> str:
         kinds = ", ".join(s["type"] for s in self._layers)
         return f"<ModelBuilder: input {self._input_size} → {kinds}>"
-
-
-def _pre(text: str) -> str:
-    return f"<pre style='font-size:12px;line-height:1.25'>{html.escape(text)}</pre>"

@@ -193,13 +193,14 @@ class Redraw:
     for pictures nobody sees.
 
     While a job trains in the background, :meth:`due` says whether it is time to draw again:
-    at most every ``min_interval`` seconds, and never spending more than about a quarter of
-    the time on drawing.
+    at most every ``min_interval`` seconds, and never spending more than the part ``share``
+    of the time (a quarter, unless told) on drawing.
     """
 
-    def __init__(self, draw: Callable[[], None], min_interval: float = 0.2):
+    def __init__(self, draw: Callable[[], None], min_interval: float = 0.2, share: float = 0.25):
         self._draw = draw
         self.min_interval = float(min_interval)
+        self.share = float(share)        # at most this part of the time goes on drawing
         self.out_of_date = False
         self.live = False
         self.count = 0                   # pictures drawn so far
@@ -231,7 +232,7 @@ class Redraw:
         self._seconds = self._last - start
 
     def due(self) -> bool:
-        wait = max(self.min_interval, 3 * self._seconds)
+        wait = max(self.min_interval, self._seconds * (1 - self.share) / self.share)
         return self.live and time.monotonic() - self._last > wait
 
     def go_live(self) -> None:

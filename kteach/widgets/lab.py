@@ -23,6 +23,7 @@ import numpy as np
 
 from ..engine.errors import NumericalError, unknown_keyword_error
 from . import figures
+from .common import diverged_message
 from .codegen import OPTIMIZERS, check_optimizer, make_optimizer, optimizer_code
 from .jobs import Job, LivePicture, RandomStream, Redraw
 
@@ -55,14 +56,6 @@ def guess_loss(model, y: np.ndarray) -> tuple[str, list[str]]:
         return ("categorical_crossentropy" if one_hot else "sparse_categorical_crossentropy",
                 ["accuracy"])
     return "mse", []
-
-
-def diverged_message(error: Exception, epoch: int) -> str:
-    """"The loss became inf in epoch 3 ..." from kteach's NaN error (whose own epoch count
-    starts again at every ``fit``, and the widgets call ``fit`` once per epoch)."""
-    became = str(error).split(" at epoch")[0]
-    return (f"{became} in epoch {epoch}: the steps were so large that the weights blew up. "
-            f"Try a learning rate ten times smaller.")
 
 
 class Run:
@@ -152,9 +145,12 @@ class OptimizerLab(LivePicture, W.VBox):
                                     value=check_optimizer(optimizer), description="optimizer",
                                     style=style)
         learning_rate, momentum = _checked_rate(learning_rate), _checked_momentum(momentum)
-        self.learning_rate = W.Dropdown(options=_with(LEARNING_RATES, learning_rate),
-                                        value=learning_rate, description="learning rate",
-                                        style=style)
+        # A slider over round values a factor of about 3 apart: a log scale, and every
+        # position an exact value (never 10 ** 0.5 = 3.162 for 3).
+        self.learning_rate = W.SelectionSlider(options=_with(LEARNING_RATES, learning_rate),
+                                               value=learning_rate, description="learning rate",
+                                               continuous_update=False, style=style,
+                                               layout=W.Layout(width="380px"))
         self.momentum = W.Dropdown(options=_with(MOMENTA, momentum), value=momentum,
                                    description="momentum", style=style)
         n_train = len(self.x) if self.validation_data is not None else \
@@ -338,10 +334,14 @@ class OptimizerLab(LivePicture, W.VBox):
                                        "faded": faded, "dashed": dashed,
                                        "label": run.label() if not dashed else None})
             figures.draw_curves(ax, curves, key, log=(key == "loss"))
-            if key == "loss" and curves:
-                ax.legend(fontsize=7, loc="best")
+        # the runs' names beside the panels, never over a curve
+        handles, labels = axes[0].get_legend_handles_labels()
+        if handles:
+            fig.legend(handles[-12:], labels[-12:], loc="upper left", bbox_to_anchor=(0.80, 0.92),
+                       fontsize=8, frameon=False, title="runs (last 12)" if len(handles) > 12
+                       else "runs", title_fontsize=8, alignment="left")
         axes[0].set_title("solid: training, dashed: validation", fontsize=8)
-        fig.subplots_adjust(left=0.09, right=0.98, bottom=0.16, top=0.9, wspace=0.25)
+        fig.subplots_adjust(left=0.08, right=0.79, bottom=0.16, top=0.9, wspace=0.3)
         self.plot.value = figures.to_png(fig)
 
     def _status_text(self) -> str:

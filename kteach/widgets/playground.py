@@ -2,9 +2,11 @@
 
 Choose a data set of two-feature points (or bring your own: ``Playground(x, y)``), the input
 features, the hidden layers, their activations, the optimizer and its learning rate, L1/L2
-regularisation and the batch size, then press Play. The picture shows the model's output over
-the plane with the training points (white rim) and test points (black rim), every neuron's
-output, and every weight (line) and bias (bar); a table has their values.
+regularisation and the batch size, then press Play. The browser draws the panel
+(:mod:`kteach.widgets.playground_view`): the model's output over the plane with the training
+points (white rim) and test points (black rim), every neuron's output as a small heatmap,
+every weight as a line and every bias as a square. Hover one to read its value and gradient,
+click it to type a new one (:meth:`Playground.set_weight`); a table has every value too.
 
 Each Step is one epoch: ``model.fit(features(x_train), y_train, epochs=1)`` on a
 ``Sequential`` model that :meth:`Playground.code` writes out, so the same numbers come out of
@@ -12,24 +14,32 @@ that code. The whole run is described by :attr:`Playground.state`, a dict of pla
 strings; ``Playground.from_state(state)`` makes the same run again, weight for weight.
 
 Beyond TensorFlow Playground: more than two classes, your own data, an activation per layer,
-a choice of optimizer, all weights and biases with their values, the code, and the state.
+a choice of optimizer, all weights and biases with their values and gradients, one training
+step played on the network from ``model.explain`` (:meth:`Playground.explain_step`), the
+code, the state, and a share string (:meth:`Playground.share`) that holds it.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import copy
 import html
+import json
+import zlib
 from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
 
-from ..engine.errors import DataError, NumericalError, unknown_keyword_error
+from ..engine.errors import (DataError, InvalidArgumentError, NumericalError,
+                             unknown_keyword_error, unknown_name_error)
 from ..models import Model
 from . import datasets, figures
 from .codegen import (HEADER, check_optimizer, make_optimizer, make_sequential, number,
                       optimizer_code, sequential_code)
+from . import playground_view as view
+from .common import CodeToggle, diverged_message, pre
 from .jobs import Job, LivePicture, RandomStream, Redraw, running_loop
-from .lab import diverged_message
 from .playground_controls import MAX_LAYERS, MAX_NEURONS, PROBLEMS, PlaygroundControls
 from .regularization import PenaltyStep, check_kind, penalty
 
@@ -45,22 +55,38 @@ DEFAULTS: dict[str, Any] = {
 # starts the run again from epoch 0.
 LIVE = ("learning_rate", "regularization", "regularization_rate", "batch_size")
 STATE_VERSION = 1
+# Options of the panel itself (not of the run); in the state when not the default.
+VIEW_OPTIONS = ("show_test", "discretize", "gradients")
+SHARE_PREFIX = "kteach-playground-1:"
+NEURON_RESOLUTION = 16      # pixels per side of a neuron's heatmap
 
 
-class Playground(LivePicture, PlaygroundControls, widgets.VBox):
+class ShareStringError(ValueError):
+    """A share string that is not one, or that was damaged on the way."""
+
+
+class Playground(CodeToggle, LivePicture, PlaygroundControls, widgets.VBox):
     """A TensorFlow-Playground-like panel. Keyword arguments are the settings (see
     :data:`DEFAULTS`); ``activation`` sets every hidden layer's activation at once.
 
     ``x`` (``(n, 2)``) and ``y`` (``(n,)``: class labels 0, 1, ... or numbers for regression)
     replace the data sets with your own points.
 
+    Options of the panel: ``show_test``, ``discretize`` (the output's colours: the most
+    likely class only) and ``gradients`` (each line also shows its weight's gradient) start
+    switched on when True; ``classroom`` lists controls to hide (see :meth:`classroom`).
+
     Python API: :meth:`step`, :meth:`run`, :meth:`play`, :meth:`pause`, :meth:`reset`,
-    :meth:`set`, :meth:`regenerate`, :attr:`settings`, :attr:`state`, :meth:`from_state`,
+    :meth:`set`, :meth:`regenerate`, :meth:`set_weight`, :meth:`set_bias`,
+    :meth:`gradients`, :meth:`explain_step`, :meth:`classroom`, :meth:`share`,
+    :meth:`from_share`, :attr:`settings`, :attr:`state`, :meth:`from_state`,
     :attr:`model`, :attr:`data`, :attr:`history`, :meth:`weights_table`, :meth:`code`.
+    The drawing is :attr:`view` (see :mod:`kteach.widgets.playground_view`).
     """
 
     def __init__(self, x=None, y=None, activation: str | None = None, resolution: int = 40,
-                 **settings: Any):
+                 show_test: bool = False, discretize: bool = False, gradients: bool = False,
+                 classroom: list[str] | tuple[str, ...] = (), **settings: Any):
         self._custom = (_check_custom_data(x, y, settings.get("problem"))
                         if x is not None or y is not None else None)
         self.resolution = int(resolution)
@@ -78,16 +104,28 @@ class Playground(LivePicture, PlaygroundControls, widgets.VBox):
         self.epoch = 0
         self.history: dict[str, list[float]] = {}
         self.message = ""
-        self.redraw = Redraw(self._draw, min_interval=0.2)
+        # A frame for the browser is cheap (a few ms): up to 50 a second while playing.
+        self.redraw = Redraw(self._send_frame, min_interval=0.02, share=0.5)
         self._stream = RandomStream(self._settings["seed"])
         self._start: dict = {}
         self._changes: list[list] = []
         self._replay_changes: list[list] = []    # while from_state replays a run
         self._quiet = False
         self.figure = figures.new_figure(900, 420)
+        self.view = view.PlaygroundView()
+        self.view.on_msg(self._view_message)
+        self._frames, self._scenes, self._ack, self._scene_out_of_date = 0, 0, 0, True
+        self._hidden: list[str] = []
+        self._gradients: tuple | None = None        # (key, gradients) of the current weights
+        self.explained = None                       # the record the animation plays
+        self._explained_batch = None
         self._make_controls()
+        self.show_test.value, self.discretize.value = bool(show_test), bool(discretize)
+        self.gradients_overlay = bool(gradients)
         super().__init__(children=self._layout())
+        self.add_class("kteach-playground-panel")
         self.reset()
+        self.classroom(classroom)
 
     # ----- settings -----------------------------------------------------------------------------
     @property
@@ -156,6 +194,7 @@ class Playground(LivePicture, PlaygroundControls, widgets.VBox):
             self.reset()
 
     def _apply_live(self, changed: dict) -> None:
+        self._scene_out_of_date = True          # a menu may need a new value
         if "learning_rate" in changed:
             self.model.optimizer.learning_rate = changed["learning_rate"]
         if self.epoch == 0:
@@ -183,6 +222,8 @@ class Playground(LivePicture, PlaygroundControls, widgets.VBox):
         g0 = np.linspace(self.extent[0], self.extent[1], self.resolution)
         g1 = np.linspace(self.extent[2], self.extent[3], self.resolution)
         self._grid = np.stack(np.meshgrid(g0, g1), axis=-1).reshape(-1, 2).astype("float32")
+        self._value_range = (figures.nice_limits(np.concatenate([y_train, y_test]))
+                             if s["problem"] == "regression" else 1.0)
 
     def features(self, x: np.ndarray) -> np.ndarray:
         """The model's inputs for points ``x`` ``(n, 2)``: the chosen features, ``(n, f)``."""
@@ -226,6 +267,7 @@ class Playground(LivePicture, PlaygroundControls, widgets.VBox):
         self.epoch, self.message = 0, ""
         self._start, self._changes = copy.deepcopy(s), []
         self.history = {}
+        self._scene_out_of_date = True
         self._measure()
         self._sync_controls()
         self._refresh()
@@ -266,9 +308,13 @@ class Playground(LivePicture, PlaygroundControls, widgets.VBox):
         """When replaying a state: the changes recorded at this epoch."""
         for epoch, changed in self._replay_changes:
             if epoch == self.epoch:
-                self._settings.update(changed)
-                self._apply_live(changed)
-                self._sync_controls()
+                changed = dict(changed)
+                for edit in changed.pop("edits", []):
+                    self._edit(edit, measure=False)
+                if changed:
+                    self._settings.update(changed)
+                    self._apply_live(changed)
+                    self._sync_controls()
 
     def _measure(self) -> None:
         """Training and test loss (and accuracy) of the model as it is now."""
@@ -338,6 +384,11 @@ class Playground(LivePicture, PlaygroundControls, widgets.VBox):
                  "changes": copy.deepcopy(self._changes)}
         if self._custom is not None:
             state["data"] = {"x": self._custom["x"].tolist(), "y": self._custom["y"].tolist()}
+        shown = {k: True for k, v in self.view_options.items() if v}
+        if shown:
+            state["view"] = shown
+        if self._hidden:
+            state["classroom"] = list(self._hidden)
         return state
 
     @classmethod
@@ -349,6 +400,7 @@ class Playground(LivePicture, PlaygroundControls, widgets.VBox):
             raise ValueError("This state was written by another version of the Playground.")
         epoch, changes = int(state.pop("epoch", 0)), state.pop("changes", [])
         data = state.pop("data", None)
+        options = {**state.pop("view", {}), "classroom": state.pop("classroom", []), **options}
         x = y = None
         if data is not None:
             x, y = np.asarray(data["x"], dtype="float32"), np.asarray(data["y"])
@@ -358,7 +410,11 @@ class Playground(LivePicture, PlaygroundControls, widgets.VBox):
         pg._replay_changes = [[int(e), dict(c)] for e, c in changes]
         for e, changed in pg._replay_changes:     # changes made before the first epoch
             if e == 0:
+                changed = dict(changed)
+                edits = changed.pop("edits", [])
                 pg.set(**changed)
+                for edit in edits:
+                    pg._edit(edit)
         if epoch:
             pg.run(epoch)
         pg._replay_changes = []
@@ -409,8 +465,7 @@ class Playground(LivePicture, PlaygroundControls, widgets.VBox):
             if self.message else ""))
         self.epoch_label.value = f"epoch <b>{self.epoch}</b>"
         self.weights_html.value = self._weights_html()
-        if self.code_html.layout.display != "none":
-            self.code_html.value = _pre(self.code())
+        self._update_code()
         self.redraw.out_of_date = True
         if picture:
             self.redraw.request()
@@ -456,6 +511,233 @@ class Playground(LivePicture, PlaygroundControls, widgets.VBox):
         ax_loss.tick_params(labelsize=7)
         fig.subplots_adjust(left=0.01, right=0.99, bottom=0.1, top=0.98, hspace=0.15, wspace=0.05)
         self.plot.value = figures.to_png(fig)
+
+    # ----- the front end (kteach.widgets.playground_view) -------------------------------------
+    def draw(self) -> None:
+        """Draw now: the matplotlib picture (:attr:`figure`, as PNG in :attr:`plot`) and a
+        frame for the browser (in a notebook the frames are sent by themselves)."""
+        self._draw()
+        self.redraw.draw()
+
+    def picture(self):
+        """The picture as it is now (an ``IPython.display.Image``), for a notebook's output."""
+        self._draw()
+        return figures.ipython_image(self.figure, self.plot.value)
+
+    @property
+    def view_options(self) -> dict:
+        """The panel's switches: ``show_test``, ``discretize``, ``gradients``."""
+        return {"show_test": bool(self.show_test.value), "discretize": bool(self.discretize.value),
+                "gradients": bool(self.gradients_overlay)}
+
+    def column_names(self) -> list[list[str]]:
+        """The names of the neurons, column by column: the features, ``h1.0``, ..., ``out0``."""
+        columns = [list(self._settings["features"])]
+        for number_, layer in enumerate(self.model.layers, start=1):
+            last = number_ == len(self.model.layers)
+            columns.append([f"out{j}" if last else f"h{number_}.{j}"
+                            for j in range(layer.units)])
+        return columns
+
+    def feature_pictures(self, resolution: int = NEURON_RESOLUTION) -> np.ndarray:
+        """Every input feature (chosen or not) over the plane: ``(res, res, 7)``."""
+        g0 = np.linspace(self.extent[0], self.extent[1], resolution)
+        g1 = np.linspace(self.extent[2], self.extent[3], resolution)
+        grid = np.stack(np.meshgrid(g0, g1), axis=-1).reshape(-1, 2)
+        return datasets.compute_features(grid, list(datasets.FEATURES)).reshape(
+            resolution, resolution, -1)
+
+    def thumbnails(self, n: int = 120) -> list[dict]:
+        """A few points of every data set of the current problem type, for the data set
+        buttons: ``{"name", "x", "y"}``."""
+        s = self._settings
+        names = datasets.CLASSIFICATION if s["problem"] == "classification" else datasets.REGRESSION
+        out = []
+        for name in names:
+            k = s["n_classes"] if name != "xor" or s["n_classes"] in (2, 4) else 2
+            x, y = datasets.make_dataset(name, n, 0.0, k, seed=0)
+            out.append({"name": name, "x": np.round(x.astype(float), 2).tolist(),
+                        "y": np.round(y.astype(float), 3).tolist()})
+        return out
+
+    def gradients(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """dLoss/dW and dLoss/db of every layer, for the loss on all the training points at
+        the weights as they are now (the step full-batch gradient descent would take; the
+        regularisation penalty is not in it). From ``model.explain(..., apply=False)``."""
+        key = (self.epoch, self._frames_key())
+        if self._gradients is not None and self._gradients[0] == key:
+            return self._gradients[1]
+        d = self.data
+        layers = self.model.layers
+        try:
+            with np.errstate(all="ignore"):
+                record = self.model.explain(self.features(d["x_train"]), d["y_train"],
+                                            apply=False)
+            found = {step.layer.name: (step["dkernel"], step["dbias"])
+                     for step in record if step.kind == "backward"}
+            grads = [found[layer.name] for layer in layers]
+        except (NumericalError, FloatingPointError, KeyError):
+            grads = [(np.full(layer.kernel.shape, np.nan), np.full(layer.bias.shape, np.nan))
+                     for layer in layers]
+        self._gradients = (key, grads)
+        return grads
+
+    def _frames_key(self) -> tuple:
+        return tuple(float(np.sum(w)) for layer in self.model.layers for w in layer.get_weights())
+
+    def frame(self) -> dict:
+        """What the browser draws now (see :func:`kteach.widgets.playground_view.frame`)."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            return view.frame(self, self._frames, self._ack)
+
+    def _send_frame(self) -> None:
+        if self._scene_out_of_date:
+            self._scenes += 1
+            self.view.scene = view.scene(self, self._scenes)
+            self._scene_out_of_date = False
+        self._frames += 1
+        self.view.frame = self.frame()
+
+    def set_weight(self, layer: int, i: int, j: int, value: float) -> None:
+        """Set one weight: ``kernel[i, j]`` of layer ``layer`` (0 is the first hidden layer;
+        the last is the output layer), from input ``i`` to neuron ``j``. What clicking a
+        line and typing a number does. Recorded in :attr:`state`."""
+        self._edit(["kernel", layer, i, j, value])
+
+    def set_bias(self, layer: int, j: int, value: float) -> None:
+        """Set the bias of neuron ``j`` of layer ``layer`` (as :meth:`set_weight`)."""
+        self._edit(["bias", layer, j, value])
+
+    def _edit(self, edit: list, measure: bool = True) -> None:
+        """Apply ``["kernel", layer, i, j, value]`` or ``["bias", layer, j, value]``; check
+        everything first, so a bad edit changes nothing."""
+        kind, layer, *index, value = edit
+        layers = self.model.layers
+        if not isinstance(layer, (int, np.integer)) or not 0 <= layer < len(layers):
+            raise IndexError(f"There is no layer {layer!r}: the model has {len(layers)} Dense "
+                             f"layers, numbered 0 to {len(layers) - 1} (the last is the "
+                             f"output layer).")
+        if kind not in ("kernel", "bias"):
+            raise ValueError(f"Only a 'kernel' or a 'bias' can be edited, not {kind!r}.")
+        W, b = layers[layer].get_weights()
+        target = W if kind == "kernel" else b
+        if len(index) != target.ndim or not all(
+                isinstance(k, (int, np.integer)) and 0 <= k < n for k, n in zip(index, target.shape)):
+            raise IndexError(f"Layer {layer}'s {kind} has shape {target.shape}, so it has no "
+                             f"entry {tuple(index)}.")
+        number_ = _weight_value(value)
+        target[tuple(int(k) for k in index)] = number_
+        layers[layer].set_weights([W, b])
+        self._record({"edits": [[kind, int(layer), *[int(k) for k in index], number_]]})
+        if measure:
+            for values in self.history.values():
+                values.pop()
+            self._measure()
+            self.message = ""
+            self._refresh()
+
+    def _record(self, changed: dict) -> None:
+        """Note a change at this epoch in the state (edits add up, settings replace)."""
+        if self._changes and self._changes[-1][0] == self.epoch:
+            entry = self._changes[-1][1]
+        else:
+            entry = {}
+            self._changes.append([self.epoch, entry])
+        for key, value in changed.items():
+            if key == "edits":
+                entry.setdefault("edits", []).extend(value)
+            else:
+                entry[key] = value
+
+    def explain_step(self) -> list:
+        """Record one training step on the first ``batch_size`` training points with
+        ``model.explain(..., apply=False)`` (the model does not change), and play it on the
+        network: forward values left to right, the loss, gradients right to left, then the
+        update of every weight. Returns the record (also :attr:`explained`)."""
+        d, b = self.data, self._settings["batch_size"]
+        batch = (self.features(d["x_train"][:b]), d["y_train"][:b])
+        with np.errstate(over="ignore", invalid="ignore"):
+            record = self.model.explain(*batch, apply=False)
+        self.explained, self._explained_batch = record, batch
+        self.view.animation = view.animation(self, record, len(record))
+        return record
+
+    def classroom(self, hide: list[str] | tuple[str, ...] = ()) -> None:
+        """Hide these controls from the panel (a teacher's choice; ``()`` shows all again),
+        by name: see :data:`kteach.widgets.playground_view.CONTROLS`. Kept in the state
+        and in the share string."""
+        hide = [hide] if isinstance(hide, str) else list(hide)
+        for name in hide:
+            if name not in view.CONTROLS:
+                raise unknown_name_error("Playground control", name, view.CONTROLS)
+        self._hidden = [name for name in view.CONTROLS if name in hide]
+        self.view.hidden = list(self._hidden)
+
+    def share(self) -> str:
+        """The whole state (:attr:`state`) in one line of text, to paste into another
+        notebook: ``Playground.from_share(text)`` makes the same Playground, weight for weight."""
+        text = json.dumps(self.state, separators=(",", ":"), sort_keys=True)
+        packed = base64.urlsafe_b64encode(zlib.compress(text.encode("utf-8"), 9))
+        return SHARE_PREFIX + packed.decode("ascii").rstrip("=")
+
+    @classmethod
+    def from_share(cls, text: str, **options: Any) -> "Playground":
+        """The Playground a share string (from :meth:`share`) describes."""
+        return cls.from_state(read_share(text), **options)
+
+    def _view_message(self, _widget, content: dict, _buffers) -> None:
+        """A click in the browser: the same call a learner would make from code. An error
+        is shown in the panel (the model is left as it was)."""
+        self._ack = int(content.get("seq", self._ack))
+        try:
+            self._clicked(lambda: self._do(content))
+        except Exception as error:      # noqa: BLE001 -- shown to the learner instead
+            self.message = str(error)
+            self._refresh()
+        else:
+            self.redraw.request()
+
+    def _do(self, m: dict) -> None:
+        kind = m.get("type")
+        if kind == "action":
+            actions = {"play": lambda: self.play(wait=False), "pause": self.pause,
+                       "step": self.step, "reset": self.reset, "regenerate": self.regenerate,
+                       "explain": self.explain_step}
+            actions[m["name"]]()
+        elif kind == "set":
+            self.set(**{m["key"]: m["value"]})
+        elif kind == "neurons":
+            self._neurons(int(m["layer"]), int(m["change"]))
+        elif kind == "layers":
+            s = self._settings
+            if int(m["change"]) > 0:
+                self.set(hidden=s["hidden"] + [4], activations=s["activations"] + [
+                    s["activations"][-1] if s["activations"] else "tanh"])
+            else:
+                self.set(hidden=s["hidden"][:-1], activations=s["activations"][:-1])
+        elif kind == "feature":
+            chosen = list(self._settings["features"])
+            name = m["name"]
+            chosen = [f for f in chosen if f != name] if name in chosen else chosen + [name]
+            if chosen:
+                self.set(features=chosen)
+        elif kind == "activation":
+            acts = list(self._settings["activations"])
+            acts[int(m["layer"])] = m["value"]
+            self.set(activations=acts)
+        elif kind == "edit":
+            self._edit([m["target"], int(m["layer"]), *[int(k) for k in m["index"]], m["value"]])
+        elif kind == "view":
+            if m["key"] == "gradients":
+                self.gradients_overlay = bool(m["value"])
+            else:
+                {"show_test": self.show_test, "discretize": self.discretize}[m["key"]].value = \
+                    bool(m["value"])
+        elif kind == "classroom":
+            self.classroom(m["hidden"])
+        elif kind == "share":
+            self.view.send({"type": "share", "text": self.share()})
+        self._refresh()
 
     def weights_table(self) -> str:
         """Every weight and bias as text, one block per layer (rows: inputs, columns:
@@ -519,13 +801,6 @@ class Playground(LivePicture, PlaygroundControls, widgets.VBox):
         lines.append("print(model.evaluate(features(x_test), y_test, verbose=0))")
         return "\n".join(lines) + "\n"
 
-    def toggle_code(self) -> None:
-        """Show or hide the code (the "Show code" button)."""
-        hidden = self.code_html.layout.display == "none"
-        self.code_html.layout.display = None if hidden else "none"
-        self.code_button.description = "Hide code" if hidden else "Show code"
-        self.code_html.value = _pre(self.code()) if hidden else ""
-
     def __repr__(self) -> str:
         s = self._settings
         return (f"<Playground {s['dataset']} {s['problem']}: hidden {s['hidden']}, "
@@ -537,8 +812,54 @@ def _sign_colour(value: float) -> str:
     return figures.CLASS_COLOURS[1] if value > 0 else figures.CLASS_COLOURS[0] if value < 0 else "#444"
 
 
-def _pre(text: str) -> str:
-    return f"<pre style='font-size:12px;line-height:1.25'>{html.escape(text)}</pre>"
+def read_share(text: str) -> dict:
+    """The state inside a share string (see :meth:`Playground.share`), or a clear error."""
+    if not isinstance(text, str):
+        raise ShareStringError(f"A share string is text (a str), as pg.share() returns it, "
+                               f"not {type(text).__name__}.")
+    text = "".join(text.split())          # pasted with line breaks or spaces: no harm
+    if not text.startswith(SHARE_PREFIX):
+        if text.startswith("kteach-playground-"):
+            raise ShareStringError("This share string was written by another version of "
+                                   "the Playground; make it again with this one's pg.share().")
+        raise ShareStringError(f"This is not a Playground share string: it starts with "
+                               f"{text[:24]!r}, and a share string starts with "
+                               f"{SHARE_PREFIX!r}. Copy the whole text that pg.share() (or "
+                               f"the Share button) gave.")
+    body = text[len(SHARE_PREFIX):]
+    reason = "it is not base64 text"
+    try:
+        packed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        reason = "it is cut short or changed"
+        state = json.loads(zlib.decompress(packed).decode("utf-8"))
+    except (binascii.Error, zlib.error, UnicodeDecodeError, ValueError):
+        raise ShareStringError(
+            f"This share string is damaged: its text after {SHARE_PREFIX!r} does not decode "
+            f"({reason}). Copy it again, whole: one line of letters, digits, '-' and "
+            f"'_'.") from None
+    if not isinstance(state, dict):
+        raise ShareStringError("This share string does not hold a Playground's state.")
+    return state
+
+
+def _weight_value(value: Any) -> float:
+    """A number typed for a weight or bias (a str from the browser is read as a number)."""
+    number_ = None
+    if isinstance(value, str):
+        try:
+            number_ = float(value.strip().replace("−", "-"))
+        except ValueError:
+            number_ = None
+    elif isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        number_ = float(value)
+    if number_ is None:
+        raise InvalidArgumentError(f"A weight or bias must be a number, e.g. 0.5 or -1.2; "
+                                   f"{value!r} is not one. The weight was left as it was.")
+    if not np.isfinite(number_) or abs(number_) > 1e4:
+        raise InvalidArgumentError(f"A weight or bias must be a finite number between -10000 "
+                                   f"and 10000, e.g. 0.5 or -1.2; {value!r} is not. The weight "
+                                   f"was left as it was.")
+    return number_
 
 
 def _check_custom_data(x, y, problem: str | None = None) -> dict:

@@ -109,6 +109,17 @@ class PlaygroundControls:
         self.layers_box = W.HBox()
 
     def _layout(self) -> list:
+        """What is shown: the drawing (every control is in it, drawn by the browser), the
+        table of weights and the code. The ipywidgets controls made above are not shown:
+        they are the Python side of the same controls (``pg.controls["noise"].value = 0.2``
+        does what moving the slider does)."""
+        weights = W.Accordion(children=[self.weights_html], titles=("weights and biases",))
+        weights.selected_index = None
+        return [self.view, weights, self.code_button, self.code_html]
+
+    def old_layout(self) -> W.VBox:
+        """The ipywidgets controls and the matplotlib picture, as one box (for a front end
+        where the drawing cannot load, e.g. a notebook exported to HTML)."""
         c = self.controls
         top = W.HBox([self.reset_button, self.play_button, self.pause_button, self.step_button,
                       self.epoch_label])
@@ -120,11 +131,9 @@ class PlaygroundControls:
         features = W.HBox([W.Label("features:")] + list(self.feature_buttons.values()))
         layers = W.HBox([W.Label("hidden layers:"), self.add_layer_button,
                          self.remove_layer_button, self.layers_box])
-        weights = W.Accordion(children=[self.weights_html], titles=("weights and biases",))
-        weights.selected_index = None
-        return [top, hyper, data, features, layers, self.loss_label, self.plot,
-                W.HBox([self.show_test, self.discretize]), weights, self.code_button,
-                self.code_html]
+        self.draw()
+        return W.VBox([top, hyper, data, features, layers, self.loss_label, self.plot,
+                       W.HBox([self.show_test, self.discretize])])
 
     def _dataset_options(self, problem: str) -> tuple:
         if self._custom is not None:

@@ -31,6 +31,7 @@ import ipywidgets as W
 import numpy as np
 
 from ..engine.recording import OpStep, array_html, array_text
+from .common import pre
 
 PHASES = ("forward", "loss", "backward", "update")
 # The colour of each phase, for the caption and the formula.
@@ -223,8 +224,9 @@ class StepThrough(W.VBox):
             from ..viz import plot_model
         except ImportError:          # kteach.viz missing: the names of the layers instead
             self.diagram = None
-            self.diagram_html.value = _pre("(diagram not available: kteach.viz is missing)\n"
-                                           "current layer: " + ", ".join(self.highlighted))
+            self.diagram_html.value = pre("(diagram not available: kteach.viz is missing)\n"
+                                          "current layer: " + ", ".join(self.highlighted),
+                                          size=11, wrap=True)
             return
         self.diagram = plot_model(self.model, show_shapes=True, show_layer_names=True,
                                   show_layer_activations=True, expand_nested=True, dpi=72,
@@ -236,7 +238,7 @@ class StepThrough(W.VBox):
                 self._svg_cache[key] = svg[svg.find("<svg"):]    # without the XML prolog
             self.diagram_html.value = self._svg_cache[key]
         except ImportError as error:    # GraphvizNotFoundError is an ImportError
-            self.diagram_html.value = _pre(f"{error}\n\n{self.diagram.source}")
+            self.diagram_html.value = pre(f"{error}\n\n{self.diagram.source}", size=11, wrap=True)
 
     def __repr__(self) -> str:
         if self.record is None:
@@ -399,8 +401,3 @@ def _note_html(note: str, step) -> str:
     return (f"<div class='kteach-no-diagram' style='font-size:12px;max-width:320px;"
             f"color:#555;border:1px dashed #aaa;padding:8px'>{html.escape(note)}<br>"
             f"<b>now:</b> <code>{html.escape(step.label)}</code></div>")
-
-
-def _pre(text: str) -> str:
-    style = "font-size:11px;line-height:1.2;white-space:pre-wrap"
-    return f"<pre style='{style}'>{html.escape(text)}</pre>"
