@@ -294,7 +294,8 @@ def run_statement(module: ast.Module, namespace: dict, filename: str, notes: lis
 
 
 def imports_kteach(statement: ast.Import | ast.ImportFrom) -> bool:
-    modules = [a.name for a in statement.names] if isinstance(statement, ast.Import) else [statement.module or ""]
+    modules = ([a.name for a in statement.names] if isinstance(statement, ast.Import)
+               else [statement.module or ""])
     return any(m.split(".")[0] == "kteach" for m in modules)
 
 

@@ -159,7 +159,7 @@ def _screenshot_folder(tmp_path: Path) -> Path:
     return folder
 
 
-def _open(browser, lab, path: str, errors: list):
+def _open(browser, lab, path: str, errors: list):  # noqa: F811 (browser: the imported fixture)
     """A new page with JupyterLab showing ``path``, every cell drawn (nothing is run)."""
     base, token, lessons = lab
     n_cells = len(json.loads((lessons / path).read_text(encoding="utf-8"))["cells"])
@@ -184,7 +184,7 @@ def test_the_fresh_copy_is_not_trusted(lab):
     assert trusted and not any(trusted), trusted
 
 
-def test_stored_diagrams_show_as_images_in_an_untrusted_lesson(browser, lab, tmp_path):
+def test_stored_diagrams_show_as_images_in_an_untrusted_lesson(browser, lab, tmp_path):  # noqa: F811 (browser: the imported fixture)
     diagrams = _stored_diagrams(lab[2] / LESSON)
     assert len(diagrams) >= 3, diagrams          # the lesson stores its diagrams
     errors: list[str] = []
@@ -213,7 +213,7 @@ def test_stored_diagrams_show_as_images_in_an_untrusted_lesson(browser, lab, tmp
         page.close()
 
 
-def test_chinese_lesson_text_is_drawn(browser, lab, tmp_path):
+def test_chinese_lesson_text_is_drawn(browser, lab, tmp_path):  # noqa: F811 (browser: the imported fixture)
     errors: list[str] = []
     page = _open(browser, lab, ZH_LESSON, errors)
     try:

@@ -110,7 +110,8 @@ def test_one_hot_labels_with_sparse_crossentropy():
 def test_sparse_label_out_of_range():
     model = small_model(3, "softmax")
     model.compile(loss="sparse_categorical_crossentropy")
-    with pytest.raises(DataError, match=r"has 3 classes \(labels 0 to 2\), but the targets contain the label 5"):
+    with pytest.raises(DataError, match=r"has 3 classes \(labels 0 to 2\), "
+                                        r"but the targets contain the label 5"):
         model.fit(np.zeros((3, 4)), np.array([0, 1, 5]), verbose=0)
 
 

@@ -77,7 +77,8 @@ def _sources_asking(module: str, folder: str) -> list[Path]:
 
 def test_every_lesson_asks_exercises_from_a_module_named_by_topic():
     """No lesson imports a numbered module (lesson01, ...) and every module a lesson names exists."""
-    for source in sorted(ROOT.glob("lessons/[0-9][0-9]-*.md")) + sorted(ROOT.glob("lessons/zh/[0-9][0-9]-*.md")):
+    for source in (sorted(ROOT.glob("lessons/[0-9][0-9]-*.md"))
+                   + sorted(ROOT.glob("lessons/zh/[0-9][0-9]-*.md"))):
         found = re.findall(r"from kteach\.exercises import (\w+)", source.read_text(encoding="utf-8"))
         for name in found:
             assert name in MODULES, f"{source.name} imports kteach.exercises.{name}, which does not exist"

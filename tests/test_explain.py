@@ -124,7 +124,9 @@ class MovingMean(layers.Layer):
     in place and one by replacing its array."""
 
     def build(self, input_shape):
-        zeros = lambda shape, dtype: np.zeros(shape, dtype)
+        def zeros(shape, dtype):
+            return np.zeros(shape, dtype)
+
         self.in_place = self.add_weight("in_place", (input_shape[-1],), zeros, trainable=False)
         self.replaced = self.add_weight("replaced", (input_shape[-1],), zeros, trainable=False)
 
@@ -143,7 +145,8 @@ def model_with_state(seed):
     frozen = layers.Dense(3, name="frozen")
     frozen.trainable = False
     model = Sequential([Input((3,)), layers.Dense(4, activation="relu"), layers.Dropout(0.5),
-                        layers.Dropout(0.5, seed=7), MovingMean(), frozen, layers.Dense(3, activation="softmax")])
+                        layers.Dropout(0.5, seed=7), MovingMean(), frozen,
+                        layers.Dense(3, activation="softmax")])
     model.compile(optimizer=kteach.optimizers.SGD(learning_rate=0.1, momentum=0.9),
                   loss="categorical_crossentropy")
     model.train_on_batch(X, Y)          # the optimizer has state, the weights have grads

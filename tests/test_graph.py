@@ -72,7 +72,8 @@ def test_sequential_inside_functional_and_called_twice():
     model = Model([a, b], layers.concatenate([seq(a), seq(b)]))
     x = np.array([[1.0, 2.0]], dtype="float32")
     out = model.predict([x, -x], verbose=0)
-    np.testing.assert_allclose(out, np.concatenate([seq.predict(x, verbose=0), seq.predict(-x, verbose=0)], axis=1), rtol=1e-6)
+    expected = np.concatenate([seq.predict(x, verbose=0), seq.predict(-x, verbose=0)], axis=1)
+    np.testing.assert_allclose(out, expected, rtol=1e-6)
 
 
 def test_layers_are_ordered_like_keras_for_two_branches():
@@ -129,7 +130,8 @@ def test_automatic_names_follow_keras_including_tensor_names():
     # "functional" name; tensors are keras_tensor_N unless their Input is named.
     kteach.backend.clear_session()
     a = Input((64,))
-    assert repr(a) == "<KerasTensor shape=(None, 64), dtype=float32, sparse=False, ragged=False, name=keras_tensor>"
+    assert repr(a) == ("<KerasTensor shape=(None, 64), dtype=float32, sparse=False, ragged=False, "
+                       "name=keras_tensor>")
     assert Input((3,), name="text").name == "text"
     d = layers.Dense(2)(a)
     assert d.name == "keras_tensor_1"

@@ -86,7 +86,8 @@ def test_multi_head_attention_gradients_float64(kwargs, shapes):
     (lambda: layers.MultiHeadAttention(2, 3, dtype="float64"), [normal(2, 4, 5), normal(2, 4, 5, seed=1)]),
     (lambda: layers.MultiHeadAttention(2, 3, dtype="float64"), [normal(2, 3, 5), normal(2, 5, 4, seed=1)]),
     (lambda: layers.Attention(use_scale=True, dtype="float64"), [normal(2, 4, 3), normal(2, 4, 3, seed=1)]),
-    (lambda: layers.Attention(score_mode="concat", dtype="float64"), [normal(2, 4, 3), normal(2, 6, 3, seed=1)]),
+    (lambda: layers.Attention(score_mode="concat", dtype="float64"),
+     [normal(2, 4, 3), normal(2, 6, 3, seed=1)]),
 ], ids=["mha-self", "mha-cross", "attention-dot", "attention-concat"])
 def test_causal_mask_gradients_float64(make, xs):
     layer = make()

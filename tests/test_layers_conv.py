@@ -53,7 +53,8 @@ CONV1D_MODES = [dict(strides=s, dilation_rate=d, kernel_size=k)
 
 
 @pytest.mark.parametrize("padding", ["valid", "same", "causal"])
-@pytest.mark.parametrize("mode", CONV1D_MODES, ids=lambda m: "s{strides}_d{dilation_rate}_k{kernel_size}".format(**m))
+@pytest.mark.parametrize("mode", CONV1D_MODES,
+                         ids=lambda m: "s{strides}_d{dilation_rate}_k{kernel_size}".format(**m))
 def test_conv1d_gradients_float64(padding, mode):
     rng = np.random.default_rng(0)
     layer = build(Conv1D(3, padding=padding, activation="tanh", dtype="float64",

@@ -4,7 +4,6 @@ import pytest
 
 import kteach
 from kteach import layers
-from kteach.engine.errors import ShapeError
 from gradcheck import check_layer
 
 
@@ -132,7 +131,8 @@ def test_concatenate_forward_backward_and_shapes():
     layer = layers.Concatenate()
     np.testing.assert_array_equal(layer([a, b]), np.concatenate([a, b], axis=1))
     check_layer(layers.Concatenate(dtype="float64"), [a, b])
-    check_layer(layers.Concatenate(axis=1, dtype="float64"), [rng.normal(size=(2, 3, 2)), rng.normal(size=(2, 4, 2))])
+    check_layer(layers.Concatenate(axis=1, dtype="float64"),
+                [rng.normal(size=(2, 3, 2)), rng.normal(size=(2, 4, 2))])
     with pytest.raises(ValueError, match=r"A `Concatenate` layer requires inputs with matching "
                                          r"shapes except for the concatenation axis\. Received: "
                                          r"input_shape=\[\(None, 3, 2\), \(None, 4, 2\)\]"):

@@ -16,7 +16,7 @@ from kteach import layers
 from kteach.engine import errors
 from kteach.engine.errors import DataError, KteachWarning
 from kteach.layers.embedding import Embedding, TokenIdError
-from kteach.layers.recurrent import LSTM, NotSupportedError
+from kteach.layers.recurrent import LSTM
 from gradcheck import numeric_gradient
 
 REFERENCE = json.loads((Path(__file__).parent / "fixtures" / "recurrent_reference.json").read_text())
@@ -92,7 +92,8 @@ def test_whole_numbers_stored_as_floats_are_ids():
 
 def test_formula():
     layer = built(Embedding(1000, 64), (10,))
-    assert layer.formula((4, 10), (4, 10, 64)) == "y[…, :] = E[x[…]] : x (4, 10) ids, E (1000, 64) → (4, 10, 64)"
+    assert layer.formula((4, 10), (4, 10, 64)) == ("y[…, :] = E[x[…]] : x (4, 10) ids, "
+                                                   "E (1000, 64) → (4, 10, 64)")
 
 
 # ----- mistakes ------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from kteach.engine import errors
 from kteach.engine.errors import KteachWarning, ShapeError, UnknownArgumentError
 from kteach.layers.embedding import Embedding
 from kteach.layers.recurrent import GRU, LSTM, NotSupportedError, SimpleRNN
-from gradcheck import assert_gradients, built, numeric_gradient
+from gradcheck import assert_gradients, built
 
 REFERENCE = json.loads((Path(__file__).parent / "fixtures" / "recurrent_reference.json").read_text())
 
@@ -110,7 +110,9 @@ def test_lstm_by_hand_one_unit_one_step():
     layer = built(LSTM(1, return_state=True), (1, 1))
     # kernel blocks i, f, c, o; the input is 2, the state starts at 0
     layer.set_weights([np.array([[0.1, 0.2, 0.3, 0.4]]), np.zeros((1, 4)), np.zeros(4)])
-    sig = lambda v: 1 / (1 + np.exp(-v))
+    def sig(v):
+        return 1 / (1 + np.exp(-v))
+
     c = sig(0.2) * np.tanh(0.6)                   # i·c̃ (f·c_0 = 0)
     h = sig(0.8) * np.tanh(c)
     y, h_T, c_T = layer(np.array([[[2.0]]]))
@@ -146,7 +148,9 @@ def test_weights_params_and_shapes_as_keras(name):
 @pytest.mark.parametrize("n, u", [(10, 32), (3, 7)])
 def test_parameter_formulas(n, u):
     # keras-facts.md: SimpleRNN u(n+u)+u, LSTM 4(u(n+u)+u), GRU 3(u(n+u)+2u) or 3(u(n+u)+u)
-    count = lambda layer: built(layer, (None, n)).count_params()
+    def count(layer):
+        return built(layer, (None, n)).count_params()
+
     assert count(SimpleRNN(u)) == u * (n + u) + u
     assert count(LSTM(u)) == 4 * (u * (n + u) + u)
     assert count(GRU(u)) == 3 * (u * (n + u) + 2 * u)

@@ -344,8 +344,10 @@ def test_in_a_notebook_summary_is_displayed_as_text_and_html(monkeypatch, capsys
     assert page == table._repr_html_()  # deterministic
     assert page.startswith('<div class="kteach-summary" style="font-family:monospace">'
                            '<b>Model: &quot;functional&quot;</b><table')
-    assert ('<th style="text-align:left; white-space:pre-wrap; padding:0.1em 0.8em">Connected to</th>' in page)
-    assert ('<td style="text-align:left; white-space:pre-wrap; padding:0.1em 0.8em">concatenate (Concatenate)</td>'
+    assert ('<th style="text-align:left; white-space:pre-wrap; padding:0.1em 0.8em">'
+            'Connected to</th>' in page)
+    assert ('<td style="text-align:left; white-space:pre-wrap; padding:0.1em 0.8em">'
+            'concatenate (Concatenate)</td>'
             '<td style="text-align:left; white-space:pre-wrap; padding:0.1em 0.8em">(None, 14)</td>'
             '<td style="text-align:right; white-space:pre-wrap; padding:0.1em 0.8em">0</td>'
             '<td style="text-align:left; white-space:pre-wrap; padding:0.1em 0.8em">dense[0][0], '

@@ -152,10 +152,12 @@ def test_sequential_add_pop_and_failed_add_leaves_model_unchanged():
 def test_set_weights_errors_leave_weights_unchanged():
     model = Sequential([Input((4,)), layers.Dense(3), layers.Dense(2)])
     before = model.get_weights()
-    with pytest.raises(ValueError, match="with a weight list of length 3, but the layer was expecting 4 weights"):
+    with pytest.raises(ValueError, match="with a weight list of length 3, "
+                                         "but the layer was expecting 4 weights"):
         model.set_weights(before[:3])
     bad = [np.zeros((5, 3))] + before[1:]
-    with pytest.raises(ValueError, match=r"weight shape \(4, 3\) is not compatible with provided weight shape \(5, 3\)"):
+    with pytest.raises(ValueError, match=r"weight shape \(4, 3\) is not compatible with "
+                                         r"provided weight shape \(5, 3\)"):
         model.set_weights(bad)
     for a, b in zip(before, model.get_weights()):
         np.testing.assert_array_equal(a, b)

@@ -70,7 +70,8 @@ def test_validation_data_gives_val_keys():
     x, y = np.random.random((20, 2)), np.random.random(20)
     history = model.fit(x, y, epochs=2, validation_data=(x[:5], y[:5]), verbose=0)
     assert list(history.history) == ["loss", "mae", "val_loss", "val_mae"]
-    assert history.history["val_loss"][-1] == pytest.approx(model.evaluate(x[:5], y[:5], verbose=0)[0], rel=1e-6)
+    assert history.history["val_loss"][-1] == pytest.approx(model.evaluate(x[:5], y[:5], verbose=0)[0],
+                                                            rel=1e-6)
 
 
 def test_on_batch_methods():

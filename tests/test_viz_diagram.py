@@ -285,7 +285,8 @@ def test_dtype_trainable_and_activation_cells():
     d = model_to_dot(m, show_dtype=True, show_trainable=True, show_layer_activations=True)
     assert "Output dtype: <b>float32</b>" in d.labels["d1"]
     assert '<td bgcolor="forestgreen"><font point-size="12" color="white"><b>Trainable</b>' in d.labels["d1"]
-    assert '<td bgcolor="firebrick"><font point-size="12" color="white"><b>Non-trainable</b>' in d.labels["d2"]
+    assert ('<td bgcolor="firebrick"><font point-size="12" color="white">'
+            '<b>Non-trainable</b>' in d.labels["d2"])
     assert "Activation: <b>relu</b>" in d.labels["d1"]
     assert "Activation: <b>linear</b>" in d.labels["d2"]  # Dense(10) has activation=None
     assert 'colspan="2"' in d.labels["d1"]  # the title spans the dtype and trainable cells

@@ -163,5 +163,6 @@ def test_numbers_are_written_as_float_literals():
         ["0.03", "1.0", "1e-05", "0.3", "10.0"]
     with pytest.raises(ValueError, match="optimizer choice identifier: adamw. Did you mean 'adam'"):
         codegen.make_optimizer("adamw", 0.1)
-    with pytest.raises(ValueError, match="layer type identifier: Conv2D. .*Known layer type names: Activation, Dense, Dropout"):
+    with pytest.raises(ValueError, match="layer type identifier: Conv2D. .*Known layer type names: "
+                                         "Activation, Dense, Dropout"):
         codegen.check_layer({"type": "Conv2D"})

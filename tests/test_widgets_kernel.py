@@ -103,7 +103,8 @@ def test_liveplot_shows_a_picture_and_replaces_it_each_epoch():
         kernel.run("import numpy as np, kteach\n"
                    "x = np.random.default_rng(0).normal(size=(64, 2)).astype('float32')\n"
                    "y = (x.sum(axis=1) > 0).astype('float32')\n"
-                   "m = kteach.Sequential([kteach.Input((2,)), kteach.layers.Dense(1, activation='sigmoid')])")
+                   "m = kteach.Sequential([kteach.Input((2,)), "
+                   "kteach.layers.Dense(1, activation='sigmoid')])")
         kernel.displays.clear()
         kernel.run("m.compile(optimizer='adam', loss='binary_crossentropy')\n"
                    "h = m.fit(x, y, epochs=3, verbose=0, "

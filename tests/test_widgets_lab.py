@@ -153,7 +153,8 @@ def test_momentum_is_only_offered_to_the_momentum_optimizers():
     assert not lab.momentum.disabled
     with pytest.raises(ValueError, match="The lab's learning rates go from 1e-05 to 10, not 30"):
         lab.set(learning_rate=30)
-    with pytest.raises(TypeError, match="'lr'. `lr` is an old Keras spelling; Keras 3 calls it `learning_rate`"):
+    with pytest.raises(TypeError, match="'lr'. `lr` is an old Keras spelling; "
+                                        "Keras 3 calls it `learning_rate`"):
         lab.set(lr=0.1)
 
 

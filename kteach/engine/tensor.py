@@ -22,7 +22,8 @@ def format_shape(shape: Shape | None) -> str:
     """``(None, 4)`` as Keras prints it; ``?`` when unknown."""
     if shape is None:
         return "?"
-    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+    return ("(" + ", ".join("None" if d is None else str(d) for d in shape)
+            + ("," if len(shape) == 1 else "") + ")")
 
 
 class KerasTensor(ArrayOperators):

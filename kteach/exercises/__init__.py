@@ -44,7 +44,8 @@ class Exercise:
             except Exception:   # a broken stub is judged by check, which explains the error
                 pass
         if answer is None:
-            return False, f"No answer yet: replace the None with your answer and run the cell again. ({self.name})"
+            return False, ("No answer yet: replace the None with your answer and run the cell "
+                           f"again. ({self.name})")
         try:
             problem = self.check(answer)
         except Exception as error:  # a learner's answer that crashes is a wrong answer

@@ -279,7 +279,8 @@ class _Conv(Layer):
         xp = pad(x, pads)
         W = self.kernel.value
         # im2col: one row per output position, k·C columns (copied out of the strided view)
-        X_col = windows(xp, self.kernel_size, self.strides, self.dilation_rate, out).reshape(-1, math.prod(W.shape[:-1]))
+        X_col = windows(xp, self.kernel_size, self.strides, self.dilation_rate,
+                        out).reshape(-1, math.prod(W.shape[:-1]))
         z = X_col @ W.reshape(-1, self.filters)
         if self.use_bias:
             z += self.bias.value  # z is a new array from the product, so adding in place is safe

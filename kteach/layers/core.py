@@ -215,7 +215,8 @@ class Activation(Layer):
         return activations.backward(self.activation, x, y, dy), []
 
     def formula(self, input_shape, output_shape):
-        return f"y = {activations.serialize(self.activation)}(x) : {format_shape(input_shape)} → {format_shape(output_shape)}"
+        return (f"y = {activations.serialize(self.activation)}(x) : "
+                f"{format_shape(input_shape)} → {format_shape(output_shape)}")
 
 
 # ----- Dropout ---------------------------------------------------------------------------------

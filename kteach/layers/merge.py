@@ -250,7 +250,8 @@ class Average(_Elementwise):
 
     def formula(self, input_shape, output_shape):
         parts = ", ".join(format_shape(tuple(s)) for s in input_shape)
-        return f"y = (x1 + ... + x{len(input_shape)})/{len(input_shape)} : {parts} → {format_shape(output_shape)}"
+        return (f"y = (x1 + ... + x{len(input_shape)})/{len(input_shape)} : "
+                f"{parts} → {format_shape(output_shape)}")
 
 
 class Maximum(_Elementwise):

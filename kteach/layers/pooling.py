@@ -62,7 +62,8 @@ class _Pooling(Layer):
         kind = type(self).__name__
         check_channels_last(data_format, kind)
         self.pool_size = as_int_tuple(pool_size, self.rank, "pool_size", kind)
-        self.strides = self.pool_size if strides is None else as_int_tuple(strides, self.rank, "strides", kind)
+        self.strides = (self.pool_size if strides is None
+                        else as_int_tuple(strides, self.rank, "strides", kind))
         self.padding = check_padding(padding, ("valid", "same"), kind)
         self.data_format = "channels_last"
 

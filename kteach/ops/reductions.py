@@ -200,7 +200,7 @@ def cumsum(x: Any, axis: Any = None, dtype: Any = None) -> Any:
         raise OpError(f"kteach.ops.cumsum: axis must be an int or None, not {axis!r}.")
     axis = _axes("cumsum", axis, a.ndim)
     dtype = np.dtype(standardize_dtype(dtype, "cumsum") or a.dtype)
-    y = np.cumsum(a, axis=axis, dtype=np.dtype("int32") if dtype == bool else dtype)
+    y = np.cumsum(a, axis=axis, dtype=np.dtype("int32") if dtype == np.dtype(bool) else dtype)
     along = 0 if axis is None else axis
 
     def vjp(dy):

@@ -179,7 +179,8 @@ def check_counts(xs: list[np.ndarray], ys: list[np.ndarray] | None) -> int:
     sizes_x = [len(a) for a in xs]
     sizes_y = [len(a) for a in ys] if ys else []
     if len(set(sizes_x + sizes_y)) > 1:
-        fmt = lambda s: ", ".join(str(n) for n in s)
+        def fmt(s):
+            return ", ".join(str(n) for n in s)
         raise DataError(
             f"Data cardinality is ambiguous. Make sure all arrays contain the same number of "
             f"samples. 'x' sizes: {fmt(sizes_x)}" + (f" 'y' sizes: {fmt(sizes_y)}" if sizes_y else "")

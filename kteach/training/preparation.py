@@ -162,7 +162,8 @@ class Preparation:
         if cut == 0 or cut == n:
             raise ValueError(f"validation_split={validation_split} on {n} samples leaves "
                              f"{'no training' if cut == 0 else 'no validation'} samples.")
-        return ([a[:cut] for a in xs], [b[:cut] for b in ys], cut), ([a[cut:] for a in xs], [b[cut:] for b in ys])
+        return (([a[:cut] for a in xs], [b[:cut] for b in ys], cut),
+                ([a[cut:] for a in xs], [b[cut:] for b in ys]))
 
     def _class_weights(self, class_weight: Any, ys: list, sample_weights: list | None) -> list:
         """Per-sample weights from ``class_weight`` (Keras' rules and refusals)."""

@@ -29,10 +29,9 @@ Where the output goes decides how it is drawn:
   only the final line of each epoch (and of ``evaluate``/``predict``). So a notebook's stored
   output is the same text on every run except for the timings, which nbval's sanitizer
   replaces.
-"""
+"""  # noqa: E501 (the verbose=1 example above is one line of Keras' output, kept whole)
 from __future__ import annotations
 
-import math
 import sys
 import time
 from typing import Any

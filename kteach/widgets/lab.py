@@ -404,9 +404,10 @@ class OptimizerLab(LivePicture, W.VBox):
         fit_extra = (", validation_data=validation_data" if self.validation_data is not None
                      else f", validation_split={self.validation_split}" if self.validation_split
                      else "")
+        optimizer = optimizer_code(s['optimizer'], s['learning_rate'], s['momentum'])
         return (f"keras.utils.set_random_seed({self.seed})   # the lab shuffles with this seed\n"
                 f"model.set_weights(initial_weights)          # every run starts from the same weights\n"
-                f"model.compile(optimizer={optimizer_code(s['optimizer'], s['learning_rate'], s['momentum'])},\n"
+                f"model.compile(optimizer={optimizer},\n"
                 f"              loss={loss!r}, metrics={self.metrics!r})\n"
                 f"history = model.fit(x, y, batch_size={s['batch_size']}, epochs={s['epochs']}"
                 f"{fit_extra}, verbose=0)\n")

@@ -38,7 +38,7 @@ from . import datasets, figures
 from .codegen import (HEADER, check_optimizer, make_optimizer, make_sequential, number,
                       optimizer_code, sequential_code)
 from . import playground_view as view
-from .common import CodeToggle, diverged_message, pre
+from .common import CodeToggle, diverged_message
 from .jobs import Job, LivePicture, RandomStream, Redraw, running_loop
 from .playground_controls import MAX_LAYERS, MAX_NEURONS, PROBLEMS, PlaygroundControls
 from .regularization import PenaltyStep, check_kind, penalty
@@ -792,7 +792,8 @@ class Playground(CodeToggle, LivePicture, PlaygroundControls, widgets.VBox):
                          f"{cls}({number(s['regularization_rate'])})\n# (kteach has no "
                          f"regularizers yet; the Playground adds the penalty itself, see\n"
                          f"# kteach.widgets.regularization.PenaltyStep).")
-        lines.append(f"model.compile(optimizer={optimizer_code(s['optimizer'], s['learning_rate'], s['momentum'])},\n"
+        optimizer = optimizer_code(s['optimizer'], s['learning_rate'], s['momentum'])
+        lines.append(f"model.compile(optimizer={optimizer},\n"
                      f"              loss=\"{loss}\", metrics={metrics!r})")
         if self._changes:
             lines.append(f"# Changed during the run (not in this code): {self._changes}")
