@@ -4,7 +4,6 @@ make_dataset_files.CALLS returns equal arrays (dtype, shape, values) in both.
 Real Keras lives in ``.venv-keras`` (made by scripts/test.sh); the test is skipped without it,
 and fails instead when KTEACH_REQUIRE_KERAS=1.
 """
-import hashlib
 import json
 import os
 import subprocess

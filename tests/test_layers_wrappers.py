@@ -16,7 +16,7 @@ from kteach import layers
 from kteach.layers.embedding import Embedding
 from kteach.layers.recurrent import GRU, LSTM, SimpleRNN
 from kteach.layers.wrappers import Bidirectional, TimeDistributed
-from gradcheck import assert_gradients, built, numeric_gradient
+from gradcheck import assert_gradients, built
 
 REFERENCE = json.loads((Path(__file__).parent / "fixtures" / "recurrent_reference.json").read_text())
 

@@ -87,7 +87,7 @@ def test_zh_misspelt_optimizer_name():
 
 def test_zh_mlp_softmax_multiclass(capsys):
     from kteach.models import Sequential
-    from kteach.layers import Dense, Dropout, Activation
+    from kteach.layers import Dense, Dropout
     from kteach.optimizers import SGD
     import kteach as keras  # noqa: F401  (the tutorial's `import keras`)
 

@@ -87,7 +87,7 @@ def missing_name(module_name: str, name: str, namespace: dict[str, Any]) -> Miss
     if near:
         return MissingNameError(
             f"{plain}. Did you mean " + " or ".join(repr(n) for n in near) + "? "
-            f"(Names are case-sensitive, as in Keras.)")
+            "(Names are case-sensitive, as in Keras.)")
     return MissingNameError(
         f"{plain}, and Keras 3's {keras} does not have it either. dir({module_name}) lists "
         f"what kteach has.")

@@ -37,7 +37,7 @@ from ..engine.errors import ShapeError, refuse_unsupported
 from ..engine.layer import Layer
 from ..engine.tensor import format_shape
 from .convolutional import (add_windows, as_int_tuple, check_channels_last, check_padding,
-                            check_spatial_input, pad, spans, windows)
+                            check_spatial_input, pad, windows)
 from .core import _positive_int
 
 

@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 
 from ..engine import config
-from ..engine.errors import did_you_mean
 from ..engine.tape import current
 from ..engine.tensor import KerasTensor
 from ..engine.variable import Variable
