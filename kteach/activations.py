@@ -166,8 +166,10 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     Computed with ``e = exp(-|x|)`` so no exp ever overflows: for x >= 0 it is 1 / (1 + e),
     for x < 0 it is e / (1 + e) (same value, multiplied through by exp(x))."""
     x = config.as_float(x)
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype)
+    e = np.abs(x)
+    np.exp(np.negative(e, out=e), out=e)                   # e = exp(-|x|), in one array
+    y = np.where(x >= 0, 1, e)                             # the numerator: 1 or e
+    return np.divide(y, np.add(e, 1, out=e), out=y)        # ... / (1 + e)
 
 
 def sigmoid_backward(x: np.ndarray, y: np.ndarray, dy: np.ndarray) -> np.ndarray:

@@ -271,3 +271,18 @@ def test_serialize_and_deserialize():
         assert activations.serialize(activations.deserialize(name)) == name
     with pytest.raises(UnknownNameError, match="identifier: tanhh"):
         activations.deserialize("tanhh")
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_sigmoid_gives_the_bits_of_its_two_branch_formula(dtype):
+    """sigmoid works in one array (in place) for speed; it must equal, bit for bit, the plain
+    formula 1 / (1 + e) for x >= 0 and e / (1 + e) otherwise, e = exp(-|x|)."""
+    rng = np.random.default_rng(7)
+    for scale in (0.01, 1.0, 30.0, 1000.0):
+        x = (rng.normal(size=(65, 17)) * scale).astype(dtype)
+        x.flat[:6] = [0.0, -0.0, np.inf, -np.inf, 1e-30, -1e-30]
+        e = np.exp(-np.abs(x))
+        plain = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(dtype)
+        y = activations.sigmoid(x)
+        assert y.dtype == np.dtype(dtype)
+        assert np.array_equal(y.view(f"u{y.itemsize}"), plain.view(f"u{plain.itemsize}"))
