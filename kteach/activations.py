@@ -311,8 +311,9 @@ def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     The max along the axis is subtracted first; that changes nothing mathematically (it
     cancels) but keeps exp from overflowing for large inputs."""
     x = config.as_float(x)
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    e = x - x.max(axis=axis, keepdims=True)    # a new array: exp and the division go into it
+    np.exp(e, out=e)
+    return np.divide(e, e.sum(axis=axis, keepdims=True), out=e)
 
 
 def softmax_backward(x: np.ndarray, y: np.ndarray, dy: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -320,7 +321,9 @@ def softmax_backward(x: np.ndarray, y: np.ndarray, dy: np.ndarray, axis: int = -
 
         dx_k = sum_i dy_i y_i (δ_ik - y_k) = y_k (dy_k - sum_i dy_i y_i).
     """
-    return y * (dy - np.sum(dy * y, axis=axis, keepdims=True))
+    dx = dy * y                                 # a new array, reused for the result
+    dx_sum = dx.sum(axis=axis, keepdims=True)
+    return np.multiply(y, np.subtract(dy, dx_sum, out=dx), out=dx)
 
 
 softmax.backward = softmax_backward

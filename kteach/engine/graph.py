@@ -46,12 +46,13 @@ def call_layer(layer: Layer, inputs: Any, training: bool, mask: Any = None) -> t
     outputs, cache = _forward(layer, inputs, training, mask)
     for tracer in TRACERS:
         tracer.forward(layer, inputs, outputs, cache)
-    _tell_mask(layer, mask)
+    if mask is not None:
+        _tell_mask(layer, mask)
     return outputs, cache
 
 
 def _forward(layer: Layer, inputs: Any, training: bool, mask: Any) -> tuple[Any, Any]:
-    if masking.any_mask(mask) and masking.takes_mask(layer):
+    if mask is not None and masking.any_mask(mask) and masking.takes_mask(layer):
         return layer.forward(inputs, training, mask=mask)
     return layer.forward(inputs, training)
 
