@@ -87,7 +87,9 @@ def relu_backward(x: np.ndarray, y: np.ndarray, dy: np.ndarray, negative_slope: 
     below the threshold, 0 elsewhere. At the kink we take the right-hand side's 0 as Keras'
     backends do (relu'(0) = 0)."""
     if negative_slope == 0.0 and max_value is None and threshold == 0.0:
-        return dy * (x > 0)   # the common case: pass dy where x > 0, else 0
+        # the common case: pass dy where x > 0, else 0 (dtype=: the mask is cast to dy's
+        # dtype as it is read, faster than NumPy's mixed bool-float multiply, same numbers)
+        return np.multiply(dy, x > 0, dtype=dy.dtype)
     passes = x > threshold
     if max_value is not None:
         passes &= (x > 0) & (x < max_value)
