@@ -82,7 +82,7 @@ def _cce_value(y: np.ndarray, p: np.ndarray, from_logits: bool) -> np.ndarray:
     else:
         q_c = _clipped(p / p.sum(axis=-1, keepdims=True))
         log_q = np.log(q_c)
-    return -np.sum(y * log_q, axis=-1)
+    return -(y * log_q).sum(axis=-1)
 
 
 def _cce_gradient(y: np.ndarray, p: np.ndarray, from_logits: bool) -> np.ndarray:
@@ -98,7 +98,7 @@ def _cce_gradient(y: np.ndarray, p: np.ndarray, from_logits: bool) -> np.ndarray
     q = p / S
     q_c, inside = _clip(q)
     g = -y / q_c * inside
-    return (g - np.sum(g * q, axis=-1, keepdims=True)) / S
+    return (g - (g * q).sum(axis=-1, keepdims=True)) / S
 
 
 class CategoricalCrossentropy(Loss):
