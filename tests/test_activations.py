@@ -286,3 +286,20 @@ def test_sigmoid_gives_the_bits_of_its_two_branch_formula(dtype):
         y = activations.sigmoid(x)
         assert y.dtype == np.dtype(dtype)
         assert np.array_equal(y.view(f"u{y.itemsize}"), plain.view(f"u{plain.itemsize}"))
+
+
+def test_relu_and_softmax_backward_fast_paths_give_the_bits_of_the_plain_formulas():
+    """relu's backward multiplies with dtype= and softmax's writes into its own new array
+    (both for speed); the numbers must be those of the formulas written plainly."""
+    rng = np.random.default_rng(0)
+    for dtype in (np.float32, np.float64, np.float16):
+        x = rng.standard_normal((16, 7)).astype(dtype)
+        dy = rng.standard_normal((16, 7)).astype(dtype)
+        x[0, :5], dy[0, :5] = [-0.0, 0.0, np.nan, -np.inf, 1.0], [-1.0, -0.0, 2.0, 3.0, np.nan]
+        with np.errstate(invalid="ignore"):
+            assert activations.relu_backward(x, x, dy).tobytes() == (dy * (x > 0)).tobytes()
+        x, y = x[1:], activations.softmax(x[1:])
+        e = np.exp(x - np.max(x, axis=-1, keepdims=True))
+        assert y.tobytes() == (e / np.sum(e, axis=-1, keepdims=True)).tobytes()
+        plain = y * (dy[1:] - np.sum(dy[1:] * y, axis=-1, keepdims=True))
+        assert activations.softmax_backward(x, y, dy[1:]).tobytes() == plain.tobytes()

@@ -178,3 +178,21 @@ def test_targets_of_shape_n_with_an_output_of_shape_n_1(make):
     close(value, loss(y[:, None], p), rtol=1e-12, atol=0)
     np.testing.assert_allclose(g, losses.numerical_gradient(loss, y, p) / 8, rtol=1e-5,
                                atol=1e-8)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("weights", [None, "per_sample", "one_number"])
+@pytest.mark.parametrize("reduction", ["sum_over_batch_size", "sum",
+                                       "mean_with_sample_weight", "none"])
+def test_reduce_fast_path_for_plain_arrays_gives_the_bits_of_kteach_ops(reduction, weights,
+                                                                         dtype):
+    """Loss._reduce skips kteach.ops for a plain array (no tape can follow it); a Tensor goes
+    through the ops. Both ways must give the same numbers to the last bit."""
+    from kteach.engine.arrays import Tensor, plain
+    rng = np.random.default_rng(3)
+    L = (rng.random(37) * 3).astype(dtype)
+    sw = {None: None, "per_sample": rng.random(37).astype(np.float32), "one_number": 0.7}[weights]
+    loss = losses.MeanSquaredError(reduction=reduction)
+    fast, by_ops = np.asarray(loss._reduce(L, sw)), np.asarray(plain(loss._reduce(L.view(Tensor), sw)))
+    assert type(fast) is np.ndarray and fast.dtype == by_ops.dtype == dtype
+    assert fast.shape == by_ops.shape and fast.tobytes() == by_ops.tobytes()

@@ -68,7 +68,7 @@ def is_float(dtype) -> bool:
 def as_float(x) -> np.ndarray:
     """``x`` as an array; floats keep their dtype, anything else becomes ``floatx()``."""
     x = np.asarray(x)
-    if not np.issubdtype(x.dtype, np.floating):
+    if x.dtype.kind != "f":   # every NumPy float dtype, as np.issubdtype(dtype, np.floating)
         x = x.astype(floatx())
     return x
 

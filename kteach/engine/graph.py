@@ -46,12 +46,13 @@ def call_layer(layer: Layer, inputs: Any, training: bool, mask: Any = None) -> t
     outputs, cache = _forward(layer, inputs, training, mask)
     for tracer in TRACERS:
         tracer.forward(layer, inputs, outputs, cache)
-    _tell_mask(layer, mask)
+    if mask is not None:
+        _tell_mask(layer, mask)
     return outputs, cache
 
 
 def _forward(layer: Layer, inputs: Any, training: bool, mask: Any) -> tuple[Any, Any]:
-    if masking.any_mask(mask) and masking.takes_mask(layer):
+    if mask is not None and masking.any_mask(mask) and masking.takes_mask(layer):
         return layer.forward(inputs, training, mask=mask)
     return layer.forward(inputs, training)
 
@@ -250,12 +251,15 @@ class Graph:
                 _accumulate(grads_t, id(t), g)
         grads_w: dict[int, np.ndarray] = {}
         for node, cache, inputs, outputs in reversed(tape):
-            arriving = [grads_t.get(id(t)) for t in node.outputs]
-            if all(g is None for g in arriving):
-                continue  # nothing downstream of this call reaches the loss
-            flat_out = outputs if len(node.outputs) > 1 else [outputs]
-            arriving = [np.zeros_like(o) if g is None else g for g, o in zip(arriving, flat_out)]
-            d_out = arriving if len(node.outputs) > 1 else arriving[0]
+            if len(node.outputs) == 1:   # the usual call, one output: no lists to build
+                d_out = grads_t.get(id(node.outputs[0]))
+                if d_out is None:
+                    continue  # nothing downstream of this call reaches the loss
+            else:
+                arriving = [grads_t.get(id(t)) for t in node.outputs]
+                if all(g is None for g in arriving):
+                    continue
+                d_out = [np.zeros_like(o) if g is None else g for g, o in zip(arriving, outputs)]
             d_in, grads = backprop_layer(node.layer, cache, d_out)
             flat_d_in = d_in if isinstance(node.inputs, (list, tuple)) else [d_in]
             for t, g in zip(node.flat_inputs, flat_d_in):

@@ -160,6 +160,8 @@ class Layer:
     def trainable_weights(self) -> list[Variable]:
         if not self.trainable:
             return []
+        if not self._tracked:   # the usual layer: no sublayers that could be frozen
+            return [w for w in self._weights if w.trainable]
         frozen = {id(w) for layer in self._tracked if not layer.trainable for w in layer.weights}
         return [w for w in self.weights if w.trainable and id(w) not in frozen]
 

@@ -4,6 +4,7 @@ see :mod:`kteach.losses` for the whole picture.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -55,15 +56,28 @@ def _sum_to_shape(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return g
 
 
+def _clipped(p: np.ndarray) -> np.ndarray:
+    """``clip(p, eps, 1 - eps)``, for a loss's value (its gradient uses :func:`_clip`)."""
+    eps = config.epsilon()
+    return np.clip(p, eps, 1.0 - eps)
+
+
 def _clip(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(p_c, inside)``: ``p_c = clip(p, eps, 1 - eps)``; ``inside`` is 1 where p was kept.
 
     The clip is the identity where ``inside`` (d p_c / d p = 1) and a constant elsewhere
     (derivative 0). The bounds themselves count as inside, as in torch.
     """
-    eps = config.epsilon()
-    p_c = np.clip(p, eps, 1.0 - eps)
+    p_c = _clipped(p)
     return p_c, (p_c == p).astype(p.dtype)
+
+
+def _move_axis(a: np.ndarray, source: int, destination: int) -> np.ndarray:
+    """``np.moveaxis(a, source, destination)``, skipped when both are the last axis (the
+    usual class axis): on a small batch moveaxis costs more than the loss's arithmetic."""
+    if a.ndim > 0 and {source, destination} <= {-1, a.ndim - 1}:
+        return a
+    return np.moveaxis(a, source, destination)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -165,7 +179,7 @@ class Loss:
         if not self.sparse_targets:
             y_true = y_true.astype(y_pred.dtype)
         y_true, y_pred = align_ranks(y_true, y_pred)
-        if not self.sparse_targets:
+        if not self.sparse_targets and y_true.shape != y_pred.shape:
             try:
                 np.broadcast_shapes(y_true.shape, y_pred.shape)
             except ValueError:
@@ -226,15 +240,15 @@ class Loss:
         ``'none'``); since ``L_i`` depends only on sample ``i``, its gradient is
         ``gradient(y_true, y_pred)`` scaled by ``dv · c_i`` along each sample's class axis.
         """
-        L = self._values(self.call(y_true, y_pred))
-        value = self._reduce(L, sample_weight)
-        L, w, d = self._weighting(L, sample_weight)
+        L, w, d = self._weighting(self._values(self.call(y_true, y_pred)), sample_weight)
+        value = _weighted_sum(L, w, d)
         c = w if d is None else w / d
-        shape = np.broadcast_shapes(L.shape, w.shape)
+        shape = _weighted_shape(L, w)
 
         def vjp(dv: np.ndarray) -> np.ndarray:
-            c_i = np.broadcast_to(dv * c, shape)
-            if c_i.ndim > 0:  # spread each sample's factor along its class axis
+            c_i = dv * c
+            if np.ndim(c_i) > 0:  # one factor per sample: spread it along its class axis
+                c_i = np.broadcast_to(c_i, shape)
                 c_i = np.expand_dims(c_i, getattr(self, "axis", -1) % y_pred.ndim)
             return self.gradient(y_true, y_pred) * c_i
 
@@ -294,11 +308,7 @@ class Loss:
         """``sum(L * w) / divisor`` (``L * w`` for ``'none'``), with kteach.ops so that a
         tape follows it. ``L`` may be a scalar: without weights it is the loss as is; with
         weights it is multiplied by each of them, then reduced (Keras does the same)."""
-        L, w, d = self._weighting(L, sample_weight)
-        Lw = ops.multiply(L, w)
-        if d is None:
-            return Lw
-        return ops.divide(ops.sum(Lw), np.asarray(d, Lw.dtype))  # d in L's precision
+        return _weighted_sum(*self._weighting(L, sample_weight))
 
     def _divisor(self, L: np.ndarray, w: np.ndarray, sample_weight: Any) -> float:
         """What the weighted sum is divided by under ``self.reduction`` (never 0)."""
@@ -307,7 +317,7 @@ class Loss:
         elif self.reduction == "mean_with_sample_weight" and sample_weight is not None:
             d = float(np.sum(w))
         else:
-            d = float(np.prod(np.broadcast_shapes(L.shape, w.shape)))
+            d = float(math.prod(_weighted_shape(L, w)))
         return d if d != 0 else np.inf  # Keras divides "no_nan": 0 / 0 gives 0
 
     def _what(self) -> str:
@@ -347,6 +357,26 @@ def _check_reduction(reduction: str | None) -> str | None:
     raise UnknownNameError(
         f"Invalid reduction {reduction!r}.{did_you_mean(str(reduction), names)} A loss can "
         f"reduce with: {', '.join(repr(r) for r in REDUCTIONS)}.")
+
+
+def _weighted_sum(L: Any, w: np.ndarray, d: Any) -> Any:
+    """``sum(L * w) / d`` (``L * w`` when ``d`` is None), with kteach.ops when ``L`` is a
+    Tensor that a tape may follow."""
+    if type(L) is np.ndarray and L.dtype.kind == "f":
+        # A plain float array (w has its dtype): no tape can follow it, so NumPy gives
+        # kteach.ops' numbers without the ops' checks, which would cost more than the
+        # arithmetic on a small batch.
+        Lw = L * w
+        return Lw if d is None else np.sum(Lw, dtype=Lw.dtype) / Lw.dtype.type(d)
+    Lw = ops.multiply(L, w)
+    if d is None:
+        return Lw
+    return ops.divide(ops.sum(Lw), np.asarray(d, Lw.dtype))  # d in L's precision
+
+
+def _weighted_shape(L: np.ndarray, w: np.ndarray) -> tuple[int, ...]:
+    """The shape of ``L * w`` (``L``'s own when there is one weight for all)."""
+    return L.shape if w.ndim == 0 else np.broadcast_shapes(L.shape, w.shape)
 
 
 def _weigh(L: np.ndarray, sample_weight: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.errors import DataError, ShapeError, check_keywords, warn_once
-from .base import Loss, _clip, _log_softmax, _same_shape, _sigmoid
+from .base import Loss, _clip, _clipped, _log_softmax, _move_axis, _same_shape, _sigmoid
 
 
 class BinaryCrossentropy(Loss):
@@ -44,7 +44,7 @@ class BinaryCrossentropy(Loss):
         _same_shape("binary_crossentropy", y_true, y_pred)
         s = self.label_smoothing
         y = y_true * (1.0 - s) + 0.5 * s if s else y_true
-        return np.moveaxis(y, self.axis, -1), np.moveaxis(y_pred, self.axis, -1)
+        return _move_axis(y, self.axis, -1), _move_axis(y_pred, self.axis, -1)
 
     def call(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         y, p = self._targets(y_true, y_pred)
@@ -52,7 +52,7 @@ class BinaryCrossentropy(Loss):
             x = p
             e = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
         else:
-            p_c, _ = _clip(p)
+            p_c = _clipped(p)
             e = -(y * np.log(p_c) + (1.0 - y) * np.log1p(-p_c))  # log1p as torch: exact near 1
         return np.mean(e, axis=-1)
 
@@ -64,7 +64,7 @@ class BinaryCrossentropy(Loss):
         else:
             p_c, inside = _clip(p)
             dp = (-y / p_c + (1.0 - y) / (1.0 - p_c)) * inside / K
-        return np.moveaxis(dp, -1, self.axis)
+        return _move_axis(dp, -1, self.axis)
 
 
 def _check_smoothing(s: float) -> float:
@@ -80,9 +80,9 @@ def _cce_value(y: np.ndarray, p: np.ndarray, from_logits: bool) -> np.ndarray:
     if from_logits:
         log_q = _log_softmax(p)
     else:
-        q_c, _ = _clip(p / p.sum(axis=-1, keepdims=True))
+        q_c = _clipped(p / p.sum(axis=-1, keepdims=True))
         log_q = np.log(q_c)
-    return -np.sum(y * log_q, axis=-1)
+    return -(y * log_q).sum(axis=-1)
 
 
 def _cce_gradient(y: np.ndarray, p: np.ndarray, from_logits: bool) -> np.ndarray:
@@ -98,7 +98,7 @@ def _cce_gradient(y: np.ndarray, p: np.ndarray, from_logits: bool) -> np.ndarray
     q = p / S
     q_c, inside = _clip(q)
     g = -y / q_c * inside
-    return (g - np.sum(g * q, axis=-1, keepdims=True)) / S
+    return (g - (g * q).sum(axis=-1, keepdims=True)) / S
 
 
 class CategoricalCrossentropy(Loss):
@@ -131,7 +131,7 @@ class CategoricalCrossentropy(Loss):
 
     def _targets(self, y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, ...]:
         _same_shape("categorical_crossentropy", y_true, y_pred)
-        y, p = np.moveaxis(y_true, self.axis, -1), np.moveaxis(y_pred, self.axis, -1)
+        y, p = _move_axis(y_true, self.axis, -1), _move_axis(y_pred, self.axis, -1)
         if p.shape[-1] == 1:
             warn_once(
                 f"categorical_crossentropy got y_pred of shape {y_pred.shape}, with a single "
@@ -150,7 +150,7 @@ class CategoricalCrossentropy(Loss):
 
     def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         y, p = self._targets(y_true, y_pred)
-        return np.moveaxis(_cce_gradient(y, p, self.from_logits), -1, self.axis)
+        return _move_axis(_cce_gradient(y, p, self.from_logits), -1, self.axis)
 
 
 class SparseCategoricalCrossentropy(Loss):
@@ -193,7 +193,7 @@ class SparseCategoricalCrossentropy(Loss):
 
     def _one_hot(self, y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, ...]:
         """(one-hot targets, outputs), both with the class axis last."""
-        p = np.moveaxis(y_pred, self.axis, -1)
+        p = _move_axis(y_pred, self.axis, -1)
         if np.shape(y_true) != p.shape[:-1]:
             raise ShapeError(
                 f"sparse_categorical_crossentropy needs one integer label per sample: "
@@ -210,7 +210,7 @@ class SparseCategoricalCrossentropy(Loss):
 
     def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         y, p = self._one_hot(y_true, y_pred)
-        return np.moveaxis(_cce_gradient(y, p, self.from_logits), -1, self.axis)
+        return _move_axis(_cce_gradient(y, p, self.from_logits), -1, self.axis)
 
 
 def _labels(y_true: Any, num_classes: int) -> np.ndarray:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine.errors import check_keywords
-from .base import Loss, _clip, _log_softmax, _same_shape, _sigmoid
+from .base import Loss, _clip, _clipped, _log_softmax, _same_shape, _sigmoid
 from .crossentropy import _check_smoothing
 
 
@@ -47,7 +47,7 @@ class BinaryFocalCrossentropy(Loss):
         s = self.label_smoothing
         y = y * (1.0 - s) + 0.5 * s if s else y
         q = _sigmoid(p) if self.from_logits else p
-        q_c, _ = _clip(q)
+        q_c = _clipped(q)
         b = -(y * np.log(q_c) + (1.0 - y) * np.log(1.0 - q_c))
         p_t = y * q + (1.0 - y) * (1.0 - q)
         w = y * self.alpha + (1.0 - y) * (1.0 - self.alpha) if self.apply_class_balancing else 1.0

@@ -36,7 +36,7 @@ def categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
     For one-hot targets. Ties go to the first largest entry, as ``np.argmax`` does.
     """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    return (np.argmax(y_true, axis=-1) == np.argmax(y_pred, axis=-1)).astype(config.floatx())
+    return (y_true.argmax(axis=-1) == y_pred.argmax(axis=-1)).astype(config.floatx())
 
 
 def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
