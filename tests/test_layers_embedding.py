@@ -154,10 +154,14 @@ def test_input_length_warns_like_keras_and_is_ignored(monkeypatch):
     assert layer(np.zeros((2, 7), dtype="int32")).shape == (2, 7, 4)
 
 
-def test_mask_zero_is_refused_with_what_to_do():
-    with pytest.raises(NotSupportedError, match=r"kteach does not implement masking yet\. Remove "
-                                                r"mask_zero=True"):
-        Embedding(10, 4, mask_zero=True)
+def test_mask_zero_makes_a_mask_of_the_real_tokens():
+    layer = Embedding(10, 4, mask_zero=True)
+    ids = np.array([[3, 1, 0, 0], [0, 0, 5, 2]])
+    np.testing.assert_array_equal(layer.compute_mask(ids), ids != 0)
+    assert layer.supports_masking and not Embedding(10, 4).supports_masking   # as Keras
+    assert Embedding(10, 4).compute_mask(ids) is None
+    y = layer(ids)     # the padding id still looks up its row
+    np.testing.assert_array_equal(y[0, 2], layer.embeddings.numpy()[0])
 
 
 def test_regularizer_is_accepted():

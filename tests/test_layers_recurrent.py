@@ -214,10 +214,12 @@ def test_stateful_is_refused_with_the_fix():
         LSTM(4, stateful=True)
 
 
-def test_dropout_inside_the_layer_is_refused_with_the_fix():
-    with pytest.raises(NotImplementedError, match=r"GRU\(dropout=0.2, recurrent_dropout=0.0\).*"
-                                                  r"put a Dropout layer before or after"):
-        GRU(4, dropout=0.2)
+@pytest.mark.parametrize("value", [-0.1, 1.0, 1.5, "0.2", True])
+@pytest.mark.parametrize("what", ["dropout", "recurrent_dropout"])
+def test_dropout_rates_outside_zero_to_one_are_refused(what, value):
+    with pytest.raises(ValueError, match=rf"GRU\({what}={value!r}\): {what} is the fraction of "
+                                         r"values dropped in training, a number in \[0, 1\)"):
+        GRU(4, **{what: value})
 
 
 def test_activity_regularizer_is_accepted():
@@ -234,7 +236,7 @@ def test_unroll_and_use_cudnn_are_accepted_and_change_nothing():
 
 @pytest.mark.parametrize("units", [0, -1, 2.5, "8", None])
 def test_units_must_be_a_positive_integer(units):
-    with pytest.raises(ValueError, match=r"invalid value for argument `units` of LSTM"):
+    with pytest.raises(ValueError, match=r"invalid value for `units` of LSTM"):
         LSTM(units)
 
 

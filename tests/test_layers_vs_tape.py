@@ -39,7 +39,8 @@ ATOL = 1e-12    # for entries that cancel to ~0 (sums of a few dozen O(1) terms)
 
 # ============================================================ the comparison
 def check_against_tape(layer: Layer, inputs: Any, reference: Callable,
-                       training: bool = False, seed: int = 0, twin: Layer | None = None) -> None:
+                       training: bool = False, seed: int = 0, twin: Layer | None = None,
+                       mask: Any = None) -> None:
     """``layer.forward``/``backward`` against ``reference(layer, x)`` under a tape.
 
     With ``twin`` (an identical fresh layer), the reference runs on the twin and the twin's
@@ -50,8 +51,8 @@ def check_against_tape(layer: Layer, inputs: Any, reference: Callable,
     several = isinstance(inputs, list)
     flat = inputs if several else [inputs]
 
-    # the layer's own pass
-    y, cache = layer.forward(inputs, training)
+    # the layer's own pass (with the input's mask, for the cases that have one)
+    y, cache = layer.forward(inputs, training, **({} if mask is None else {"mask": mask}))
     ys = y if isinstance(y, list) else [y]
     rs = [rng.normal(size=np.shape(v)) for v in ys]
     dx, d_weights = layer.backward(cache, rs if isinstance(y, list) else rs[0])
@@ -259,32 +260,67 @@ def affine(x, W, h, U, b):
     return plus(ops.add(ops.matmul(x, W), ops.matmul(h, U)), b)
 
 
-def simple_rnn(layer, x):
+def rnn_start(layer, x, n_states: int) -> tuple:
+    """The sequence and the initial states: zeros, or the ones given as ``[x, h_0, …]``."""
+    if isinstance(x, list):
+        return x[0], list(x[1:])
+    return x, [np.zeros((x.shape[0], layer.units), dtype=x.dtype)] * n_states
+
+
+def keeps(layer, mask, T: int) -> list:
+    """Per step in reading order: ``(b, 1)`` True where the step is real (None: no mask)."""
+    if mask is None:
+        return [None] * T
+    order = range(T - 1, -1, -1) if layer.go_backwards else range(T)
+    return [np.asarray(mask, bool)[:, t, np.newaxis] for t in order]
+
+
+def carried(keep, new, old):
+    """The new state on real steps, the old one on masked steps."""
+    return new if keep is None else ops.where(keep, new, old)
+
+
+def dropped(v, D, k: int):
+    """``v`` times dropout mask k (the only one when D has one; none when D is None)."""
+    return v if D is None else ops.multiply(v, D[:, min(k, D.shape[1] - 1)])
+
+
+def simple_rnn(layer, x, mask=None, drop=(None, None)):
     f = act(layer.activation)
     b = layer.bias if layer.use_bias else None
-    h = np.zeros((x.shape[0], layer.units), dtype=x.dtype)
+    x, (h,) = rnn_start(layer, x, 1)
     hs = []
-    for x_t in steps(layer, x):
-        h = f(affine(x_t, layer.kernel, h, layer.recurrent_kernel, b))
+    for x_t, keep in zip(steps(layer, x), keeps(layer, mask, x.shape[1])):
+        z = affine(dropped(x_t, drop[0], 0), layer.kernel, dropped(h, drop[1], 0),
+                   layer.recurrent_kernel, b)
+        h = carried(keep, f(z), h)
         hs.append(h)
     return rnn_outputs(layer, hs, [h])
 
 
-def lstm(layer, x):
+def gate_blocks(layer, x_t, h, drop, n: int) -> list:
+    """``(x_t·Dx_k)·W_k + (h·Dh_k)·U_k`` for each of the n gate blocks k (no bias)."""
+    W = ops.split(layer.kernel, n, axis=-1)
+    U = ops.split(layer.recurrent_kernel, n, axis=-1)
+    return [ops.add(ops.matmul(dropped(x_t, drop[0], k), W[k]),
+                    ops.matmul(dropped(h, drop[1], k), U[k])) for k in range(n)]
+
+
+def lstm(layer, x, mask=None, drop=(None, None)):
     g, sigma = act(layer.activation), act(layer.recurrent_activation)
-    b = layer.bias if layer.use_bias else None
-    h = c = np.zeros((x.shape[0], layer.units), dtype=x.dtype)
+    b = ops.split(layer.bias, 4, axis=-1) if layer.use_bias else [None] * 4
+    x, (h, c) = rnn_start(layer, x, 2)
     hs = []
-    for x_t in steps(layer, x):
-        z_i, z_f, z_c, z_o = ops.split(affine(x_t, layer.kernel, h, layer.recurrent_kernel, b),
-                                       4, axis=-1)
-        c = ops.add(ops.multiply(sigma(z_f), c), ops.multiply(sigma(z_i), g(z_c)))
-        h = ops.multiply(sigma(z_o), g(c))
+    for x_t, keep in zip(steps(layer, x), keeps(layer, mask, x.shape[1])):
+        z_i, z_f, z_c, z_o = [plus(z, b_k) for z, b_k in
+                              zip(gate_blocks(layer, x_t, h, drop, 4), b)]
+        c_new = ops.add(ops.multiply(sigma(z_f), c), ops.multiply(sigma(z_i), g(z_c)))
+        h, c = carried(keep, ops.multiply(sigma(z_o), g(c_new)), h), carried(keep, c_new, c)
         hs.append(h)
     return rnn_outputs(layer, hs, [h, c])
 
 
-def gru(layer, x):
+def gru(layer, x, mask=None, drop=(None, None)):
     g, sigma = act(layer.activation), act(layer.recurrent_activation)
     W = ops.split(layer.kernel, 3, axis=-1)              # blocks z | r | h
     U = ops.split(layer.recurrent_kernel, 3, axis=-1)
@@ -295,17 +331,18 @@ def gru(layer, x):
         b_h = ops.split(ops.getitem(layer.bias, 1), 3, axis=-1)
     else:
         b_x, b_h = ops.split(layer.bias, 3, axis=-1), [None] * 3
-    h = np.zeros((x.shape[0], layer.units), dtype=x.dtype)
+    x, (h,) = rnn_start(layer, x, 1)
     hs = []
-    for x_t in steps(layer, x):
-        mx = [plus(ops.matmul(x_t, W[k]), b_x[k]) for k in range(3)]    # input part per block
-        mh = [plus(ops.matmul(h, U[k]), b_h[k]) for k in range(3)]      # state part per block
+    for x_t, keep in zip(steps(layer, x), keeps(layer, mask, x.shape[1])):
+        mx = [plus(ops.matmul(dropped(x_t, drop[0], k), W[k]), b_x[k]) for k in range(3)]
+        mh = [plus(ops.matmul(dropped(h, drop[1], k), U[k]), b_h[k]) for k in range(3)]
         z, r = sigma(ops.add(mx[0], mh[0])), sigma(ops.add(mx[1], mh[1]))
         if layer.reset_after:    # the reset gate scales the state's product
             h_hat = g(ops.add(mx[2], ops.multiply(r, mh[2])))
         else:                    # the reset gate scales the state before the product
-            h_hat = g(ops.add(mx[2], ops.matmul(ops.multiply(r, h), U[2])))
-        h = ops.add(ops.multiply(z, h), ops.multiply(ops.subtract(1.0, z), h_hat))
+            h_hat = g(ops.add(mx[2], ops.matmul(ops.multiply(r, dropped(h, drop[1], 2)), U[2])))
+        h = carried(keep, ops.add(ops.multiply(z, h), ops.multiply(ops.subtract(1.0, z), h_hat)),
+                    h)
         hs.append(h)
     return rnn_outputs(layer, hs, [h])
 
@@ -730,6 +767,35 @@ def bidirectional(layer, x):
 RECURRENT = {layers.SimpleRNN: simple_rnn, layers.LSTM: lstm, layers.GRU: gru}
 
 
+def masking_layer(layer, x):
+    keep = ops.any(ops.not_equal(x, layer.mask_value), axis=-1, keepdims=True)
+    return ops.where(keep, x, ops.zeros_like(x))
+
+
+def masked_mean(mask):
+    """GlobalAveragePooling1D with a mask: the mean over the real steps."""
+    def reference(layer, x):
+        m = np.asarray(mask, "float64")[:, :, np.newaxis]
+        return ops.divide(ops.sum(ops.multiply(x, m), axis=1), m.sum(axis=1))
+    return reference
+
+
+def masked_bidirectional(mask):
+    """Bidirectional with a mask: each copy skips masked steps; with return_sequences the
+    copies output zeros there (Keras sets zero_output_for_mask on them)."""
+    def reference(layer, x):
+        fw, bw = layer.forward_layer, layer.backward_layer
+        y_fw = RECURRENT[type(fw)](fw, x, mask=mask)
+        y_bw = RECURRENT[type(bw)](bw, x, mask=mask)
+        if layer.return_sequences:
+            keep = np.asarray(mask, "float64")[:, :, np.newaxis]
+            y_fw = ops.multiply(y_fw, keep)
+            y_bw = ops.multiply(y_bw, keep[:, ::-1])   # the backward copy's reading order
+            y_bw = ops.getitem(y_bw, (slice(None), slice(None, None, -1)))
+        return ops.concatenate([y_fw, y_bw], axis=-1)
+    return reference
+
+
 # ============================================================ the cases
 F64 = {"dtype": "float64"}
 
@@ -831,6 +897,19 @@ add("LSTM-hard_sigmoid-softsign",
 add("GRU-sigmoid-relu", lambda: layers.GRU(3, activation="relu", return_sequences=True, **F64),
     x3(), gru)
 add("LSTM-one-step", lambda: layers.LSTM(3, return_state=True, **F64), x3(T=1), lstm)
+
+
+def padded_steps():
+    """x (3, 5, 4) whose zero steps Masking marks as padding."""
+    x = normal(3, 5, 4)
+    x[0, 3:] = 0.0
+    x[1, :2] = 0.0
+    return x
+
+
+add("Masking", lambda: layers.Masking(**F64), padded_steps, masking_layer)
+add("Masking-value", lambda: layers.Masking(mask_value=0.5, **F64),
+    lambda: np.where(padded_steps() == 0.0, 0.5, padded_steps()), masking_layer)
 
 # ----- convolution
 CONV1D = {
@@ -1176,6 +1255,61 @@ def test_layer_called_under_a_tape_gives_its_backward(make_case):
     c, twin = make_case(), make_case()
     check_against_tape(c.layer, c.inputs, lambda layer, x: layer(x, training=c.training),
                        c.training, twin=twin.layer)
+
+
+# ----- masks, dropout masks and initial states (issue 11): the options a plain case lacks
+MASK = np.array([[1, 1, 1, 0, 0], [0, 0, 1, 1, 1], [1, 0, 1, 0, 1]], bool)
+RNN_KINDS = {"SimpleRNN": (layers.SimpleRNN, {}), "LSTM": (layers.LSTM, {}),
+             "GRU": (layers.GRU, {}), "GRU-reset_before": (layers.GRU, {"reset_after": False})}
+OPTION_CASES = []
+for kind, (cls, extra) in RNN_KINDS.items():
+    for option, kwargs in {"mask-last": {}, "mask-seq": {"return_sequences": True},
+                           "mask-back-seq-state": {"return_sequences": True, "go_backwards": True,
+                                                   "return_state": True}}.items():
+        OPTION_CASES.append(pytest.param(cls, {**extra, **kwargs}, "mask", id=f"{kind}-{option}"))
+    for option in ("dropout", "recurrent_dropout", "both"):
+        OPTION_CASES.append(pytest.param(cls, {**extra, "return_sequences": True}, option,
+                                         id=f"{kind}-{option}"))
+    OPTION_CASES.append(pytest.param(cls, {**extra, "return_state": True}, "initial_state",
+                                     id=f"{kind}-initial_state"))
+    OPTION_CASES.append(pytest.param(cls, {**extra, "return_sequences": True}, "all",
+                                     id=f"{kind}-mask-dropout-initial_state"))
+
+
+@pytest.mark.parametrize("cls, kwargs, option", OPTION_CASES)
+def test_recurrent_options_backward_matches_the_tape(cls, kwargs, option):
+    """Masked steps, dropout masks (fixed here, one per gate when recurrent_dropout is on, as
+    Keras) and a given initial state: the hand-written backward against the ops reference,
+    including dL/dh_0 (and dL/dc_0)."""
+    rates = {"dropout": (0.3, 0.0), "recurrent_dropout": (0.0, 0.4), "both": (0.3, 0.4),
+             "all": (0.3, 0.4)}.get(option, (0.0, 0.0))
+    layer = prepared(cls(3, dropout=rates[0], recurrent_dropout=rates[1], **kwargs, **F64),
+                     normal(3, 5, 4))
+    x, rng = normal(3, 5, 4, seed=1), np.random.default_rng(5)
+    k = layer._gates if rates[1] else 1
+    dx_drop = (rng.random((3, k, 4)) > rates[0]) / (1 - rates[0]) if rates[0] else None
+    dh_drop = (rng.random((3, k, 3)) > rates[1]) / (1 - rates[1]) if rates[1] else None
+    layer._dropout_masks = lambda xs, training: (dx_drop, dh_drop)
+    n_states = 2 if cls is layers.LSTM else 1
+    inputs = x
+    if option in ("initial_state", "all"):
+        inputs = [x] + [normal(3, 3, seed=10 + i) for i in range(n_states)]
+    mask = None if option in ("initial_state", "dropout", "recurrent_dropout", "both") else MASK
+    if option == "all":   # with an initial state Keras gives no mask to the layer (see base.py)
+        mask = None
+    reference = functools.partial(RECURRENT[cls], mask=mask, drop=(dx_drop, dh_drop))
+    check_against_tape(layer, inputs, reference, training=bool(rates[0] or rates[1]), mask=mask)
+
+
+@pytest.mark.parametrize("make, reference", [
+    (lambda: layers.GlobalAveragePooling1D(**F64), masked_mean(MASK)),
+    (lambda: layers.Bidirectional(layers.LSTM(3, return_sequences=True, **F64), **F64),
+     masked_bidirectional(MASK)),
+    (lambda: layers.Bidirectional(layers.GRU(2, **F64), **F64), masked_bidirectional(MASK)),
+], ids=["GlobalAveragePooling1D-mask", "Bidirectional-LSTM-sequences-mask", "Bidirectional-GRU-mask"])
+def test_masked_layers_backward_matches_the_tape(make, reference):
+    layer = prepared(make(), normal(3, 5, 4))
+    check_against_tape(layer, normal(3, 5, 4, seed=2), reference, mask=MASK)
 
 
 def test_every_layer_class_is_covered():

@@ -12,6 +12,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from . import masking
 from .arrays import Tensor, plain
 from .layer import Layer
 from .tape import Entry, Tape, current, paused
@@ -35,19 +36,36 @@ def recording(tracer: Any) -> Iterator[Any]:
         TRACERS[:] = [t for t in TRACERS if t is not tracer]
 
 
-def call_layer(layer: Layer, inputs: Any, training: bool) -> tuple[Any, Any]:
+def call_layer(layer: Layer, inputs: Any, training: bool, mask: Any = None) -> tuple[Any, Any]:
     """Run one layer forward, telling any tracer; while a tape records, the call is one entry
-    on it."""
+    on it. ``mask`` (the input's mask, see :mod:`kteach.engine.masking`) goes to a layer
+    whose forward takes one."""
     tape = current()
     if tape is not None:
-        return _call_recorded(tape, layer, inputs, training)
-    outputs, cache = layer.forward(inputs, training)
+        return _call_recorded(tape, layer, inputs, training, mask)
+    outputs, cache = _forward(layer, inputs, training, mask)
     for tracer in TRACERS:
         tracer.forward(layer, inputs, outputs, cache)
+    _tell_mask(layer, mask)
     return outputs, cache
 
 
-def _call_recorded(tape: Tape, layer: Layer, inputs: Any, training: bool) -> tuple[Any, Any]:
+def _forward(layer: Layer, inputs: Any, training: bool, mask: Any) -> tuple[Any, Any]:
+    if masking.any_mask(mask) and masking.takes_mask(layer):
+        return layer.forward(inputs, training, mask=mask)
+    return layer.forward(inputs, training)
+
+
+def _tell_mask(layer: Layer, mask: Any) -> None:
+    """Tracers that want to know (``explain``'s recorder) hear which mask a layer used."""
+    if masking.any_mask(mask) and masking.takes_mask(layer):
+        for tracer in TRACERS:
+            if hasattr(tracer, "mask"):
+                tracer.mask(layer, mask)
+
+
+def _call_recorded(tape: Tape, layer: Layer, inputs: Any, training: bool,
+                   mask: Any = None) -> tuple[Any, Any]:
     """One layer call as one tape entry whose vjp is the layer's ``backward``.
 
     The layer computes with plain arrays and nothing inside it records on ``tape`` (a
@@ -56,9 +74,10 @@ def _call_recorded(tape: Tape, layer: Layer, inputs: Any, training: bool) -> tup
     """
     args = plain(inputs)
     with paused():
-        outputs, cache = layer.forward(args, training)
+        outputs, cache = _forward(layer, args, training, plain(mask))
     for tracer in TRACERS:
         tracer.forward(layer, args, outputs, cache)
+    _tell_mask(layer, mask)
     flat_in = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     weights = layer.weights
     if not any(tape.follows(x) for x in flat_in + weights):
@@ -96,6 +115,12 @@ class Graph:
         self.outputs = outputs
         visited, first_seen = self._collect()
         self.nodes, self.layers = self._order(visited, first_seen)
+        # Whether any call makes a mask (Embedding(mask_zero=True), Masking): only then does
+        # forward work out the masks, so models without them pay nothing.
+        self.makes_masks = any(
+            masking.get_mask(t) is not None or getattr(getattr(node.layer, "_graph", None),
+                                                       "makes_masks", False)
+            for node in self.nodes for t in node.outputs)
 
     # -- which nodes, and in which order ---------------------------------------------------------
     def _collect(self) -> tuple[list[Node], dict[int, int]]:
@@ -172,22 +197,46 @@ class Graph:
         return [shapes[id(t)] for t in self.outputs]
 
     # -- running it -------------------------------------------------------------------------------
-    def forward(self, arrays: list[np.ndarray], training: bool) -> tuple[list[np.ndarray], list]:
-        """Compute the outputs from input arrays. Returns the outputs and the tape, a list of
-        ``(node, cache)`` that :meth:`backward` needs."""
+    def forward(self, arrays: list[np.ndarray], training: bool,
+                masks: list | None = None) -> tuple[list[np.ndarray], "GraphTape"]:
+        """Compute the outputs from input arrays (and the inputs' masks, for a nested
+        model). Returns the outputs and the tape, a list of ``(node, cache, inputs,
+        outputs)`` that :meth:`backward` needs; ``tape.output_masks`` holds the mask that
+        reached each output (None where there is none)."""
         values: dict[int, Any] = {id(t): a for t, a in zip(self.inputs, arrays)}
-        tape = []
+        mask_of: dict[int, Any] = {id(t): m for t, m in zip(self.inputs, masks or []) if m is not None}
+        tape = GraphTape()
         for node in self.nodes:
             if not node.flat_inputs or all(id(t) in values for t in node.outputs):
                 continue  # an Input, or a node whose outputs were given as model inputs
             args = [values[id(t)] for t in node.flat_inputs]
-            inputs = args if isinstance(node.inputs, (list, tuple)) else args[0]
-            outputs, cache = call_layer(node.layer, inputs, training)
+            several = isinstance(node.inputs, (list, tuple))
+            inputs = args if several else args[0]
+            with_masks = self.makes_masks or bool(mask_of)   # else no mask work at all
+            mask = None
+            if with_masks:
+                in_masks = [mask_of.get(id(t)) for t in node.flat_inputs]
+                mask = in_masks if several else in_masks[0]
+            outputs, cache = call_layer(node.layer, inputs, training, mask)
             flat_out = outputs if len(node.outputs) > 1 else [outputs]
             for t, value in zip(node.outputs, flat_out):
                 values[id(t)] = value
+            if with_masks:
+                self._note_masks(node, cache, plain(inputs), mask, len(flat_out), mask_of)
             tape.append((node, cache, inputs, outputs))
+        tape.output_masks = [mask_of.get(id(t)) for t in self.outputs]
         return [values[id(t)] for t in self.outputs], tape
+
+    @staticmethod
+    def _note_masks(node: Node, cache: Any, inputs: Any, mask: Any, n: int, mask_of: dict) -> None:
+        """The masks of a call's outputs, from the layer's ``compute_mask``. A nested model
+        hands on the masks its own layers made, as Keras does when it runs."""
+        out_masks = masking.output_masks(node.layer, inputs, mask, n)
+        if isinstance(cache, GraphTape):
+            out_masks = list(cache.output_masks)
+        for t, m in zip(node.outputs, out_masks):
+            if m is not None:
+                mask_of[id(t)] = masking.as_bool(m)
 
     def backward(self, tape: list, d_outputs: list[np.ndarray | None]) -> tuple[list, dict[int, np.ndarray]]:
         """Chain rule from dLoss/doutputs back to dLoss/dinputs and every weight.
@@ -216,6 +265,13 @@ class Graph:
                 if g is not None:
                     _accumulate(grads_w, id(v), g)
         return [grads_t.get(id(t)) for t in self.inputs], grads_w
+
+
+class GraphTape(list):
+    """The ``(node, cache, inputs, outputs)`` of every call of one forward pass, in order,
+    and ``output_masks``: the mask that reached each model output (for the loss)."""
+
+    output_masks: list = []
 
 
 def _accumulate(store: dict[int, np.ndarray], key: int, g: np.ndarray) -> None:

@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import config, naming
+from . import config, masking, naming
 from .errors import NotBuiltError, ShapeError, keyword_names, unknown_keyword_error, warn_once
 from . import tape as tapes
 from .arrays import Tensor, plain
@@ -267,7 +267,7 @@ class Layer:
             f"Layer {type(self).__name__} has no call() (and no forward()). Write "
             f"`def call(self, inputs): return ...` using kteach.ops.")
 
-    def forward(self, inputs: Any, training: bool = False) -> tuple[Any, Any]:
+    def forward(self, inputs: Any, training: bool = False, mask: Any = None) -> tuple[Any, Any]:
         """Run ``call`` under a tape of this call's own; the tape is the cache.
 
         Built-in layers replace this with hand-written math. Here the inputs become Tensors
@@ -285,7 +285,7 @@ class Layer:
         self._losses = []
         with tape:
             args = watched if isinstance(inputs, list) else watched[0]
-            outputs = self._run_call(args, training)
+            outputs = self._run_call(args, training, mask)
         if isinstance(outputs, dict):  # outputs by name: kept in the order call gave them
             outputs = list(outputs.values())
         flat_out = _check_call_outputs(self, outputs)
@@ -312,9 +312,12 @@ class Layer:
         d_weights = [grads.get(id(w)) for w in self.weights]
         return (d_in if cache.list_inputs else d_in[0]), d_weights
 
-    def _run_call(self, inputs: Any, training: bool) -> Any:
-        """``call(inputs)``, passing ``training`` only when ``call`` takes it (as Keras)."""
+    def _run_call(self, inputs: Any, training: bool, mask: Any = None) -> Any:
+        """``call(inputs)``, passing ``training`` (and the input's ``mask``) only when
+        ``call`` takes it (as Keras)."""
         kwargs = {"training": training} if _takes(type(self).call, "training") else {}
+        if mask is not None and "mask" in inspect.signature(type(self).call).parameters:
+            kwargs["mask"] = mask
         if self._call_positional > 1:
             return self.call(*inputs, **kwargs)
         return self.call(inputs, **kwargs)
@@ -343,6 +346,27 @@ class Layer:
                 f"be any size)."
             )
 
+    # ----- masks (padding steps to skip; see kteach.engine.masking) ---------------------------
+    _supports_masking: bool | None = None   # built-in layers that pass masks on set True
+
+    @property
+    def supports_masking(self) -> bool:
+        """Whether the layer hands a mask on to the layers after it (``compute_mask``), as
+        Keras 3: True for layers that set it, and for every layer with its own
+        ``compute_mask``. A layer without it drops the mask (with a warning)."""
+        if self._supports_masking is not None:
+            return self._supports_masking
+        return type(self).compute_mask is not Layer.compute_mask
+
+    @supports_masking.setter
+    def supports_masking(self, value: bool) -> None:
+        self._supports_masking = bool(value)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The mask of the output, from the input and its mask. By default the input's
+        mask unchanged (Dense on a sequence, Dropout, Activation, ...)."""
+        return mask
+
     # ----- calling ---------------------------------------------------------------------------
     def _maybe_build(self, input_shape: Any) -> None:
         if not self.built:
@@ -360,21 +384,32 @@ class Layer:
                                 f"Pass them as a list: layer([a, b]).")
             inputs = [inputs, *more]
             self._call_positional = len(inputs)
-        if kwargs.get("mask", 1) is None:
-            del kwargs["mask"]
+        mask = kwargs.pop("mask", None)
         if kwargs:
             key = next(iter(kwargs))
             raise unknown_keyword_error(f"{self.name}.__call__", key, ["inputs", "training"])
         flat = inputs if isinstance(inputs, (list, tuple)) else [inputs]
         if any(isinstance(t, KerasTensor) for t in flat):
+            if mask is not None:
+                from .errors import NotSupportedError
+                raise NotSupportedError(
+                    f"{self.name}(..., mask=...) on symbolic tensors: kteach carries masks "
+                    f"through a model by itself but does not take one given by hand. Make the "
+                    f"mask with Embedding(mask_zero=True) or a Masking layer before "
+                    f"'{self.name}'; on NumPy arrays, layer(x, mask=m) works.")
             return self._call_symbolic(inputs)
+        if mask is not None and not masking.takes_mask(self):
+            raise TypeError(
+                f"Layer '{self.name}' ({type(self).__name__}) takes no mask: its forward/call has "
+                f"no `mask` argument. Call it without mask=..., or give a layer that skips "
+                f"padded steps (SimpleRNN, LSTM, GRU, GlobalAveragePooling1D) the mask.")
         from .graph import call_layer  # graph imports layer; this import is for one function
         if tapes.current() is None:       # a new forward pass from the top: new penalties
             reset_activity_losses(self)
         arrays = [a if isinstance(a, (np.ndarray, Variable)) else np.asarray(a) for a in flat]
         inputs = arrays if isinstance(inputs, (list, tuple)) else arrays[0]
         self._maybe_build(_shapes_of(plain(inputs)))
-        outputs, _ = call_layer(self, inputs, bool(training))
+        outputs, _ = call_layer(self, inputs, bool(training), mask=mask)
         return outputs
 
     def _call_symbolic(self, inputs: Any) -> Any:
@@ -393,13 +428,13 @@ class Layer:
         else:
             out_shape = self.compute_output_shape(shapes)
         dtype = self._output_dtype(flat)
-        if isinstance(out_shape, list):
-            outputs = [KerasTensor(s, dtype) for s in out_shape]
-            Node(self, inputs, outputs)
-            return outputs
-        output = KerasTensor(out_shape, dtype)
-        Node(self, inputs, [output])
-        return output
+        outputs = [KerasTensor(s, dtype) for s in (out_shape if isinstance(out_shape, list)
+                                                   else [out_shape])]
+        Node(self, inputs, outputs)
+        input_mask = ([masking.get_mask(t) for t in flat] if isinstance(inputs, (list, tuple))
+                      else masking.get_mask(flat[0]))
+        masking.symbolic_masks(self, inputs, input_mask, outputs)
+        return outputs if isinstance(out_shape, list) else outputs[0]
 
     def _output_dtype(self, inputs: list[KerasTensor]) -> str:
         return self.dtype
@@ -582,7 +617,7 @@ def apply_constraints(variables: list) -> None:
             v.update(np.asarray(v.constraint(v.value)))
 
 
-# Keras-only keys whose value does not change what kteach computes (masking is not supported).
+# Keys a layer's own from_config reads (RecurrentLayer: zero_output_for_mask), not refused here.
 _IGNORED_CONFIG = ("zero_output_for_mask",)
 
 

@@ -29,7 +29,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from . import graph
+from . import graph, masking
 from .errors import did_you_mean
 from .tensor import format_shape
 from .variable import Variable
@@ -47,10 +47,11 @@ _PRE = "<pre style='margin:2px 0 6px 0'>"
 class ForwardCall:
     """What the engine reported about one forward call of ``layer``."""
 
-    __slots__ = ("layer", "inputs", "outputs", "cache", "weights")
+    __slots__ = ("layer", "inputs", "outputs", "cache", "weights", "mask")
 
     def __init__(self, layer, inputs: Any, outputs: Any, cache: Any):
         self.layer, self.inputs, self.outputs, self.cache = layer, inputs, outputs, cache
+        self.mask = None   # the input's mask, for a layer that used one (engine.masking)
         # The weights as they are right after the call (copies: a layer that updates running
         # statistics in its forward pass shows the updated ones). A nested model's weights
         # belong to its layers, which are recorded themselves.
@@ -89,6 +90,13 @@ class Recorder:
 
     def backward(self, layer, d_outputs: Any, d_inputs: Any, grads: list) -> None:
         self.calls.append(BackwardCall(layer, d_outputs, d_inputs, grads))
+
+    def mask(self, layer, mask: Any) -> None:
+        """The engine says which mask ``layer``'s latest forward call used."""
+        for call in reversed(self.calls):
+            if isinstance(call, ForwardCall) and call.layer is layer:
+                call.mask = mask
+                return
 
     # -- switching it on and off --------------------------------------------------------------
     def start(self) -> None:
@@ -301,6 +309,10 @@ class ForwardStep(Step):
             self.notes.append("; ".join(f"{n} from {s}" for n, s in zip(names, self.sources)))
         if _is_model(c.layer):
             self.notes.append("a nested model: its layers' steps follow")
+        mask = masking.first_mask(c.mask)
+        if mask is not None:   # padded steps this layer skipped (or left out of its mean)
+            self.arrays["mask"] = np.asarray(mask)
+            self.notes.append(masking.describe(mask) + " (masked steps are skipped)")
 
 
 class LossStep(Step):
@@ -312,8 +324,10 @@ class LossStep(Step):
 
     def __init__(self, output_name: str, loss, loss_weight: float, y_true: np.ndarray,
                  y_pred: np.ndarray, per_sample: np.ndarray, value: float,
-                 d_output: np.ndarray, sample_weight: np.ndarray | None = None, layer=None):
+                 d_output: np.ndarray, sample_weight: np.ndarray | None = None, layer=None,
+                 mask: np.ndarray | None = None):
         self.loss, self.loss_name = loss, getattr(loss, "name", type(loss).__name__)
+        self.mask = None if mask is None else np.asarray(mask, dtype=bool)   # padded: False
         self.loss_weight, self.value = float(loss_weight), float(value)
         self.y_true, self.y_pred, self.per_sample = y_true, y_pred, per_sample
         self.d_output, self.sample_weight = d_output, sample_weight
@@ -322,13 +336,22 @@ class LossStep(Step):
                             "L": np.asarray(per_sample)})
         if sample_weight is not None:
             self.arrays["sample_weight"] = np.asarray(sample_weight)
+        if self.mask is not None:
+            self.arrays["mask"] = self.mask
         self.arrays["dloss/dy_pred"] = np.asarray(d_output)
         self.notes.append(self._gradient_note())
+        if self.mask is not None:
+            self.notes.append(
+                f"{masking.describe(self.mask).replace('steps', 'entries')}: m = 0 on padding, "
+                f"so the mean is over the {int(self.mask.sum())} real entries (Keras 3)")
 
     def _reduction_text(self) -> str:
         n = np.asarray(self.per_sample).size
         weighted = self.sample_weight is not None
         reduction = getattr(self.loss, "reduction", "sum_over_batch_size")
+        if self.mask is not None:   # a masked output: the padding weighs m = 0
+            w = "w·m·L" if weighted else "m·L"
+            return f"Σ {w}" if reduction == "sum" else f"Σ {w} / Σ m"
         if reduction == "sum":
             return "Σ w·L" if weighted else "Σ L"
         if reduction == "mean_with_sample_weight" and weighted:
@@ -351,8 +374,12 @@ class LossStep(Step):
         reduction = getattr(self.loss, "reduction", "sum_over_batch_size")
         factor = "" if self.loss_weight == 1.0 else f"{_num(self.loss_weight)}·"
         factor += "w_i·" if weighted else ""
+        if self.mask is not None:
+            factor += "m·"
         if reduction == "sum":
             scale = ""
+        elif self.mask is not None:
+            scale = " / Σ m"
         elif reduction == "mean_with_sample_weight" and weighted:
             scale = " / Σ w"
         else:

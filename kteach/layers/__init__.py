@@ -9,6 +9,7 @@ from .convolutional_transpose import (Conv1DTranspose, Conv2DTranspose, Convolut
                                       Convolution2DTranspose)
 from .embedding import Embedding
 from .lambda_layer import Lambda
+from .masking import Masking
 from .merge import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add,
                     average, concatenate, dot, maximum, minimum, multiply, subtract)
 from .noise import ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise

@@ -28,7 +28,7 @@ from .. import constraints, initializers, regularizers
 from ..engine.errors import DataError, KteachError, ShapeError, warn_once
 from ..engine.layer import Layer
 from ..engine.tensor import format_shape
-from ..engine.errors import NotSupportedError, refuse_unsupported
+from ..engine.errors import refuse_unsupported
 
 
 class TokenIdError(KteachError, IndexError):
@@ -52,7 +52,13 @@ class Embedding(Layer):
     ``dE[v] = Σ dy`` over the positions holding id v (``np.add.at``); no gradient for x.
 
     ``weights=[matrix]`` starts the table from a given ``(V, D)`` array (e.g. pretrained word
-    vectors), as Keras. ``mask_zero=True`` is refused: kteach has no masking yet.
+    vectors), as Keras.
+
+    ``mask_zero=True``: id 0 is padding. The layer then also makes a mask, ``x != 0``
+    ``(b, T)``, that travels with its output: recurrent layers skip the padded steps,
+    GlobalAveragePooling1D leaves them out of its mean, the loss and metrics ignore them (see
+    :mod:`kteach.engine.masking`). The vector of id 0 is still looked up (and is what a layer
+    that ignores masks sees), so ``input_dim`` must count the padding id too.
     """
 
     _config_keys = ("input_dim", "output_dim", "embeddings_initializer",
@@ -82,13 +88,7 @@ class Embedding(Layer):
         refuse_unsupported("Embedding", lora_rank=lora_rank,
                            quantization_config=quantization_config)
         self.mask_zero = bool(mask_zero)
-        if self.mask_zero:
-            raise NotSupportedError(
-                "Embedding(mask_zero=True) tells the layers after it to skip the padding id 0; "
-                "kteach does not implement masking yet. Remove mask_zero=True: the padding then "
-                "reaches the next layers as an ordinary token with id 0, and the model usually "
-                "learns to ignore it (pad at the start, padding='pre', so that a recurrent layer "
-                "reads the real words last).")
+        self.supports_masking = self.mask_zero    # as Keras: only then does it make a mask
         self._initial_weights = None if weights is None else list(weights)
 
     def build(self, input_shape):
@@ -111,6 +111,12 @@ class Embedding(Layer):
                 f"Embedding({self.input_dim}, {self.output_dim}) needs shape {shape} "
                 f"(one row per id, one column per vector entry).")
         return table
+
+    def compute_mask(self, inputs, mask=None):
+        """``x != 0`` with ``mask_zero=True`` (True where a real token stands), else None."""
+        if not self.mask_zero:
+            return None
+        return inputs != 0
 
     def check_input_shape(self, shape):
         """Ids may come in any shape: one vector per id is added as the last axis."""

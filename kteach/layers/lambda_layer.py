@@ -46,7 +46,8 @@ class Lambda(Layer):
             the batch axis, e.g. ``(3,)``; a list of such tuples for several outputs. A
             function: ``output_shape(input_shape)`` gives the whole shape, batch axis
             included. A declared shape is checked against what the function returns.
-        mask: Keras' output mask; kteach has no masking, so only ``None`` is accepted.
+        mask: Keras' output mask (a function or a tensor); not taken by kteach yet, so only
+            ``None`` is accepted (the Lambda then drops a mask it receives, as in Keras).
         arguments: a dict of keyword arguments passed to ``function`` at every call.
 
     Example: ``Lambda(lambda x: x ** 2)``, ``Lambda(lambda x, k: k * x, arguments={"k": 3})``.

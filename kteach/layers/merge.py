@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import ops
 from ..engine.errors import ShapeError, check_keywords
 from ..engine.layer import Layer
 from ..engine.tensor import format_shape
@@ -24,6 +25,16 @@ class _Merge(Layer):
 
     def check_input_shape(self, shape):
         self._check_list(shape)
+
+    def compute_mask(self, inputs, mask=None):
+        """Keras 3's rule for value-by-value merges: where every input has a mask, a step is
+        real if it is real in any of them (logical or); if one input has none, no mask."""
+        if mask is None or any(m is None for m in mask):
+            return None
+        out = mask[0]
+        for m in mask[1:]:
+            out = ops.logical_or(out, m)
+        return out
 
 
 class Concatenate(_Merge):
@@ -82,6 +93,27 @@ class Concatenate(_Merge):
     def formula(self, input_shape, output_shape):
         parts = ", ".join(format_shape(tuple(s)) for s in input_shape)
         return f"y = concatenate([x1, x2, ...], axis={self.axis}) : {parts} → {format_shape(output_shape)}"
+
+    def compute_mask(self, inputs, mask=None):
+        """Joined as the values are (see :func:`_concatenated_mask`); None without masks."""
+        if mask is None or all(m is None for m in mask):
+            return None
+        return _concatenated_mask(inputs, mask, self.axis)
+
+
+def _concatenated_mask(inputs: list, mask: list, axis: int):
+    """Keras 3's Concatenate mask: each input's mask (all True for an input without one)
+    stretched to the input's shape, joined along ``axis``, then "any" over the last axis."""
+    masks = []
+    for x, m in zip(inputs, mask):
+        if m is None:
+            masks.append(ops.ones_like(x, dtype="bool"))
+        elif len(m.shape) < len(x.shape):
+            masks.append(ops.logical_or(ops.expand_dims(m, axis=-1),
+                                        ops.zeros_like(x, dtype="bool")))
+        else:
+            masks.append(m)
+    return ops.any(ops.concatenate(masks, axis=axis), axis=-1)
 
 
 class _Elementwise(_Merge):
@@ -352,6 +384,9 @@ class Dot(_Merge):
                 f"dot product needs the same number of values on both sides.")
         out = s1[:a1] + s1[a1 + 1:] + s2[1:a2] + s2[a2 + 1:]
         return out if len(out) > 1 else out + (1,)
+
+    def compute_mask(self, inputs, mask=None):
+        return None   # as Keras: the dot products have no steps left to mask
 
     def formula(self, input_shape, output_shape):
         a, b = (format_shape(tuple(s)) for s in input_shape)

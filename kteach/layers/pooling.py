@@ -283,12 +283,37 @@ class GlobalMaxPooling2D(_GlobalPooling):
 
 class GlobalAveragePooling1D(_GlobalPooling):
     """``y[b, c] = (1/L) Σ_t x[b, t, c]``: ``(batch, steps, C)`` → ``(batch, C)``; backward
-    ``dx[b, t, c] = dy[b, c] / L``."""
+    ``dx[b, t, c] = dy[b, c] / L``.
+
+    With a mask ``m (b, T)`` (from ``Embedding(mask_zero=True)`` or ``Masking``) only the
+    real steps count: ``y[b, c] = Σ_t m[b, t]·x[b, t, c] / Σ_t m[b, t]``, backward
+    ``dx[b, t, c] = dy[b, c]·m[b, t] / Σ_t m[b, t]``. The output has no mask any more. A
+    sample whose steps are all masked gets 0/0 = nan, as in Keras.
+    """
 
     rank, mode = 1, "mean"
+    _supports_masking = True
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(data_format, keepdims, **kwargs)
+
+    def forward(self, x, training=False, mask=None):
+        if mask is None:
+            return super().forward(x, training)
+        m = np.asarray(mask, dtype=bool)[:, :, np.newaxis]
+        with np.errstate(invalid="ignore", divide="ignore"):   # all masked: nan, as Keras
+            weight = (m / m.sum(axis=1, keepdims=True)).astype(x.dtype)   # m / Σm, (b, T, 1)
+            y = np.where(m, x, 0).sum(axis=1) / m.sum(axis=1).astype(x.dtype)
+        return (y[:, np.newaxis] if self.keepdims else y), ("masked", weight)
+
+    def backward(self, cache, dy):
+        if cache[0] != "masked":
+            return super().backward(cache, dy)
+        weight = cache[1]
+        return dy.reshape(dy.shape[0], 1, -1) * weight, []
+
+    def compute_mask(self, inputs, mask=None):
+        return None   # one vector per sample: no steps left to mask
 
 
 class GlobalAveragePooling2D(_GlobalPooling):

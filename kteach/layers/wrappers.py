@@ -147,6 +147,9 @@ class Bidirectional(_Wrapper):
     ``backward_<name>`` and made from ``layer.get_config()``; the layer passed in is only a
     template (it is not used and gets no weights), as in Keras.
 
+    With a mask both copies skip the masked steps; with ``return_sequences`` they output
+    zeros there (Keras sets ``zero_output_for_mask`` on its copies), and the mask goes on.
+
     Backward: the merge splits ``dy`` (concat: the two halves; sum: dy to both; ave: dy/2;
     mul: ``dy·y_bw`` and ``dy·y_fw``), the backward half is flipped like in forward, each
     copy backpropagates, and ``dx = dx_fw + dx_bw``.
@@ -181,9 +184,9 @@ class Bidirectional(_Wrapper):
             self._batch_input_shape = layer._batch_input_shape
 
     # ----- forward and backward -------------------------------------------------------------------
-    def forward(self, x, training=False):
-        y_fw, fw_cache = self.forward_layer.forward(x, training)
-        y_bw, bw_cache = self.backward_layer.forward(x, training)
+    def forward(self, x, training=False, mask=None):
+        y_fw, fw_cache = self.forward_layer.forward(x, training, mask=mask)
+        y_bw, bw_cache = self.backward_layer.forward(x, training, mask=mask)
         fw_states, bw_states = [], []
         if self.return_state:
             (y_fw, *fw_states), (y_bw, *bw_states) = y_fw, y_bw
@@ -209,6 +212,18 @@ class Bidirectional(_Wrapper):
         dx_fw, grads_fw = self.forward_layer.backward(fw_cache, d_fw_in)
         dx_bw, grads_bw = self.backward_layer.backward(bw_cache, d_bw_in)
         return dx_fw + dx_bw, list(grads_fw) + list(grads_bw)
+
+    def compute_mask(self, inputs, mask=None):
+        """As Keras: with return_sequences the sequence's mask (twice for merge_mode=None),
+        else none; the states have none."""
+        mask = mask[0] if isinstance(mask, list) else mask
+        if self.return_sequences:
+            out = [mask, mask] if self.merge_mode is None else [mask]
+        else:
+            out = [None, None] if self.merge_mode is None else [None]
+        if self.return_state:
+            out += [None] * (2 * self.forward_layer._n_states())
+        return out if len(out) > 1 else out[0]
 
     def _merge(self, y_fw: np.ndarray, y_bw: np.ndarray) -> list[np.ndarray]:
         if self.merge_mode == "concat":

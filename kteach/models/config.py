@@ -92,6 +92,10 @@ def functional_config(model: Any) -> dict:
                 nodes.append({"args": [tensor_config(t) for t in node.inputs],
                               "kwargs": _call_kwargs(layer)})
                 continue
+            if _has_initial_state(layer, node):   # Keras' form: layer(x, initial_state=[h, c])
+                nodes.append({"args": [tensor_config(node.inputs[0])], "kwargs": {
+                    "initial_state": [tensor_config(t) for t in node.inputs[1:]]}})
+                continue
             args = [tensor_config(t) for t in node.inputs] if isinstance(node.inputs, (list, tuple)) \
                 else tensor_config(node.inputs)
             nodes.append({"args": [args], "kwargs": _call_kwargs(layer)})
@@ -111,7 +115,10 @@ def functional_from_config(cls: type, config: dict, make_layer: Any = None,
     given = list(input_tensors or [])
     todo: dict[str, list] = {}
     produced: dict[tuple, list] = {}   # (layer_name, node_index) -> output tensors
+    mask_ops = _mask_only_ops(config["layers"])
     for entry in config["layers"]:
+        if entry.get("name") in mask_ops:
+            continue   # an op Keras wrote to compute a mask: kteach works masks out itself
         entry = dict(entry)
         name, nodes = entry.pop("name", None), entry.pop("inbound_nodes", [])
         entry.pop("build_config", None)   # calling the layer builds it
@@ -139,9 +146,13 @@ def functional_from_config(cls: type, config: dict, make_layer: Any = None,
                     out = made[name](*inputs)
                 else:
                     inputs = _resolve(args[0] if args else [], produced)
-                    if inputs is None:
+                    states = nodes[0].get("kwargs", {}).get("initial_state")
+                    states = None if states is None else _resolve(states, produced)
+                    if inputs is None or (states is None) != ("initial_state" not in
+                                                              nodes[0].get("kwargs", {})):
                         break
-                    out = made[name](inputs)
+                    out = made[name](inputs) if states is None else \
+                        made[name](inputs, initial_state=states)
                 produced[(name, done[name])] = list(out) if isinstance(out, (list, tuple)) else [out]
                 done[name] += 1
                 nodes.pop(0)
@@ -159,6 +170,39 @@ def functional_from_config(cls: type, config: dict, make_layer: Any = None,
 
     return cls(inputs=pick(config["input_layers"]), outputs=pick(config["output_layers"]),
                name=config.get("name"), trainable=config.get("trainable", True))
+
+
+def _has_initial_state(layer: Any, node: Any) -> bool:
+    from ..layers.recurrent import RecurrentLayer
+    return isinstance(layer, RecurrentLayer) and isinstance(node.inputs, (list, tuple))
+
+
+def _mask_only_ops(entries: list) -> set:
+    """Names of the ops in a Keras config that only compute masks (``NotEqual`` after an
+    ``Embedding(mask_zero=True)``, ...): Keras 3 writes them because the layers that take a
+    mask record it as a call argument. An op that feeds a layer's input is kept."""
+    ops = {e.get("name") for e in entries if str(e.get("module", "")).startswith("keras.src.ops")}
+
+    def fed_by(entry: dict) -> set:
+        names: set = set()
+        for node in entry.get("inbound_nodes", []):
+            _collect_history(node.get("args", []), names)
+            _collect_history(node.get("kwargs", {}).get("initial_state", []), names)
+        return names
+    needed = set().union(*[fed_by(e) for e in entries if e.get("name") not in ops]) & ops
+    while True:   # an op kept for a layer's input keeps the ops that feed it
+        more = set().union(set(), *[fed_by(e) for e in entries if e.get("name") in needed]) & ops
+        if more <= needed:
+            return ops - needed
+        needed |= more
+
+
+def _collect_history(arg: Any, names: set) -> None:
+    if isinstance(arg, dict) and arg.get("class_name") == "__keras_tensor__":
+        names.add(arg["config"]["keras_history"][0])
+    elif isinstance(arg, (list, tuple)):
+        for a in arg:
+            _collect_history(a, names)
 
 
 def _tensor(ref: list, produced: dict) -> Any:

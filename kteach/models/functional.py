@@ -241,14 +241,16 @@ class Model(Trainer, Layer):
             return Layer.losses.fget(self)
         return [loss for layer in self.layers for loss in layer.losses]
 
-    def forward(self, inputs: Any, training: bool = False) -> tuple[Any, Any]:
+    def forward(self, inputs: Any, training: bool = False, mask: Any = None) -> tuple[Any, Any]:
         """Run every layer from the inputs to the outputs. The cache is the graph's tape
-        (a subclassed model: ``call`` run under a tape)."""
+        (a subclassed model: ``call`` run under a tape). ``mask``: the inputs' masks, which
+        reach the layers inside (as in Keras, the model's own output carries no mask)."""
         if self._graph is None:
-            outputs, cache = Layer.forward(self, _from_dict(inputs, self), training)
+            outputs, cache = Layer.forward(self, _from_dict(inputs, self), training, mask)
             return outputs, cache
         arrays = inputs if isinstance(inputs, list) else [inputs]
-        outputs, tape = self._graph.forward(arrays, training)
+        masks = mask if isinstance(mask, list) else [mask]
+        outputs, tape = self._graph.forward(arrays, training, masks)
         return (outputs if len(outputs) > 1 else outputs[0]), tape
 
     def backward(self, tape: Any, d_outputs: Any) -> tuple[Any, list]:

@@ -13,6 +13,7 @@ import numpy as np
 from .. import losses as losses_module
 from .. import metrics as metrics_module
 from ..engine.errors import DataError, did_you_mean
+from . import masked
 from ..engine.tensor import format_shape
 
 
@@ -102,16 +103,17 @@ class Objective:
 
     # ----- the loss step -----------------------------------------------------------------------------
     def value_and_gradients(self, ys: list[np.ndarray], preds: list[np.ndarray],
-                            weights: list | None = None):
+                            weights: list | None = None, masks: list | None = None):
         """Total loss, each output's unweighted loss, and dloss/dprediction per output.
 
         Each output's loss is reduced as its Loss object says (by default the mean over the
         batch, with optional per-sample weights); the output's loss weight w_k then scales
-        both the value's share in the total and the gradient.
+        both the value's share in the total and the gradient. An output's mask (padding)
+        becomes weights too (:mod:`kteach.training.masked`).
         """
         if self.losses is None:  # only add_loss: zeros let every layer's backward run
             return 0.0, [0.0] * len(preds), [np.zeros_like(p) for p in preds]
-        weights = weights or [None] * len(ys)
+        weights = self._masked_weights(weights, masks, len(ys))
         total = 0.0
         per_output_values, grads = [], []
         for loss, w, y, p, sw in zip(self.losses, self.loss_weights, ys, preds, weights):
@@ -125,17 +127,29 @@ class Objective:
             grads.append(dp * np.asarray(w, dtype=dp.dtype) if w != 1.0 else dp)
         return total, per_output_values, grads
 
-    def values(self, ys, preds, weights: list | None = None):
+    def _masked_weights(self, weights: list | None, masks: list | None, n: int) -> list:
+        """Each output's sample weights with its mask folded in, as its loss uses them."""
+        weights = weights or [None] * n
+        if not masks or all(m is None for m in masks):
+            return weights
+        return [masked.loss_weights(w, m, _loss_reduction(loss))
+                for w, m, loss in zip(weights, masks, self.losses)]
+
+    def values(self, ys, preds, weights: list | None = None, masks: list | None = None):
         """Like :meth:`value_and_gradients` without the gradients (for evaluate)."""
         if self.losses is None:
             return 0.0, [0.0] * len(preds)
-        weights = weights or [None] * len(ys)
+        weights = self._masked_weights(weights, masks, len(ys))
         total, per_output_values = 0.0, []
         for loss, w, y, p, sw in zip(self.losses, self.loss_weights, ys, preds, weights):
             value = 0.0 if loss is None else float(loss(y, p, sample_weight=sw))
             per_output_values.append(value)
             total += w * value
         return total, per_output_values
+
+
+def _loss_reduction(loss: Any) -> Any:
+    return getattr(loss, "reduction", "sum_over_batch_size")
 
 
 def align_target(y: np.ndarray, output, loss, model, output_name: str) -> np.ndarray:

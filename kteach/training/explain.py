@@ -166,7 +166,7 @@ class _StepRecorder(StepObserver):
         backward_calls = self.recorders["backward"].calls
         steps = _forward_steps_of(model, cache, forward_calls)
         steps += _loss_steps(model, ys, self.preds, ws, self.per_output, self.d_preds, self.total,
-                             self.penalties)
+                             self.penalties, getattr(cache, "output_masks", None))
         if isinstance(cache, CallCache):
             steps += _tape_steps(model, cache.tape, backward_calls, "", 0, False)
             weight_parts: dict = {}
@@ -326,7 +326,7 @@ def _tape_steps(owner, tape, calls: list, prefix: str, depth: int, forward: bool
 
 # ===================================================================== loss and updates
 def _loss_steps(model, ys, preds, ws, per_output, d_preds, total: float,
-                penalties: list) -> list[Step]:
+                penalties: list, masks: list | None = None) -> list[Step]:
     objective = model._objective
     if objective.losses is None:
         return []   # compiled without a loss: only add_loss values, shown with their layers
@@ -339,7 +339,8 @@ def _loss_steps(model, ys, preds, ws, per_output, d_preds, total: float,
         y_true, y_pred = loss.align(ys[k], preds[k])
         per_sample = np.asarray(loss.call(y_true, y_pred))
         steps.append(LossStep(name, loss, objective.loss_weights[k], ys[k], preds[k], per_sample,
-                              per_output[k], d_preds[k], ws[k], layer=_output_layer(model, k)))
+                              per_output[k], d_preds[k], ws[k], layer=_output_layer(model, k),
+                              mask=masks[k] if masks else None))
     steps += penalties
     if len(steps) > 1:
         return steps + [TotalLossStep(steps, total)]

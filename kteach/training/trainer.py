@@ -27,6 +27,7 @@ from ..engine.errors import NotCompiledError, NotSupportedError, NumericalError,
 from . import data
 from .callbacks import CallbackList, History, TerminateOnNaN
 from .compiled import Objective
+from .masked import metric_weights, output_masks
 from .progress import Progbar, ProgbarLogger
 from ..utils.data_adapter import PyDataset, SourcePass, is_batch_source, unpack_batch
 
@@ -430,16 +431,20 @@ class Trainer:
             for metric in group:
                 metric.reset_state()
 
-    def _track(self, ys, preds, total: float, per_output: list[float]) -> None:
+    def _track(self, ys, preds, total: float, per_output: list[float],
+               masks: list | None = None) -> None:
         objective = self._objective
         n = len(preds[0])
         self._trackers["loss"].add(total, n)
         if objective.multi:
             for name, value in zip(objective.names, per_output):
                 self._trackers[f"{name}_loss"].add(value, n)
-        for group, y, p in zip(objective.metrics, ys, preds):
+        for group, y, p, m in zip(objective.metrics, ys, preds, masks or [None] * len(preds)):
             for metric in group:
-                metric.update_state(y, p)
+                if m is None:
+                    metric.update_state(y, p)
+                else:   # a masked output: padded steps weigh 0
+                    metric.update_state(y, p, sample_weight=metric_weights(None, m))
 
     def _logs(self) -> dict[str, float]:
         if getattr(self, "_custom_logs", None) is not None:
@@ -466,7 +471,8 @@ class Trainer:
         with np.errstate(over="ignore", invalid="ignore"):
             with observe.phase("forward"):
                 preds, cache = self._forward_batch(xs, training=training)
-            total, per_output, d_preds = self._objective.value_and_gradients(ys, preds, ws)
+            masks = output_masks(cache, len(preds))   # padding left out of loss and metrics
+            total, per_output, d_preds = self._objective.value_and_gradients(ys, preds, ws, masks)
             total += self._added_loss()
             if self._objective.losses is None and not self.losses:
                 self._objective.require_loss()  # nothing to minimise: say so, change nothing
@@ -481,7 +487,7 @@ class Trainer:
             v.grad = np.zeros_like(v.value) if g is None else g.astype(v.dtype, copy=False)
         observe.update(lambda: self._apply_update(variables), variables)
         if observer is None:
-            self._track(ys, preds, total, per_output)
+            self._track(ys, preds, total, per_output, masks)
 
     def _apply_update(self, variables: list) -> None:
         """The optimizer's step, then each weight's constraint (``kernel_constraint=
@@ -490,9 +496,10 @@ class Trainer:
         apply_constraints(variables)
 
     def _test_batch(self, xs, ys, ws: list | None = None) -> None:
-        preds, _ = self._forward_batch(xs, training=False)
-        total, per_output = self._objective.values(ys, preds, ws)
-        self._track(ys, preds, total + self._added_loss(), per_output)
+        preds, cache = self._forward_batch(xs, training=False)
+        masks = output_masks(cache, len(preds))
+        total, per_output = self._objective.values(ys, preds, ws, masks)
+        self._track(ys, preds, total + self._added_loss(), per_output, masks)
 
     def _log_names(self, validation: bool) -> list[str] | None:
         """The keys fit will log (None when a custom train_step decides them)."""

@@ -228,8 +228,50 @@ def regularized(keras):
     return model, x, y, dict(optimizer=keras.optimizers.SGD(0.05), loss="mse")
 
 
+def _padded_ids(r: np.random.Generator, n: int, T: int, vocabulary: int) -> np.ndarray:
+    """Token ids with 0 as padding after each sample's own length (at least one real token)."""
+    x = r.integers(1, vocabulary, size=(n, T)).astype("int32")
+    for i, length in enumerate(r.integers(1, T + 1, size=n)):
+        x[i, length:] = 0
+    return x
+
+
+def masked_lstm(keras):
+    """Embedding(mask_zero=True) -> LSTM: the padding is skipped on both sides."""
+    L = keras.layers
+    model = keras.Sequential([keras.Input((6,), dtype="int32"),
+                              L.Embedding(15, 4, mask_zero=True),
+                              L.LSTM(3, return_sequences=True), L.LSTM(2), L.Dense(1)])
+    r = _rng(20)
+    x = _padded_ids(r, 8, 6, 15)
+    y = r.normal(size=(8, 1)).astype("float32")
+    return model, x, y, dict(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+
+
+def masked_functional(keras):
+    """A mask through Bidirectional, TimeDistributed, an Add of two masked branches, a masked
+    per-step loss, and GlobalAveragePooling1D; a second input masked by Masking."""
+    L = keras.layers
+    ids = keras.Input((5,), dtype="int32", name="ids")
+    feats = keras.Input((5, 2), name="feats")
+    e = L.Embedding(12, 4, mask_zero=True)(ids)
+    s = L.Bidirectional(L.GRU(2, return_sequences=True))(e)
+    t = L.TimeDistributed(L.Dense(4))(s)
+    m = L.SimpleRNN(4, return_sequences=True)(L.Masking()(feats))
+    steps = L.Dense(1, name="steps")(L.Add()([t, m]))
+    pooled = L.Dense(1, name="pooled")(L.GlobalAveragePooling1D()(t))
+    model = keras.Model([ids, feats], [steps, pooled])
+    r = _rng(21)
+    x_ids = _padded_ids(r, 8, 5, 12)
+    x_feats = r.normal(size=(8, 5, 2)).astype("float32")
+    x_feats[x_ids == 0] = 0.0
+    y = [r.normal(size=(8, 5, 1)).astype("float32"), r.normal(size=(8, 1)).astype("float32")]
+    return model, [x_ids, x_feats], y, dict(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+
+
 CASES = {f.__name__: f for f in (dense, conv2d, conv1d_pooling, batchnorm, embedding_rnn,
                                    bidirectional, time_distributed, merges_shared, nested,
                                    qa_two_inputs, posts_three_outputs, layer_norm_reshape,
                                    attention_block, transposed_and_separable,
-                                   activation_layers_and_rescaling, regularized)}
+                                   activation_layers_and_rescaling, regularized, masked_lstm,
+                                   masked_functional)}
