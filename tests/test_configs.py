@@ -16,9 +16,13 @@ from kteach.saving import (CustomObjectScope, deserialize_keras_object, get_regi
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "fixtures"))
 from config_cases import ALL_CASES, LAYER_CASES, MODEL_CASES  # noqa: E402
+from text_cases import CONFIG_CASES as TEXT_CASES  # noqa: E402
 
 with open(os.path.join(os.path.dirname(__file__), "fixtures", "keras_configs.json")) as f:
     KERAS = json.load(f)
+# The text layers need TensorFlow in Keras: their configs come from make_text_layers.py.
+with open(os.path.join(os.path.dirname(__file__), "fixtures", "text_layers.json")) as f:
+    KERAS_TEXT = json.load(f)["configs"]
 
 CASES = [(group, key, build) for group, cases in ALL_CASES.items() for key, build in cases]
 
@@ -37,8 +41,20 @@ def test_serialized_config_is_keras(group, key, build):
     assert as_json(serialize_keras_object(fresh(build))) == KERAS[group][key]
 
 
+@pytest.mark.parametrize("key,build", TEXT_CASES, ids=[k for k, _ in TEXT_CASES])
+def test_text_layer_config_is_keras(key, build):
+    assert as_json(serialize_keras_object(fresh(build))) == KERAS_TEXT[key]
+
+
+@pytest.mark.parametrize("key", [k for k, _ in TEXT_CASES])
+def test_keras_text_layer_config_loads_and_writes_back_the_same(key):
+    kteach.backend.clear_session()
+    obj = deserialize_keras_object(KERAS_TEXT[key])
+    assert as_json(serialize_keras_object(obj)) == KERAS_TEXT[key]
+
+
 def test_every_layer_class_has_a_case():
-    covered = {type(build(kteach)).__name__ for _, build in LAYER_CASES}
+    covered = {type(build(kteach)).__name__ for _, build in LAYER_CASES + TEXT_CASES}
     exported = {obj.__name__ for name, obj in vars(kteach.layers).items()
                 if isinstance(obj, type) and issubclass(obj, kteach.layers.Layer)
                 and obj is not kteach.layers.Layer and obj.__name__ != "Lambda"}

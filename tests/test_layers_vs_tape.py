@@ -1133,7 +1133,7 @@ add("Softmax-axis1", lambda: layers.Softmax(axis=1, **F64), x3(), softmax_layer)
 add("Softmax-axes-1-2", lambda: layers.Softmax(axis=(1, 2), **F64), x3(), softmax_layer)
 
 # ----- noise (seeded, so a twin draws the same)
-from kteach.layers import noise  # noqa: E402  (SpatialDropout is not exported yet)
+from kteach.layers import noise  # noqa: E402
 NOISE = {"SpatialDropout1D": (lambda: noise.SpatialDropout1D(0.4, seed=2, **F64), x3(3, 5, 4)),
          "SpatialDropout2D": (lambda: noise.SpatialDropout2D(0.4, seed=2, **F64),
                               lambda: normal(2, 3, 3, 4)),
@@ -1312,11 +1312,61 @@ def test_masked_layers_backward_matches_the_tape(make, reference):
     check_against_tape(layer, normal(3, 5, 4, seed=2), reference, mask=MASK)
 
 
+# ----- not differentiable: strings or ids in, indices or counts out (no tape reference)
+def _adapted(layer, data):
+    layer.adapt(data)
+    return layer
+
+
+NOT_DIFFERENTIABLE = {
+    "TextVectorization": (lambda: _adapted(layers.TextVectorization(), ["a b", "b c"]),
+                          np.array([["a b"], ["c q c"]], dtype=object)),
+    "TextVectorization-tf_idf": (
+        lambda: _adapted(layers.TextVectorization(output_mode="tf_idf"), ["a b", "b c"]),
+        np.array([["a b"], ["c q c"]], dtype=object)),
+    "StringLookup-multi_hot": (
+        lambda: layers.StringLookup(vocabulary=["a", "b"], output_mode="multi_hot"),
+        np.array([["a", "q"], ["b", "b"]], dtype=object)),
+    "IntegerLookup": (lambda: layers.IntegerLookup(vocabulary=[4, 7]), np.array([[4, 9]])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOT_DIFFERENTIABLE))
+def test_text_layers_are_not_differentiable(name):
+    """Strings and ids have no gradient: backward gives ``dx = None`` and no weight
+    gradients, and a call under a GradientTape records no entry (nothing it reads is
+    watched), so the tape's gradient of anything with respect to the input is None."""
+    make, x = NOT_DIFFERENTIABLE[name]
+    layer = make()
+    y, cache = layer.forward(x)
+    assert layer.weights == [] and layer.backward(cache, np.ones(np.shape(y))) == (None, [])
+    with kteach.GradientTape() as tape:
+        out = layer(x)
+    assert tape.entries == []
+    assert np.array_equal(np.asarray(out), y)
+
+
+def test_gradients_flow_past_a_text_layer_to_the_weights_after_it():
+    """In a model, the text layer's backward is reached (a Dense after a multi_hot output
+    sends dy to it) and gives None, while the Dense's kernel gets its gradient."""
+    lookup = layers.StringLookup(vocabulary=["a", "b", "c"], output_mode="count")
+    inp = kteach.Input(shape=(3,), dtype="string")
+    model = kteach.Model(inp, layers.Dense(1, kernel_initializer="ones")(lookup(inp)))
+    x = np.array([["a", "a", "q"], ["c", "b", "c"]], dtype=object)
+    with kteach.GradientTape() as tape:
+        loss = ops.sum(model(x))
+    (dW, db) = tape.gradient(loss, model.trainable_weights)
+    # d Σ y / dW = Σ over the rows of the counts: [UNK] 1, a 2, b 1, c 2
+    np.testing.assert_array_equal(np.asarray(dW)[:, 0], [1.0, 2.0, 1.0, 2.0])
+    assert float(np.asarray(db)[0]) == 2.0
+
+
 def test_every_layer_class_is_covered():
     """Every layer class that kteach.layers offers has at least one case above."""
     offered = {obj for obj in vars(layers).values()
                if isinstance(obj, type) and issubclass(obj, Layer) and obj is not Layer}
-    covered = {type(p.values[0]().layer) for p in CASES}
+    covered = {type(p.values[0]().layer) for p in CASES} | {
+        type(make()) for make, _ in NOT_DIFFERENTIABLE.values()}
     missing = sorted(cls.__name__ for cls in offered - covered)
     assert not missing, (f"layers without a tape comparison in {__name__}: {missing}. Write a "
                          f"reference for each (kteach.ops only) and add cases.")

@@ -41,6 +41,8 @@ def standardize_dtype(dtype, where: str, error: type | None = None) -> str | Non
     from .errors import UnknownNameError, did_you_mean
     if dtype is None:
         return None
+    if dtype == "string" or dtype is str:   # Input(dtype="string") for the text layers
+        return "string"
     python_types = {float: "float32", int: "int32", bool: "bool"}
     if not isinstance(dtype, str) and dtype in python_types:
         return python_types[dtype]

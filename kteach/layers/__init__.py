@@ -12,7 +12,8 @@ from .lambda_layer import Lambda
 from .masking import Masking
 from .merge import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add,
                     average, concatenate, dot, maximum, minimum, multiply, subtract)
-from .noise import ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise
+from .noise import (ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise,
+                    SpatialDropout1D, SpatialDropout2D)
 from .normalization import BatchNormalization, LayerNormalization
 from .pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D,
                       GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAvgPool1D,
@@ -24,6 +25,7 @@ from .recurrent import GRU, LSTM, SimpleRNN
 from .separable import DepthwiseConv2D, SeparableConv2D, SeparableConvolution2D
 from .reshaping import (Cropping1D, Cropping2D, Permute, RepeatVector, UpSampling1D,
                         UpSampling2D, ZeroPadding1D, ZeroPadding2D)
+from .text import IntegerLookup, StringLookup, TextVectorization
 from .wrappers import Bidirectional, TimeDistributed
 
 __all__ = [name for name in dir() if not name.startswith("_")]

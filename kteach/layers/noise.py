@@ -65,10 +65,11 @@ class SpatialDropout1D(Dropout):
     def build(self, input_shape):
         check_spatial_input(self, input_shape, self.rank)
 
+    _keras_plain_dtype = True       # Keras writes "dtype": "float32", not a DTypePolicy
+
     def get_config(self) -> dict:
-        """Keras 3 writes no ``trainable`` for these two (their ``__init__`` has none), and
-        their ``dtype`` as a plain name, which kteach's serializer does not do yet (so they
-        are not exported from kteach.layers until it does)."""
+        """As Keras 3.15.1 writes it: no ``trainable`` (their ``__init__`` has none) and the
+        ``dtype`` as a plain name (``_keras_plain_dtype`` tells the serializer)."""
         config = super().get_config()
         del config["trainable"]
         return config

@@ -153,7 +153,7 @@ class Sequential(Model):
             if not self._stack:
                 raise ValueError("This Sequential model has no layers yet; add some with "
                                  "model.add(...) before using it.")
-            if x.ndim == 1:
+            if x.ndim == 1 and _data_dtype(x) != "string":   # one string a sample is fine
                 from ..engine.errors import DataError
                 raise DataError(
                     f"The data has shape {x.shape}: one number per sample? The model takes "
@@ -177,4 +177,6 @@ class Sequential(Model):
 
 
 def _data_dtype(x: np.ndarray) -> str | None:
+    if x.dtype.kind in "UO":      # text, for TextVectorization and StringLookup
+        return "string"
     return str(x.dtype) if np.issubdtype(x.dtype, np.integer) else None

@@ -8,7 +8,12 @@ A zip archive (entries stored, not compressed, as Keras writes them) of three fi
   (``module``, ``class_name``, ``config``, ``registered_name``, ``build_config`` and, after
   ``compile``, ``compile_config``): enough to build the same model again, without weights;
 * ``model.weights.h5``: the weights and the optimizer's state, see
-  :mod:`kteach.saving.weights_file`.
+  :mod:`kteach.saving.weights_file`;
+* ``assets/<path>/vocabulary.txt``: the vocabulary of an adapted StringLookup, IntegerLookup
+  or TextVectorization, one token a line (no final newline), the reserved tokens first.
+  ``<path>`` is the layer's place in the weights file (``layers/text_vectorization``);
+  TextVectorization writes it for itself and again for its inner ``_lookup_layer``, as Keras
+  does. tf_idf's weights are the dataset ``idf_weights`` of the layer's ``vars`` group.
 
 Nothing in the file is code: loading builds layers by their class names and reads arrays, so a
 ``.keras`` file is safe to open (``Lambda`` layers are refused under ``safe_mode=True``).
@@ -30,6 +35,7 @@ from .weights_file import SavingError
 
 KERAS_VERSION = "3.15.1"   # the version of Keras whose files kteach's are checked against
 CONFIG, METADATA, WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
+ASSETS = "assets"
 
 
 def _serialization():
@@ -83,22 +89,55 @@ def save_model(model: Any, filepath: Any, overwrite: bool = True, zipped: Any = 
     config = json.dumps(model_config(model))
     meta = json.dumps(metadata())
     weights = weights_bytes(model)
+    assets = assets_of(model)
 
     def fill(tmp: str) -> None:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
             zf.writestr(METADATA, meta)
             zf.writestr(CONFIG, config)
             zf.writestr(WEIGHTS, weights)
+            for name, text in assets.items():
+                zf.writestr(name, text)
     atomic_write(filepath, fill)
 
 
 def weights_bytes(model: Any) -> bytes:
-    """The ``model.weights.h5`` file, in memory."""
+    """The ``model.weights.h5`` file, in memory (with the named arrays of layers that keep
+    some, like tf_idf's ``idf_weights``)."""
     h5py = weights_file.h5py_module()
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as h5:
         weights_file.write(model, h5)
+        for path, obj, _ in weights_file.walk(model):
+            for name, array in (obj.own_arrays() if hasattr(obj, "own_arrays") else {}).items():
+                h5[f"{path}/vars" if path else "vars"].create_dataset(name, data=array)
     return buffer.getvalue()
+
+
+def assets_of(model: Any) -> dict[str, str]:
+    """The ``assets/...`` entries: each layer's files (a vocabulary) under its path."""
+    out: dict[str, str] = {}
+    for path, obj, _ in weights_file.walk(model):
+        files = obj.save_assets() if hasattr(obj, "save_assets") else None
+        for name, text in (files or {}).items():
+            out[f"{ASSETS}/{path}/{name}" if path else f"{ASSETS}/{name}"] = text
+    return out
+
+
+def _load_assets(model: Any, entries: dict[str, bytes], weights: bytes) -> None:
+    """Give each layer that keeps files or named arrays what the archive holds for it."""
+    h5py = weights_file.h5py_module()
+    with h5py.File(io.BytesIO(weights), "r") as h5:
+        for path, obj, _ in weights_file.walk(model):
+            if hasattr(obj, "load_own_arrays"):
+                group = h5.get(f"{path}/vars" if path else "vars")
+                if group is not None:
+                    obj.load_own_arrays({k: group[k][()] for k in group if not k.isdigit()})
+            if hasattr(obj, "load_assets"):
+                folder = f"{ASSETS}/{path}/" if path else f"{ASSETS}/"
+                files = {n[len(folder):]: data.decode("utf-8") for n, data in entries.items()
+                         if n.startswith(folder) and "/" not in n[len(folder):]}
+                obj.load_assets(files)
 
 
 # ===== reading ==================================================================================
@@ -129,7 +168,9 @@ def _open_zip(filepath: str) -> dict[str, bytes]:
                 raise SavingError(
                     f"Cannot load {filepath!r}: the zip has no {' and no '.join(missing)} "
                     f"(it holds {names}). It is not a .keras model file.")
-            return {n: zf.read(n) for n in (METADATA, CONFIG, WEIGHTS) if n in names}
+            return {n: zf.read(n) for n in names
+                    if n in (METADATA, CONFIG, WEIGHTS) or (n.startswith(ASSETS + "/")
+                                                            and not n.endswith("/"))}
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
         raise SavingError(f"Cannot load {filepath!r}: the zip archive is damaged ({error}). "
                           f"Save the model again.") from None
@@ -194,6 +235,7 @@ def load_model(filepath: Any, custom_objects: dict | None = None, compile: bool 
     model = _serialization().deserialize_keras_object(config, custom_objects=custom_objects,
                                                       safe_mode=safe_mode)
     _read_weights(model, filepath, entries[WEIGHTS])
+    _load_assets(model, entries, entries[WEIGHTS])
     return model
 
 

@@ -206,7 +206,8 @@ def _serialize_instance(obj: Any) -> dict:
         # Keras keeps the rate in a float32 variable: 0.001 is written 0.0010000000474974513
         config["learning_rate"] = float(np.float32(config["learning_rate"]))
     if isinstance(obj, Layer) and isinstance(config.get("dtype"), str) and \
-            type(obj).__name__ != "InputLayer":
+            type(obj).__name__ != "InputLayer" and not getattr(obj, "_keras_plain_dtype", False):
+        # (InputLayer and SpatialDropout1D/2D keep a plain name in Keras 3.15.1)
         config["dtype"] = dtype_policy(config["dtype"])
     out = {"module": module, "class_name": class_name, "config": config,
            "registered_name": registered}

@@ -31,7 +31,12 @@ def to_array(value: Any, what: str) -> np.ndarray:
     else:
         raise DataError(f"Unrecognized data type: {what}={_describe(value)} (of type "
                         f"{type(value)}). Pass a NumPy array.")
-    if array.dtype == object:
+    if array.dtype == object and not _all_strings(array):
+        mixed = next((v for v in array.reshape(-1) if not isinstance(v, str)), None)
+        if any(isinstance(v, str) for v in array.reshape(-1)) and not isinstance(mixed, list):
+            raise DataError(f"{what} mixes strings with other values (such as {mixed!r}). Text "
+                            f"layers take an array of strings only: convert with "
+                            f"np.array({what}, dtype=str), or fill missing texts with ''.")
         raise DataError(f"{what} is an array of Python objects (dtype=object), probably rows of "
                         f"different lengths. Make every sample the same shape, e.g. with "
                         f"kteach.utils.pad_sequences, then pass a numeric array.")
@@ -45,6 +50,11 @@ def to_array(value: Any, what: str) -> np.ndarray:
         raise DataError(f"{what} has no samples (shape {array.shape}): there is nothing to "
                         f"train on or predict. Check how the data was sliced or filtered.")
     return array
+
+
+def _all_strings(array: np.ndarray) -> bool:
+    """An object array of Python strings: text for TextVectorization and StringLookup."""
+    return array.size > 0 and all(isinstance(v, str) for v in array.reshape(-1))
 
 
 def structure(model, data: Any, names: list[str], what: str, kind: str) -> list[np.ndarray]:
@@ -85,7 +95,11 @@ def check_inputs(model, arrays: list[np.ndarray], what: str = "x") -> list[np.nd
         fits = a.ndim == len(expected) and all(e is None or e == s for e, s in zip(expected[1:], a.shape[1:]))
         if not fits:
             raise DataError(_input_shape_message(model, name, expected, a, what))
-        if np.issubdtype(np.dtype(t.dtype), np.floating):
+        if t.dtype == "string":
+            if a.dtype.kind not in "OU":
+                raise DataError(f"{what} for input '{name}' has dtype {a.dtype}; the input "
+                                f"was made with dtype='string', so give an array of strings.")
+        elif np.issubdtype(np.dtype(t.dtype), np.floating):
             if not np.issubdtype(a.dtype, np.number) and a.dtype != bool:
                 raise DataError(f"{what} for input '{name}' has dtype {a.dtype}; it must be numbers.")
             a = a.astype(t.dtype, copy=False)

@@ -11,6 +11,7 @@ from ..engine import random as _random
 from ..engine.errors import check_keywords, warn_once
 from .gradient_check import check_gradients, check_layer_gradients
 from .data_adapter import PyDataset  # batches by index, for fit/evaluate/predict
+from .timeseries import timeseries_dataset_from_array
 
 
 @check_keywords
@@ -118,4 +119,5 @@ _SAVING_NAMES = ("register_keras_serializable", "serialize_keras_object",
 
 
 __all__ = ["to_categorical", "set_random_seed", "pad_sequences", "plot_model", "model_to_dot",
-           "check_gradients", "check_layer_gradients", "get_file", "normalize", "PyDataset"]
+           "check_gradients", "check_layer_gradients", "get_file", "normalize", "PyDataset",
+           "timeseries_dataset_from_array"]

@@ -269,9 +269,22 @@ def masked_functional(keras):
     return model, [x_ids, x_feats], y, dict(optimizer=keras.optimizers.SGD(0.05), loss="mse")
 
 
+def spatial_dropout(keras):
+    """SpatialDropout1D/2D, whose configs Keras writes with a plain dtype and no trainable
+    (rate 0: a training step is then the same computation on both sides)."""
+    L = keras.layers
+    model = keras.Sequential([keras.Input((6, 3)), L.Conv1D(4, 3), L.SpatialDropout1D(0.0),
+                              L.Reshape((4, 4, 1)), L.Conv2D(2, 2),
+                              L.SpatialDropout2D(0.0, seed=1), L.Flatten(), L.Dense(1)])
+    r = _rng(17)
+    x = r.normal(size=(8, 6, 3)).astype("float32")
+    y = r.normal(size=(8, 1)).astype("float32")
+    return model, x, y, dict(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+
+
 CASES = {f.__name__: f for f in (dense, conv2d, conv1d_pooling, batchnorm, embedding_rnn,
                                    bidirectional, time_distributed, merges_shared, nested,
                                    qa_two_inputs, posts_three_outputs, layer_norm_reshape,
                                    attention_block, transposed_and_separable,
                                    activation_layers_and_rescaling, regularized, masked_lstm,
-                                   masked_functional)}
+                                   masked_functional, spatial_dropout)}
