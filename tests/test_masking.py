@@ -499,3 +499,38 @@ def test_a_learners_layer_receives_the_mask_and_passes_it_on_as_in_keras():
     x = np.array([[1, 2, 0, 0], [3, 0, 0, 0]])
     model.predict(x, verbose=0)
     np.testing.assert_array_equal(seen[-1], x != 0)
+
+
+def test_a_misspelt_call_keyword_of_an_rnn_names_initial_state():
+    with pytest.raises(TypeError, match=r"Did you mean 'initial_state'\?"):
+        layers.LSTM(2)(kteach.Input((3, 2)), initial_states=[kteach.Input((2,))])
+
+
+def test_a_subclassed_model_masks_as_the_same_functional_model():
+    """Inside call() the layers' outputs are Tensors, which carry their mask to the next
+    layer (as Keras' eager tensors carry _keras_mask), and the loss leaves the padding out."""
+    class Tagger(kteach.Model):
+        def __init__(self):
+            super().__init__()
+            self.emb = layers.Embedding(7, 4, mask_zero=True)
+            self.rnn = layers.LSTM(3, return_sequences=True)
+            self.out = layers.Dense(1)
+
+        def call(self, x):
+            return self.out(self.rnn(self.emb(x)))
+
+    x, y = np.array([[3, 1, 4, 0, 0], [2, 0, 0, 0, 0]]), np.ones((2, 5, 1), "float32")
+    sub = Tagger()
+    sub.compile("sgd", "mse")
+    sub.predict(x, verbose=0)
+    inp = kteach.Input((5,), dtype="int32")
+    h = layers.LSTM(3, return_sequences=True)(layers.Embedding(7, 4, mask_zero=True)(inp))
+    functional = kteach.Model(inp, layers.Dense(1)(h))
+    functional.compile("sgd", "mse")
+    functional.set_weights(sub.get_weights())
+    np.testing.assert_array_equal(sub.predict(x, verbose=0), functional.predict(x, verbose=0))
+    assert sub.evaluate(x, y, verbose=0) == functional.evaluate(x, y, verbose=0)
+    sub.train_on_batch(x, y)
+    functional.train_on_batch(x, y)
+    for a, b in zip(sub.get_weights(), functional.get_weights()):
+        np.testing.assert_array_equal(a, b)

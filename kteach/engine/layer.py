@@ -387,7 +387,7 @@ class Layer:
         mask = kwargs.pop("mask", None)
         if kwargs:
             key = next(iter(kwargs))
-            raise unknown_keyword_error(f"{self.name}.__call__", key, ["inputs", "training"])
+            raise unknown_keyword_error(f"{self.name}.__call__", key, ["inputs", "training", "mask"])
         flat = inputs if isinstance(inputs, (list, tuple)) else [inputs]
         if any(isinstance(t, KerasTensor) for t in flat):
             if mask is not None:
@@ -409,7 +409,10 @@ class Layer:
         arrays = [a if isinstance(a, (np.ndarray, Variable)) else np.asarray(a) for a in flat]
         inputs = arrays if isinstance(inputs, (list, tuple)) else arrays[0]
         self._maybe_build(_shapes_of(plain(inputs)))
+        if mask is None:   # inside a call() under a tape, masks travel on the Tensors
+            mask = masking.tensor_mask(inputs)
         outputs, _ = call_layer(self, inputs, bool(training), mask=mask)
+        masking.attach_masks(self, inputs, mask, outputs)
         return outputs
 
     def _call_symbolic(self, inputs: Any) -> Any:

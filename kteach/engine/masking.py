@@ -19,7 +19,10 @@ when the model runs, its outputs carry the masks its own layers made -- Keras ke
 the tensor itself, so the layers after the nested model see it. kteach does the same.
 
 On symbolic tensors (from ``Input``) the mask is a bool KerasTensor in ``x._keras_mask``; when
-a model runs, :mod:`kteach.engine.graph` computes the actual masks next to the values.
+a model runs, :mod:`kteach.engine.graph` computes the actual masks next to the values. In a
+subclassed model's ``call`` (run under a tape) each layer's output Tensor carries its mask in
+``_keras_mask``, so ``self.lstm(self.embedding(x))`` masks as in Keras. A plain NumPy result
+of a layer called outside any model carries none: ``layer.compute_mask(x)`` gives it.
 """
 from __future__ import annotations
 
@@ -98,6 +101,30 @@ def symbolic_masks(layer: Any, inputs: Any, mask: Any, outputs: list) -> None:
             t._keras_mask = m               # passed on unchanged: the same mask tensor
         elif m is not None:                 # a new mask: one flag per step of the output
             t._keras_mask = KerasTensor(t.shape[:-1], "bool")
+
+
+def tensor_mask(inputs: Any) -> Any:
+    """The masks carried by the Tensors of a call inside a recording (a subclassed model's
+    ``call``): one, or a list for several inputs; None when none has one."""
+    flat = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+    masks = [getattr(x, "_keras_mask", None) for x in flat]
+    if all(m is None for m in masks):
+        return None
+    return masks if isinstance(inputs, (list, tuple)) else masks[0]
+
+
+def attach_masks(layer: Any, inputs: Any, mask: Any, outputs: Any) -> None:
+    """Inside a recording the outputs are Tensors: give each its mask, as Keras sets
+    ``_keras_mask`` on eager tensors, so the next layer of a ``call`` finds it. (Plain
+    NumPy results outside a recording carry none: ``layer.compute_mask`` gives it.)"""
+    from .arrays import Tensor
+    flat = outputs if isinstance(outputs, list) else [outputs]
+    if not any(isinstance(o, Tensor) for o in flat):
+        return
+    from .arrays import plain
+    for o, m in zip(flat, output_masks(layer, plain(inputs), plain(mask), len(flat))):
+        if m is not None and isinstance(o, Tensor):
+            o._keras_mask = as_bool(m)
 
 
 def as_bool(mask: Any) -> np.ndarray | None:

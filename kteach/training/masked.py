@@ -26,6 +26,8 @@ def output_masks(cache: Any, n_outputs: int) -> list:
     """The mask that reached each output in the forward pass whose cache this is (None for
     outputs without one; all None for a model without a graph)."""
     masks = getattr(cache, "output_masks", None)
+    if masks is None and hasattr(cache, "tape"):   # a subclassed model: masks on its Tensors
+        masks = [getattr(o, "_keras_mask", None) for o in cache.outputs]
     return list(masks) if masks else [None] * n_outputs
 
 

@@ -50,7 +50,7 @@ import numpy as np
 from ... import activations, constraints, initializers, regularizers
 from ...engine import masking, naming, random
 from ...engine.errors import (KteachError, NotSupportedError, ShapeError,  # noqa: F401
-                             refuse_unsupported, warn_once)
+                             refuse_unsupported, unknown_keyword_error, warn_once)
 from ...engine.layer import Layer
 from ...engine.tensor import format_shape
 from ..core import _positive_int
@@ -307,6 +307,9 @@ class RecurrentLayer(Layer):
     def __call__(self, inputs, initial_state=None, training=None, mask=None, **kwargs):
         """``layer(x)``, or ``layer(x, initial_state=[h_0])`` (LSTM ``[h_0, c_0]``) to start
         from given states instead of zeros; gradients flow back into them."""
+        for key in kwargs:   # initial_states=..., a misspelling: say what the call takes
+            raise unknown_keyword_error(f"{self.name}.__call__", key,
+                                        ["inputs", "initial_state", "training", "mask"])
         if initial_state is not None:
             states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
             if len(states) != self._n_states():
@@ -448,10 +451,10 @@ def _legacy_input_shape(kind: str, input_dim: Any, input_length: Any) -> tuple:
             f"{kind}(input_length={input_length}) without input_dim does not say how many "
             f"features each step has. Start the model with Input(shape=({input_length}, "
             f"n_features)) instead.")
-    steps = None if input_length is None else int(input_length)
+    timesteps = None if input_length is None else int(input_length)
     warn_once(
         f"`input_dim`/`input_length` on a {kind} are Keras 1/2 spellings that Keras 3 refuses. "
         f"kteach accepts them; in Keras 3 start the model with "
-        f"Input(shape=({steps}, {int(input_dim)})) (timesteps, features) instead.",
+        f"Input(shape=({timesteps}, {int(input_dim)})) (timesteps, features) instead.",
         key="rnn_input_dim")
-    return (None, steps, int(input_dim))
+    return (None, timesteps, int(input_dim))
