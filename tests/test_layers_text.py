@@ -333,3 +333,17 @@ def test_a_sequential_without_input_builds_from_string_data():
         layers.Embedding(4, 2), layers.Flatten(), layers.Dense(1)])
     assert model.predict(np.array(["a b", "b"]), verbose=0).shape == (2, 1)
     assert model.inputs[0].dtype == "string" and model.inputs[0].shape == (2,)
+
+
+def test_a_python_list_is_one_input_as_in_keras():
+    """Keras takes a plain list of strings (or ids) as one batch; kteach gives it exactly what
+    the same values as a NumPy array give (a list is not several inputs here)."""
+    vectorize = layers.TextVectorization(output_sequence_length=3)
+    vectorize.adapt(["the cat sat", "the dog"])
+    texts = ["the cat", "a dog sat"]
+    assert vectorize(texts).tolist() == vectorize(np.array(texts)).tolist()
+    strings = layers.StringLookup(vocabulary=["a", "b"])
+    assert strings(["a", "b", "z"]).tolist() == strings(np.array(["a", "b", "z"])).tolist() \
+        == [1, 2, 0]
+    ids = layers.IntegerLookup(vocabulary=[7, 9])
+    assert ids([[7], [9], [3]]).tolist() == [[1], [2], [0]]

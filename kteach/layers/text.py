@@ -58,8 +58,26 @@ def _refuse_sparse(layer: str, sparse: bool, ragged: bool = False) -> None:
                 f"output is a dense array (padded with 0 where a row is shorter).")
 
 
+def _plain_values(x: Any) -> bool:
+    """Whether ``x`` is a (nested) list or tuple of plain Python values: strings or numbers."""
+    if isinstance(x, (list, tuple)):
+        return len(x) > 0 and all(_plain_values(item) for item in x)
+    return isinstance(x, (str, int, float, np.generic))
+
+
+class _ListIsOneInput:
+    """A Python list of strings (or ids) is one input to these layers, as in Keras:
+    ``vectorize(["the cat", "a dog"])`` is ``vectorize(np.array(["the cat", "a dog"]))``,
+    not two inputs (which is what a list means to other layers, e.g. Concatenate)."""
+
+    def __call__(self, inputs, *args, **kwargs):
+        if _plain_values(inputs):
+            inputs = np.asarray(inputs)
+        return super().__call__(inputs, *args, **kwargs)
+
+
 # ===== the lookup ===============================================================================
-class _IndexLookup(Layer):
+class _IndexLookup(_ListIsOneInput, Layer):
     """What StringLookup and IntegerLookup share: the vocabulary, ``adapt``, the lookup.
 
     ``x`` any shape of tokens → ``int``: the same shape of int64 indices;
@@ -626,7 +644,7 @@ _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _ASCII_SPACE = " \t\n\r\v\f"
 
 
-class TextVectorization(Layer):
+class TextVectorization(_ListIsOneInput, Layer):
     """Sentences → integer sequences (or bags of words), in four steps per string:
 
     1. ``standardize``: ``'lower_and_strip_punctuation'`` (default) lowercases A–Z and
