@@ -502,8 +502,11 @@ function render({ model, el }) {
     ui.sliders.noise.querySelector("input").disabled = scene.custom;
     ui.regenerate.disabled = scene.custom;
     for (const key of ["show_test", "discretize", "gradients"]) ui[key].checked = frame.view[key];
-    ui.play.replaceChildren(icon(frame.running ? "pause" : "play"));
-    ui.play.setAttribute("aria-label", frame.running ? "Pause" : "Play");
+    const label = frame.running ? "Pause" : "Play";
+    if (ui.play.getAttribute("aria-label") !== label) {   // only on a change: a click that
+      ui.play.replaceChildren(icon(frame.running ? "pause" : "play"));   // lands while frames
+      ui.play.setAttribute("aria-label", label);          // arrive must find the same button
+    }
     ui.epoch.textContent = String(frame.epoch).padStart(6, "0").replace(/(\d{3})$/, ",$1");
     ui.message.textContent = frame.message;
   }
