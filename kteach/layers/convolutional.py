@@ -76,6 +76,15 @@ def check_channels_last(data_format: Any, layer: str) -> None:
             f"data is channels-first, move the axis: np.moveaxis(x, 1, -1).")
 
 
+def check_strides_and_dilation(strides: tuple, dilation: tuple) -> None:
+    """Keras' refusal of strides > 1 together with dilation_rate > 1 (any convolution)."""
+    if max(strides) > 1 and max(dilation) > 1:
+        raise ValueError(
+            f"`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
+            f"Received: strides={strides} and dilation_rate={dilation}. "
+            f"Keras refuses this combination, so kteach does too: use one or the other.")
+
+
 def check_spatial_input(layer: Layer, shape: tuple, rank: int, channels: int | None = None) -> None:
     """Refuse inputs whose rank is not ``rank + 2`` (batch, spatial axes, channels), or whose
     channel count differs from the one the layer was built for. Lengths may vary."""
@@ -361,11 +370,7 @@ def _check_groups_and_dilation(kind: str, groups: Any, strides: tuple, dilation:
             f"{kind}(groups={groups!r}) is not supported by kteach: only groups=1, where "
             f"every filter sees all input channels (grouped convolutions split the channels "
             f"into separate groups). Remove the argument.")
-    if max(strides) > 1 and max(dilation) > 1:
-        raise ValueError(
-            f"`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
-            f"Received: strides={strides} and dilation_rate={dilation}. "
-            f"Keras refuses this combination, so kteach does too: use one or the other.")
+    check_strides_and_dilation(strides, dilation)
 
 
 class Conv1D(_Conv):

@@ -164,7 +164,19 @@ class Normalization(Layer):
 
 
 # ----- CenterCrop -------------------------------------------------------------------------------
-class CenterCrop(Layer):
+class _ToHeightWidth(Layer):
+    """What CenterCrop and Resizing share: images ``(batch, H, W, channels)`` in,
+    ``(batch, height, width, channels)`` out."""
+
+    def build(self, input_shape):
+        check_spatial_input(self, input_shape, 2)
+
+    def compute_output_shape(self, input_shape):
+        check_spatial_input(self, input_shape, 2)
+        return (input_shape[0], self.height, self.width, input_shape[3])
+
+
+class CenterCrop(_ToHeightWidth):
     """Keep the central ``height × width`` of each image:
     ``y = x[:, t : t + height, l : l + width]`` with ``t = ⌊(H − height)/2⌋``,
     ``l = ⌊(W − width)/2⌋``. An image smaller than the target on either side is first cut to
@@ -209,13 +221,6 @@ class CenterCrop(Layer):
         dx[:, t:t + self.height, l:l + self.width] = dy
         return dx, []
 
-    def build(self, input_shape):
-        check_spatial_input(self, input_shape, 2)
-
-    def compute_output_shape(self, input_shape):
-        check_spatial_input(self, input_shape, 2)
-        return (input_shape[0], self.height, self.width, input_shape[3])
-
     def formula(self, input_shape, output_shape):
         return (f"y = the central {self.height}×{self.width} of x : "
                 f"{format_shape(input_shape)} → {format_shape(output_shape)}")
@@ -255,7 +260,7 @@ def window_matrices(H: int, W: int, h: int, w: int, interpolation: str,
     return A_h, A_w
 
 
-class Resizing(Layer):
+class Resizing(_ToHeightWidth):
     """Resize images to ``height × width``. Each output pixel is a fixed mix of input pixels,
     so the layer is linear: ``y[b, :, :, c] = A_h · x[b, :, :, c] · A_wᵀ``, with A_h and A_w
     from :func:`interpolation_matrix` (``'bilinear'``, the default, or ``'nearest'``).
@@ -312,13 +317,6 @@ class Resizing(Layer):
     def backward(self, cache, dy):
         A_h, A_w = cache
         return np.einsum("ih,bijc,jw->bhwc", A_h, dy, A_w, optimize=True), []
-
-    def build(self, input_shape):
-        check_spatial_input(self, input_shape, 2)
-
-    def compute_output_shape(self, input_shape):
-        check_spatial_input(self, input_shape, 2)
-        return (input_shape[0], self.height, self.width, input_shape[3])
 
     def formula(self, input_shape, output_shape):
         return (f"y = A_h·x·A_wᵀ ({self.interpolation}) : {format_shape(input_shape)} → "

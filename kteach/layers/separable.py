@@ -22,8 +22,8 @@ from ..engine.errors import ShapeError, refuse_unsupported
 from ..engine.layer import Layer
 from ..engine.tensor import format_shape
 from .convolutional import (add_windows, as_int_tuple, check_channels_last, check_padding,
-                            check_spatial_input, crop, output_sizes, pad, paddings, spans,
-                            windows)
+                            check_spatial_input, check_strides_and_dilation, crop, output_sizes,
+                            pad, paddings, spans, windows)
 from .core import _positive_int
 
 
@@ -64,11 +64,7 @@ class _Depthwise(Layer):
         self.strides = as_int_tuple(strides, 2, "strides", kind)
         self.dilation_rate = as_int_tuple(dilation_rate, 2, "dilation_rate", kind)
         self.padding = check_padding(padding, ("valid", "same"), kind)
-        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
-            raise ValueError(
-                f"`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
-                f"Received: strides={self.strides} and dilation_rate={self.dilation_rate}. "
-                f"Keras refuses this combination, so kteach does too: use one or the other.")
+        check_strides_and_dilation(self.strides, self.dilation_rate)
         self.data_format = "channels_last"
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
