@@ -35,6 +35,9 @@ import jupytext
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from kernel_env import kernel_env  # noqa: E402  (scripts/kernel_env.py, beside this file)
+
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "lessons"
 # The English lessons, and the editions translated from them (same code cells, other prose).
@@ -42,9 +45,8 @@ EDITIONS = {"en": LESSONS, "zh": LESSONS / "zh"}
 SOURCE_PATTERN = "[0-9][0-9]-*.md"     # lessons/README.md is not a lesson
 TEXT_FORMAT = "md:myst"                # as in lessons/jupytext.toml
 
-# The environment the stored outputs are made in; scripts/test.sh sets the same.
-KERNEL_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-              "PYTHONHASHSEED": "0"}
+# The environment the stored outputs are made in; scripts/test.sh exports the same.
+KERNEL_ENV = kernel_env()
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 Cells = list[tuple[str, str]]   # (cell type, source) of each cell, in order
@@ -360,6 +362,23 @@ def execute(nb: nbformat.NotebookNode, folder: Path) -> None:
                        resources={"metadata": {"path": str(folder)}}).execute()
     for cell in nb.cells:   # execution timestamps would change every rebuild
         cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = merged_streams(cell.outputs)
+
+
+def merged_streams(outputs: list) -> list:
+    """The outputs with each run of stdout (or stderr) pieces joined into one: where the
+    kernel cuts a cell's printing depends on timing (it sends what is written every few
+    milliseconds), so one print can arrive in two pieces, and a rebuild would differ."""
+    merged: list = []
+    for out in outputs:
+        last = merged[-1] if merged else None
+        if out.output_type == "stream" and last is not None and \
+                last.output_type == "stream" and last.name == out.name:
+            last.text += out.text
+        else:
+            merged.append(out)
+    return merged
 
 
 @contextlib.contextmanager

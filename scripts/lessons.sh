@@ -11,7 +11,7 @@ bash scripts/test.sh --setup-only
 export MPLCONFIGDIR="$PWD/.venv/mplconfig"
 # The kernels get the environment the lessons' stored outputs were made in (see
 # scripts/build_lessons.py), so a lesson run here prints the same numbers.
-export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONHASHSEED=0
+eval "$(.venv/bin/python scripts/kernel_env.py)"
 
 args=(--ip=127.0.0.1)
 if [ "$(id -u)" = 0 ]; then

@@ -66,10 +66,10 @@ fi
 #    last install; KTEACH_REINSTALL=1 forces it. The grep drops the harmless
 #    "Location ... is ignored" warnings that this machine's pip configuration prints.
 stamp=.venv/.kteach-installed
-want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+want=$(cat pyproject.toml scripts/constraints.txt | sha256sum | cut -d' ' -f1)
 if [ "${KTEACH_REINSTALL:-0}" = 1 ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     say "installing kteach and its dependencies into .venv (pip install -e '.[all]')"
-    .venv/bin/python -m pip install -q -e '.[all]' 2>&1 \
+    .venv/bin/python -m pip install -q -c scripts/constraints.txt -e '.[all]' 2>&1 \
         | { grep -v -E "^WARNING: Location '.*' is ignored" || true; }
     echo "$want" > "$stamp"
     say "installed ($((SECONDS - start)) s so far)"
@@ -117,11 +117,11 @@ fi
 #    unset instead, so plain pytest processes fall back to Agg by themselves.
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kteach-test.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-export PYTHONHASHSEED=0
-# One BLAS thread per process: the two pytest workers already use both cores, and float32 sums
-# come out the same to the last digit only with the same thread count (the lessons' stored
-# outputs were made that way; see lessons/README.md).
-export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+# The lessons' arithmetic, as their stored outputs were made (scripts/kernel_env.py): hash
+# seed 0, one BLAS thread per process (the two pytest workers already use both cores), and on
+# x86-64 the same BLAS kernels and NumPy loops whatever the processor, so that float32 sums
+# come out the same to the last digit on every machine (see lessons/README.md).
+eval "$(.venv/bin/python scripts/kernel_env.py)"
 export JUPYTER_CONFIG_DIR="$tmp/jupyter-config" JUPYTER_DATA_DIR="$tmp/jupyter-data"
 export JUPYTER_RUNTIME_DIR="$tmp/jupyter-runtime" IPYTHONDIR="$tmp/ipython"
 export JUPYTER_PLATFORM_DIRS=1 PYDEVD_DISABLE_FILE_VALIDATION=1
