@@ -168,9 +168,9 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     Computed with ``e = exp(-|x|)`` so no exp ever overflows: for x >= 0 it is 1 / (1 + e),
     for x < 0 it is e / (1 + e) (same value, multiplied through by exp(x))."""
     x = config.as_float(x)
-    e = np.abs(x)
+    e = np.abs(x, out=np.empty_like(x))                    # a new array (also for a 0-d x)
     np.exp(np.negative(e, out=e), out=e)                   # e = exp(-|x|), in one array
-    y = np.where(x >= 0, 1, e)                             # the numerator: 1 or e
+    y = np.maximum(e, x >= 0, out=np.empty_like(e))        # the numerator: 1 or e (e <= 1)
     return np.divide(y, np.add(e, 1, out=e), out=y)        # ... / (1 + e)
 
 

@@ -65,21 +65,20 @@ class GRU(RecurrentLayer):
         U_rec, drop_rec = self._recurrent_blocks(U, run.dh_drop)   # what multiplies h_{t−1}
         sigma, act = self.recurrent_activation, self.activation
         b_in, b_rec = self._split_bias()
-        mx = self._input_part(run.xs, b_in, run.dx_drop)            # (b, T, 3u)
+        mx = self._input_part(run.xs, b_in, run.dx_drop)            # (T, b, 3u)
         h = run.states[0]
         mhs = np.empty(mx.shape[:2] + U_rec.shape[1:], mx.dtype)
         pre_zrs, zrs, pre_hs, h_hats, hs = (np.empty_like(mx[..., :n])
                                             for n in (2 * u, 2 * u, u, u, u))
-        for t in range(mx.shape[1]):
-            mh = blocks_product(h, U_rec, drop_rec) + b_rec
-            pre_zr = mx[:, t, :2 * u] + mh[:, :2 * u]
-            z, r = sigma(pre_zr[:, :u]), sigma(pre_zr[:, u:])
+        for t in range(mx.shape[0]):
+            mh = mhs[t] = blocks_product(h, U_rec, drop_rec) + b_rec
+            pre_zr = np.add(mx[t, :, :2 * u], mh[:, :2 * u], out=pre_zrs[t])
+            zr = zrs[t] = sigma(pre_zr)                      # z | r
+            z, r = zr[:, :u], zr[:, u:]
             reset = r * mh[:, 2 * u:] if after else (r * self._h_for_h_block(h, run)) @ U[:, 2 * u:]
-            pre_h = mx[:, t, 2 * u:] + reset
-            h_hat = act(pre_h)
-            h = carry_over(run.keep_at(t), z * h + (1 - z) * h_hat, h)
-            mhs[:, t], pre_zrs[:, t], zrs[:, t] = mh, pre_zr, np.concatenate([z, r], axis=1)
-            pre_hs[:, t], h_hats[:, t], hs[:, t] = pre_h, h_hat, h
+            pre_h = np.add(mx[t, :, 2 * u:], reset, out=pre_hs[t])
+            h_hat = h_hats[t] = act(pre_h)
+            h = hs[t] = carry_over(run.keep_at(t), z * h + (1 - z) * h_hat, h)
         return self._outputs(hs, [h], run.keep), (run, hs, mhs, pre_zrs, zrs, pre_hs, h_hats)
 
     def backward(self, cache, dy):
@@ -91,22 +90,21 @@ class GRU(RecurrentLayer):
         sigma, act = self.recurrent_activation, self.activation
         h_prevs = _shifted(hs, run.states[0])
         dmxs, dmhs = np.empty(hs.shape[:2] + (3 * u,), hs.dtype), np.empty_like(mhs)
-        dh_next = np.zeros_like(hs[:, 0])
-        for t in reversed(range(hs.shape[1])):
-            z, r, h_prev, h_hat = zrs[:, t, :u], zrs[:, t, u:], h_prevs[:, t], h_hats[:, t]
-            dh, dh_skip = split_by_mask(run.keep_at(t), dhs[:, t] + dh_next)
+        dh_next = np.zeros_like(hs[0])
+        for t in reversed(range(hs.shape[0])):
+            z, r, h_prev, h_hat = zrs[t, :, :u], zrs[t, :, u:], h_prevs[t], h_hats[t]
+            dh, dh_skip = split_by_mask(run.keep_at(t), dhs[t] + dh_next)
             dz, dh_hat = dh * (h_prev - h_hat), dh * (1 - z)
-            d_pre_h = activations.backward(act, pre_hs[:, t], h_hat, dh_hat)
+            d_pre_h = activations.backward(act, pre_hs[t], h_hat, dh_hat)
             if after:
-                dr, d_rh = d_pre_h * mhs[:, t, 2 * u:], 0.0
+                dr, d_rh = d_pre_h * mhs[t, :, 2 * u:], 0.0
             else:
                 d_rh = d_pre_h @ U_h.T                  # gradient of r·h_{t−1} (its h block)
                 dr = d_rh * self._h_for_h_block(h_prev, run)
                 d_rh = self._h_for_h_block(d_rh * r, run)
-            d_pre_zr = np.concatenate([activations.backward(sigma, pre_zrs[:, t, :u], z, dz),
-                                       activations.backward(sigma, pre_zrs[:, t, u:], r, dr)], 1)
+            d_pre_zr = activations.backward(sigma, pre_zrs[t], zrs[t], np.concatenate([dz, dr], 1))
             dmh = np.concatenate([d_pre_zr, d_pre_h * r], axis=1) if after else d_pre_zr
-            dmxs[:, t], dmhs[:, t] = np.concatenate([d_pre_zr, d_pre_h], axis=1), dmh
+            dmxs[t, :, :2 * u], dmxs[t, :, 2 * u:], dmhs[t] = d_pre_zr, d_pre_h, dmh
             dh_next = dh * z + d_rh + blocks_product_back(dmh, U_rec, drop_rec) + dh_skip
         dxs, dW, db_in = self._input_grads(run.xs, dmxs, run.dx_drop)
         dU = blocks_outer(h_prevs, drop_rec, dmhs)
@@ -129,7 +127,7 @@ class GRU(RecurrentLayer):
         if run.dh_drop is None:
             return v
         D = run.dh_drop[:, 2]
-        return v * (D[:, np.newaxis] if v.ndim == 3 else D)
+        return v * (D[np.newaxis] if v.ndim == 3 else D)      # (T, b, u) or (b, u)
 
     def _split_bias(self) -> tuple:
         """The bias added to ``x_t·W`` and the one added to ``h_{t−1}·U`` (reset_after)."""

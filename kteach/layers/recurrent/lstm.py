@@ -62,17 +62,18 @@ class LSTM(RecurrentLayer):
         sigma, act = self.recurrent_activation, self.activation
         a = self._input_part(run.xs, self.bias.value if self.use_bias else None, run.dx_drop)
         h, c = run.states
-        zs, gates = np.empty_like(a), np.empty_like(a)
+        zs, gates = np.empty_like(a), np.empty_like(a)      # (T, b, 4u); gates i | f | c̃ | o
         cs, tanh_cs, hs = (np.empty(a.shape[:2] + (u,), a.dtype) for _ in range(3))
-        for t in range(a.shape[1]):
-            z = a[:, t] + blocks_product(h, U, run.dh_drop)     # x_t·W + b + h_{t−1}·U
-            i, f = sigma(z[:, :u]), sigma(z[:, u:2 * u])
-            c_hat, o = act(z[:, 2 * u:3 * u]), sigma(z[:, 3 * u:])
+        for t in range(a.shape[0]):
+            z = np.add(a[t], blocks_product(h, U, run.dh_drop), out=zs[t])   # x_t·W + b + h·U
+            g = gates[t]
+            g[:] = sigma(z)                                  # i, f, o (and c̃, replaced next)
+            g[:, 2 * u:3 * u] = act(z[:, 2 * u:3 * u])       # c̃
+            i, f, c_hat, o = g[:, :u], g[:, u:2 * u], g[:, 2 * u:3 * u], g[:, 3 * u:]
             c_new = f * c + i * c_hat
-            tanh_c = act(c_new)
-            h, c = carry_over(run.keep_at(t), o * tanh_c, h), carry_over(run.keep_at(t), c_new, c)
-            zs[:, t], gates[:, t] = z, np.concatenate([i, f, c_hat, o], axis=1)
-            cs[:, t], tanh_cs[:, t], hs[:, t] = c, tanh_c, h
+            tanh_c = tanh_cs[t] = act(c_new)
+            h = hs[t] = carry_over(run.keep_at(t), o * tanh_c, h)    # masked: h_{t−1}, c_{t−1}
+            c = cs[t] = carry_over(run.keep_at(t), c_new, c)
         return self._outputs(hs, [h, c], run.keep), (run, hs, zs, gates, cs, tanh_cs)
 
     def backward(self, cache, dy):
@@ -82,22 +83,20 @@ class LSTM(RecurrentLayer):
         u, U = self.units, self.recurrent_kernel.value
         sigma, act = self.recurrent_activation, self.activation
         dzs, c_prevs = np.empty_like(zs), _shifted(cs, run.states[1])
-        dh_next = np.zeros_like(hs[:, 0])
+        dh_next = np.zeros_like(hs[0])
         dc_next = d_states[1] if d_states and d_states[1] is not None else np.zeros_like(dh_next)
-        for t in reversed(range(zs.shape[1])):
-            i, f, c_hat, o = np.split(gates[:, t], 4, axis=1)
-            dh, dh_skip = split_by_mask(run.keep_at(t), dhs[:, t] + dh_next)
-            do = dh * tanh_cs[:, t]
-            dc = dc_next + activations.backward(act, cs[:, t], tanh_cs[:, t], dh * o)
+        for t in reversed(range(zs.shape[0])):
+            g = gates[t]
+            i, f, c_hat, o = g[:, :u], g[:, u:2 * u], g[:, 2 * u:3 * u], g[:, 3 * u:]
+            dh, dh_skip = split_by_mask(run.keep_at(t), dhs[t] + dh_next)
+            dc = dc_next + activations.backward(act, cs[t], tanh_cs[t], dh * o)
             dc, dc_skip = split_by_mask(run.keep_at(t), dc)
             dc_next = dc * f + dc_skip
-            z = zs[:, t]
-            dz = np.concatenate([
-                activations.backward(sigma, z[:, :u], i, dc * c_hat),            # di
-                activations.backward(sigma, z[:, u:2 * u], f, dc * c_prevs[:, t]),   # df
-                activations.backward(act, z[:, 2 * u:3 * u], c_hat, dc * i),     # dc̃
-                activations.backward(sigma, z[:, 3 * u:], o, do)], axis=1)
-            dzs[:, t] = dz
+            d_gates = np.concatenate([dc * c_hat, dc * c_prevs[t], dc * i, dh * tanh_cs[t]], 1)
+            dz = activations.backward(sigma, zs[t], g, d_gates)             # σ' for i, f, o
+            dz[:, 2 * u:3 * u] = activations.backward(                       # tanh' for c̃
+                act, zs[t, :, 2 * u:3 * u], c_hat, d_gates[:, 2 * u:3 * u])
+            dzs[t] = dz
             dh_next = blocks_product_back(dz, U, run.dh_drop) + dh_skip
         dxs, dW, db = self._input_grads(run.xs, dzs, run.dx_drop)
         dU = blocks_outer(_shifted(hs, run.states[0]), run.dh_drop, dzs)

@@ -53,10 +53,9 @@ class SimpleRNN(RecurrentLayer):
         a = self._input_part(run.xs, self.bias.value if self.use_bias else None, run.dx_drop)
         h = run.states[0]
         zs, hs = np.empty_like(a), np.empty_like(a)
-        for t in range(a.shape[1]):
-            z = a[:, t] + blocks_product(h, U, run.dh_drop)          # x_t·W + b + h_{t−1}·U
-            h = carry_over(run.keep_at(t), self.activation(z), h)    # masked: h_t = h_{t−1}
-            zs[:, t], hs[:, t] = z, h
+        for t in range(a.shape[0]):                                  # a is (T, b, u)
+            z = np.add(a[t], blocks_product(h, U, run.dh_drop), out=zs[t])   # x_t·W+b+h_{t−1}·U
+            h = hs[t] = carry_over(run.keep_at(t), self.activation(z), h)    # masked: h_{t−1}
         return self._outputs(hs, [h], run.keep), (run, hs, zs)
 
     def backward(self, cache, dy):
@@ -65,11 +64,10 @@ class SimpleRNN(RecurrentLayer):
         dhs, _ = self._step_gradients(hs, dy, run.keep)    # dL/dh_t from the outputs
         U = self.recurrent_kernel.value
         dzs = np.empty_like(zs)
-        dh_next = np.zeros_like(hs[:, 0])                   # what step t+1 sends back to h_t
-        for t in reversed(range(zs.shape[1])):
-            dh, dh_skip = split_by_mask(run.keep_at(t), dhs[:, t] + dh_next)
-            dz = activations.backward(self.activation, zs[:, t], hs[:, t], dh)
-            dzs[:, t] = dz
+        dh_next = np.zeros_like(hs[0])                      # what step t+1 sends back to h_t
+        for t in reversed(range(zs.shape[0])):
+            dh, dh_skip = split_by_mask(run.keep_at(t), dhs[t] + dh_next)
+            dz = dzs[t] = activations.backward(self.activation, zs[t], hs[t], dh)
             dh_next = blocks_product_back(dz, U, run.dh_drop) + dh_skip
         dxs, dW, db = self._input_grads(run.xs, dzs, run.dx_drop)
         dU = blocks_outer(_shifted(hs, run.states[0]), run.dh_drop, dzs)
