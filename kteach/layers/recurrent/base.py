@@ -88,25 +88,25 @@ def _outer_sum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 # ----- products by gate block, with an optional dropout mask per block ------------------------
 # A dropout mask ``D`` is ``(b, k, n)``: k masks of the vector's n entries, one per block of
-# columns of the matrix (k = 1: the same mask for every block). None: no dropout.
+# columns of the matrix (k = 1: the same mask for every block). None: no dropout. For a whole
+# sequence the caller gives it a time axis of 1, so that one mask serves every step: (1, b, k, n)
+# for time-first arrays, (b, 1, k, n) for Keras' batch-first ones.
 def blocks_product(v: np.ndarray, M: np.ndarray, D: np.ndarray | None) -> np.ndarray:
     """``[(v·D_1)·M_1, …, (v·D_k)·M_k]`` side by side; without D just ``v·M``. v ``(…, n)``."""
     if D is None:
         return v @ M
-    width = M.shape[1] // D.shape[1]
-    Dt = D[np.newaxis] if v.ndim == 3 else D               # the same mask at every step
-    return np.concatenate([(v * Dt[..., k, :]) @ M[:, k * width:(k + 1) * width]
-                           for k in range(D.shape[1])], axis=-1)
+    width = M.shape[1] // D.shape[-2]
+    return np.concatenate([(v * D[..., k, :]) @ M[:, k * width:(k + 1) * width]
+                           for k in range(D.shape[-2])], axis=-1)
 
 
 def blocks_product_back(d: np.ndarray, M: np.ndarray, D: np.ndarray | None) -> np.ndarray:
     """Gradient for ``v`` of :func:`blocks_product`: ``Σ_k (d_k·M_kᵀ)·D_k``."""
     if D is None:
         return d @ M.T
-    width = M.shape[1] // D.shape[1]
-    Dt = D[np.newaxis] if d.ndim == 3 else D
-    return sum((d[..., k * width:(k + 1) * width] @ M[:, k * width:(k + 1) * width].T) * Dt[..., k, :]
-               for k in range(D.shape[1]))
+    width = M.shape[1] // D.shape[-2]
+    return sum((d[..., k * width:(k + 1) * width] @ M[:, k * width:(k + 1) * width].T) * D[..., k, :]
+               for k in range(D.shape[-2]))
 
 
 def blocks_outer(vs: np.ndarray, D: np.ndarray | None, ds: np.ndarray) -> np.ndarray:
@@ -400,23 +400,26 @@ class RecurrentLayer(Layer):
         return dhs, d_states
 
     def _input_gradients(self, run: Run, dxs: np.ndarray, d_initial: list) -> Any:
-        """``dx`` in the input's time order and layout ``(b, T, n)``; with an initial state
-        also ``dh_0`` (, ``dc_0``)."""
-        dx = np.ascontiguousarray((dxs[::-1] if self.go_backwards else dxs).transpose(1, 0, 2))
+        """``dx`` ``(b, T, n)`` in the input's time order; with an initial state also ``dh_0``
+        (, ``dc_0``)."""
+        dx = dxs[:, ::-1] if self.go_backwards else dxs
         return [dx, *d_initial] if run.given_states else dx
 
     def _input_part(self, xs: np.ndarray, bias: Any, dx_drop: np.ndarray | None) -> np.ndarray:
         """``(x_t·D)·W + b`` for every step at once: ``(T, b, n)·(n, g·u) → (T, b, g·u)``."""
-        a = blocks_product(xs, self.kernel.value, dx_drop)
+        a = blocks_product(xs, self.kernel.value, None if dx_drop is None else dx_drop[np.newaxis])
         if bias is not None:
             a += bias
         return a
 
     def _input_grads(self, xs: np.ndarray, da: np.ndarray, dx_drop: np.ndarray | None) -> tuple:
-        """Mirror of :meth:`_input_part`: ``dx = (da·Wᵀ)·D``, ``dW = Σ (x·D)ᵀ·da``, ``db = Σ da``."""
+        """Mirror of :meth:`_input_part`: ``dx = (da·Wᵀ)·D``, ``dW = Σ (x·D)ᵀ·da``, ``db = Σ da``.
+        ``dx`` comes out batch first, ``(b, T, n)`` in reading order: the product of the
+        time-first ``da`` read batch by batch writes it there at once (no transposing copy)."""
         W = self.kernel.value
-        return (blocks_product_back(da, W, dx_drop), blocks_outer(xs, dx_drop, da),
-                da.sum(axis=(0, 1)))
+        dx = blocks_product_back(da.transpose(1, 0, 2), W,
+                                 None if dx_drop is None else dx_drop[:, np.newaxis])
+        return dx, blocks_outer(xs, dx_drop, da), da.sum(axis=(0, 1))
 
     # ----- masks ------------------------------------------------------------------------------
     _zero_output_for_mask = False
