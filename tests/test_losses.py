@@ -121,6 +121,21 @@ def test_reductions_match_keras(loss, sample_weight, expected):
     assert loss(Y2, P2, sample_weight=sample_weight) == pytest.approx(expected, rel=1e-6)
 
 
+@pytest.mark.parametrize("reduction", ["sum_over_batch_size", "sum", "mean_with_sample_weight"])
+def test_weights_shaped_n_by_1_act_as_one_weight_per_sample(reduction):
+    # Keras lines (n,) losses up with (n, 1) weights by giving the losses the axis too; the
+    # gradient used to spread the column of weights over every sample (and fail)
+    loss = losses.BinaryCrossentropy(reduction=reduction)
+    flat, column = f32([1, 0.5, 2]), f32([[1], [0.5], [2]])
+    value, grad = loss.value_and_gradient(Y2, P2, sample_weight=column)
+    expected_value, expected_grad = loss.value_and_gradient(Y2, P2, sample_weight=flat)
+    assert value == pytest.approx(expected_value, rel=1e-7)
+    assert grad.shape == P2.shape
+    np.testing.assert_array_equal(grad, expected_grad)
+    if reduction == "sum_over_batch_size":
+        assert value == pytest.approx(5.520683765411377, rel=1e-6)   # Keras 3.15.1, above
+
+
 def test_reduction_none_returns_the_weighted_array():
     L = losses.BinaryCrossentropy(reduction="none")(Y2, P2, sample_weight=[1, 0.5, 2])
     close(L, np.array([0.2899092733860016, 0.3080931007862091, 8.05904769897461]) * [1, 0.5, 2])

@@ -240,15 +240,18 @@ class Loss:
         ``'none'``); since ``L_i`` depends only on sample ``i``, its gradient is
         ``gradient(y_true, y_pred)`` scaled by ``dv · c_i`` along each sample's class axis.
         """
-        L, w, d = self._weighting(self._values(self.call(y_true, y_pred)), sample_weight)
+        per_sample = self._values(self.call(y_true, y_pred))
+        L, w, d = self._weighting(per_sample, sample_weight)
         value = _weighted_sum(L, w, d)
         c = w if d is None else w / d
         shape = _weighted_shape(L, w)
+        if per_sample.ndim and per_sample.size == math.prod(shape):
+            shape = per_sample.shape   # weights (n, 1) for losses (n,): one factor per sample
 
         def vjp(dv: np.ndarray) -> np.ndarray:
             c_i = dv * c
             if np.ndim(c_i) > 0:  # one factor per sample: spread it along its class axis
-                c_i = np.broadcast_to(c_i, shape)
+                c_i = np.reshape(np.broadcast_to(c_i, _weighted_shape(L, w)), shape)
                 c_i = np.expand_dims(c_i, getattr(self, "axis", -1) % y_pred.ndim)
             return self.gradient(y_true, y_pred) * c_i
 
