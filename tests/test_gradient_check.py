@@ -168,3 +168,12 @@ def test_arrays_in_any_memory_layout_are_perturbed_for_real():
     lstm.compile(optimizer="sgd", loss="mse")
     assert lstm.layers[0].recurrent_kernel.value.flags["F_CONTIGUOUS"]   # orthogonal init
     assert check_gradients(lstm, X[:4].reshape(2, 2, 3), np.ones((2, 1), "float32")).passed
+
+
+def test_a_layer_with_nothing_to_differentiate_says_so():
+    report = check_layer_gradients(layers.StringLookup(vocabulary=["a", "b"]),
+                                   np.array([["a", "b", "c"]]))
+    said = ("Gradient check of layer '{}': nothing to check. It has no weights and no float "
+            "input (token ids and strings have no gradient), so no array was compared.")
+    assert str(report) == said.format(report.what.split("'")[1])
+    assert report.checks == [] and "<table>" not in report._repr_html_()

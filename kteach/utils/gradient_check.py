@@ -115,6 +115,10 @@ class GradientReport:
         return self.passed
 
     def _header(self) -> str:
+        if not self.checks:
+            return (f"Gradient check of {self.what}: nothing to check. It has no weights and "
+                    f"no float input (token ids and strings have no gradient), so no array "
+                    f"was compared.")
         good = sum(c.passed for c in self.checks)
         verdict = "all pass" if self.passed else f"{len(self.failed)} FAIL"
         return (f"Gradient check of {self.what} (central differences, "
@@ -123,6 +127,8 @@ class GradientReport:
                 f"{verdict}")
 
     def __str__(self) -> str:
+        if not self.checks:
+            return self._header()
         rows = [HEADERS] + [c.row() for c in self.checks]
         widths = [max(len(r[i]) for r in rows) for i in range(len(HEADERS))]
         lines = [self._header()]
@@ -133,6 +139,8 @@ class GradientReport:
         return f"<GradientReport {self._header()}>"
 
     def _repr_html_(self) -> str:
+        if not self.checks:
+            return f"<div><p>{html.escape(self._header())}</p></div>"
         head = "".join(f"<th style='text-align:left'>{h}</th>" for h in HEADERS)
         body = ""
         for c in self.checks:
