@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.variable import Variable
-from .base import Optimizer, OptimizerError, _fmt
+from .base import Optimizer, OptimizerError, _fmt, writable_value
 
 
 class Adam(Optimizer):
@@ -31,13 +31,17 @@ class Adam(Optimizer):
         s, dt = self.slots(var), var.dtype.type
         t = dt(self.iterations + 1)
         alpha = lr * np.sqrt(1 - dt(self.beta_2) ** t) / (1 - dt(self.beta_1) ** t)
-        s["m"] = self.beta_1 * s["m"] + (1 - self.beta_1) * g
-        s["v"] = self.beta_2 * s["v"] + (1 - self.beta_2) * (g * g)
-        v = s["v"]
+        # In the order of the formulas, each result written into an existing array (slots,
+        # weight, scratch arrays a and b): the same numbers, and a step allocates nothing.
+        m, v, w = s["m"], s["v"], writable_value(var)
+        a, b = self.scratch(var), self.scratch(var, 1)
+        np.add(np.multiply(self.beta_1, m, out=m), np.multiply(1 - self.beta_1, g, out=a), out=m)
+        np.multiply(1 - self.beta_2, np.multiply(g, g, out=a), out=a)
+        np.add(np.multiply(self.beta_2, v, out=v), a, out=v)
         if self.amsgrad:
-            s["v_hat"] = np.maximum(s["v_hat"], s["v"])
-            v = s["v_hat"]
-        var.update(var.value - s["m"] * alpha / (np.sqrt(v) + self.epsilon))
+            v = np.maximum(s["v_hat"], v, out=s["v_hat"])
+        denominator = np.add(np.sqrt(v, out=a), self.epsilon, out=a)
+        np.subtract(w, np.divide(np.multiply(m, alpha, out=b), denominator, out=b), out=w)
 
     def _describe_rule(self) -> str:
         b1, b2, t = self.beta_1, self.beta_2, self.iterations + 1

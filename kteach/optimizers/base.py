@@ -104,7 +104,7 @@ class Optimizer:
         self._no_decay_names: list[str] = []
         # id(variable) -> (variable, scratch array): room for a rule's intermediate result
         # (``lr·g``), so that rules that write in place (``out=``) allocate nothing per step.
-        self._scratch: dict[int, tuple[Variable, np.ndarray]] = {}
+        self._scratch: dict[tuple[int, int], tuple[Variable, np.ndarray]] = {}
 
     # ---------------------------------------------------------------- construction helpers
     def _read_legacy_keywords(self, learning_rate: Any, legacy: dict) -> tuple[Any, float]:
@@ -251,10 +251,11 @@ class Optimizer:
                 for group in self._groups() for name in group})
         return self._slots[key][1]
 
-    def scratch(self, var: Variable) -> np.ndarray:
+    def scratch(self, var: Variable, which: int = 0) -> np.ndarray:
         """A work array of ``var``'s shape and dtype, kept from step to step (not state: its
-        contents mean nothing between steps). SGD puts ``lr·g`` there."""
-        key = id(var)
+        contents mean nothing between steps); ``which`` = 1, 2, ... gives further ones. SGD
+        puts ``lr·g`` there, Adam and RMSprop their temporaries, so a step allocates nothing."""
+        key = (id(var), which)
         if key not in self._scratch or self._scratch[key][1].shape != var.shape:
             self._scratch[key] = (var, np.empty(var.shape, dtype=var.dtype))
         return self._scratch[key][1]

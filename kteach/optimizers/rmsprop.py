@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.variable import Variable
-from .base import Optimizer, _fmt
+from .base import Optimizer, _fmt, writable_value
 
 
 class RMSprop(Optimizer):
@@ -29,18 +29,24 @@ class RMSprop(Optimizer):
                 + ([("mg",)] if self.centered else []))
 
     def update_step(self, g: np.ndarray, var: Variable, lr: np.floating) -> None:
-        s, rho = self.slots(var), self.rho
-        s["s"] = rho * s["s"] + (1 - rho) * (g * g)
-        denominator = s["s"] + self.epsilon
-        if self.centered:
-            s["mg"] = rho * s["mg"] + (1 - rho) * g
-            denominator = denominator - s["mg"] * s["mg"]
-        increment = g * lr / np.sqrt(denominator)
-        if self.momentum > 0:
-            s["m"] = self.momentum * s["m"] + increment
-            var.update(var.value - s["m"])
+        # In the order of the formulas above, every result written into an existing array
+        # (the slots, the weight, two scratch arrays a and b): the numbers of the plain
+        # expressions, without allocating a large table's worth of memory five times a step.
+        s, rho, w = self.slots(var), self.rho, writable_value(var)
+        a, b = self.scratch(var), self.scratch(var, 1)
+        np.multiply(1 - rho, np.multiply(g, g, out=a), out=a)
+        np.add(np.multiply(rho, s["s"], out=s["s"]), a, out=s["s"])     # s ← ρ·s + (1−ρ)·g²
+        denominator = np.add(s["s"], self.epsilon, out=a)
+        if self.centered:                                               # mg ← ρ·mg + (1−ρ)·g
+            mg = np.add(np.multiply(rho, s["mg"], out=s["mg"]), np.multiply(1 - rho, g, out=b),
+                        out=s["mg"])
+            np.subtract(denominator, np.multiply(mg, mg, out=b), out=denominator)
+        increment = np.divide(np.multiply(g, lr, out=b), np.sqrt(denominator, out=a), out=b)
+        if self.momentum > 0:                                           # m ← μ·m + inc
+            m = np.add(np.multiply(self.momentum, s["m"], out=s["m"]), increment, out=s["m"])
+            np.subtract(w, m, out=w)
         else:
-            var.update(var.value - increment)
+            np.subtract(w, increment, out=w)                            # w ← w − inc
 
     def _describe_rule(self) -> str:
         rho, lr, eps = _fmt(self.rho), _fmt(self.current_learning_rate), _fmt(self.epsilon)
