@@ -347,3 +347,13 @@ def test_a_python_list_is_one_input_as_in_keras():
         == [1, 2, 0]
     ids = layers.IntegerLookup(vocabulary=[7, 9])
     assert ids([[7], [9], [3]]).tolist() == [[1], [2], [0]]
+
+
+def test_text_vectorization_takes_batch_and_batch_by_1_strings_after_either():
+    tv = layers.TextVectorization(max_tokens=20, output_sequence_length=4)
+    tv.adapt(np.array(["the cat sat", "a dog ran"]))
+    flat = tv(np.array(["the dog", "a cat"]))                  # built on (batch,) ...
+    column = tv(np.array([["the dog"], ["a cat"]]))            # ... then given (batch, 1)
+    np.testing.assert_array_equal(np.asarray(flat), np.asarray(column))
+    with pytest.raises(ValueError, match=r"inputs.shape=\(1, 2\) with rank=2"):
+        tv(np.array([["the dog", "a cat"]]))

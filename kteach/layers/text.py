@@ -770,6 +770,10 @@ class TextVectorization(_ListIsOneInput, Layer):
     def build(self, input_shape):
         pass
 
+    def check_input_shape(self, shape):
+        """One string per sample, ``(batch,)`` or ``(batch, 1)``, whichever it was first called
+        with (as Keras); other shapes get Keras' message from :meth:`_token_rows`."""
+
     def compute_output_shape(self, input_shape):
         if self.output_mode == "int":
             return (input_shape[0], self.output_sequence_length)
