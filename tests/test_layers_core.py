@@ -177,3 +177,19 @@ def test_formulas_show_the_math_with_shapes():
     assert layers.Concatenate().formula([(4, 3), (4, 2)], (4, 5)) == \
         "y = concatenate([x1, x2, ...], axis=-1) : (4, 3), (4, 2) → (4, 5)"
     assert layers.Dropout(0.25).formula((4, 3), (4, 3)).startswith("y = x·mask/0.75")
+
+
+@pytest.mark.parametrize("make, x", [
+    (lambda: layers.Dense(2), np.array([[1, 2, 3]], dtype=np.int64)),
+    (lambda: layers.LSTM(2), np.ones((1, 4, 3), dtype=np.int32)),
+    (lambda: layers.BatchNormalization(), np.array([[1, 0], [3, 1]], dtype=np.int64)),
+    (lambda: layers.Dense(1), np.array([[True, False]])),
+])
+def test_integer_input_computes_in_the_layer_dtype_as_keras(make, x):
+    # Keras: int64 meeting a float32 kernel gives float32; NumPy alone would give float64
+    layer = make()
+    y = layer(x)
+    assert y.dtype == np.float32
+    np.testing.assert_array_equal(y, layer(x.astype(np.float32)))
+    model = kteach.Sequential([kteach.Input(x.shape[1:], dtype=str(x.dtype)), make()])
+    assert model.predict(x, verbose=0).dtype == np.float32

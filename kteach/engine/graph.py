@@ -52,9 +52,20 @@ def call_layer(layer: Layer, inputs: Any, training: bool, mask: Any = None) -> t
 
 
 def _forward(layer: Layer, inputs: Any, training: bool, mask: Any) -> tuple[Any, Any]:
+    if layer._float_inputs:
+        inputs = _as_float(inputs, layer.dtype)
     if mask is not None and masking.any_mask(mask) and masking.takes_mask(layer):
         return layer.forward(inputs, training, mask=mask)
     return layer.forward(inputs, training)
+
+
+def _as_float(inputs: Any, dtype: str) -> Any:
+    """Integer and bool arrays among ``inputs`` as ``dtype`` (see ``Layer._float_inputs``)."""
+    if isinstance(inputs, list):
+        return [_as_float(a, dtype) for a in inputs]
+    if isinstance(inputs, np.ndarray) and inputs.dtype.kind in "biu":
+        return inputs.astype(dtype)
+    return inputs
 
 
 def _tell_mask(layer: Layer, mask: Any) -> None:

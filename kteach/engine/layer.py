@@ -45,6 +45,10 @@ class Layer:
     _legacy_keywords: tuple[str, ...] = ()
     # How many positional arrays call() takes (a layer called as layer(a, b) has 2).
     _call_positional = 1
+    # Layers that multiply their input with float weights set this: integer (and bool) input
+    # then arrives as the layer's dtype, as in Keras, where int64 meeting a float32 kernel gives
+    # float32 (NumPy alone would compute in float64). Embedding and the lookups keep their ids.
+    _float_inputs = False
 
     def __init_subclass__(cls, **kwargs: Any):
         """Give every layer's constructor the misspelt-keyword check (``Dense(unit=3)`` says

@@ -126,6 +126,8 @@ class PReLU(Layer):
     _config_keys = ("alpha_initializer", "shared_axes")
     _keras_config = {"alpha_regularizer": None, "alpha_constraint": None}
 
+    _float_inputs = True        # integer input computes in the layer's dtype
+
     def __init__(self, alpha_initializer="Zeros", alpha_regularizer=None, alpha_constraint=None,
                  shared_axes=None, **kwargs):
         super().__init__(**kwargs)

@@ -107,6 +107,8 @@ class _ConvTranspose(Layer):
 
     rank = 1
 
+    _float_inputs = True        # integer input computes in the layer's dtype
+
     def __init__(self, filters, kernel_size, strides, padding, output_padding, data_format,
                  dilation_rate, activation, use_bias, kernel_initializer, bias_initializer,
                  unsupported: dict, **kwargs):

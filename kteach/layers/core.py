@@ -121,6 +121,8 @@ class Dense(Layer):
                     "bias_constraint")
     _keras_config = {"quantization_config": None}
 
+    _float_inputs = True        # integer input computes in the layer's dtype
+
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,

@@ -49,6 +49,8 @@ class _GammaBeta(Layer):
     """What BatchNormalization and LayerNormalization share: the scale γ and offset β with
     their regularizers (a penalty in model.losses) and constraints (after each update)."""
 
+    _float_inputs = True        # integer input computes in the layer's dtype
+
     def _set_penalties(self, beta_regularizer, gamma_regularizer, beta_constraint,
                        gamma_constraint) -> None:
         self.beta_regularizer = regularizers.get(beta_regularizer)

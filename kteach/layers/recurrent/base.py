@@ -159,6 +159,8 @@ class RecurrentLayer(Layer):
     _cell_name = "simple_rnn_cell"  # Keras keeps the weights in a cell: lstm/lstm_cell/kernel
     _legacy_keywords = ("input_length",)
 
+    _float_inputs = True        # integer input computes in the layer's dtype
+
     def __init__(self, units, activation="tanh", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
                  bias_initializer="zeros", dropout=0.0, recurrent_dropout=0.0,
