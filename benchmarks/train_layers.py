@@ -2,7 +2,7 @@
 
     python benchmarks/train_layers.py                 # totals and a per-layer breakdown
     python benchmarks/train_layers.py --no-layers     # totals only
-    KERAS_BACKEND=torch python benchmarks/train_layers.py --keras   # also Keras, if installed
+    OPENBLAS_NUM_THREADS=2 python benchmarks/train_layers.py --keras   # also real Keras 3
 
 The models are the tutorial's, at its sizes:
 
@@ -36,15 +36,23 @@ of a step (loss, data checks, metrics) is the step time minus these.
 
 On a machine shared with other busy processes, OpenBLAS' threads wait for each other and the
 many small matrix products of an LSTM can become several times slower; for repeatable
-numbers there, run with ``OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1`` (the first variable for
-NumPy's BLAS, the second for torch with ``--keras``).
+numbers there, run with ``OPENBLAS_NUM_THREADS=1``.
+
+``--keras`` runs this same script with ``--keras-only`` in ``.venv-keras/bin/python`` (real
+Keras 3 with its JAX backend on the CPU, which ``bash scripts/test.sh`` installs) and prints
+kteach/Keras for each model. JAX uses both cores; for a fair comparison give kteach's BLAS two
+threads as well (``OPENBLAS_NUM_THREADS=2``).
 """
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
 import sys
 import time
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 
@@ -53,6 +61,8 @@ import kteach  # noqa: E402
 from kteach.engine import graph  # noqa: E402
 
 BATCH = 128
+KERAS_PYTHON = Path(__file__).resolve().parents[1] / ".venv-keras" / "bin" / "python"
+RUNS = (("QA", BATCH), ("posts", BATCH), ("posts", 64))
 QA_LENGTH = 100      # the tutorial's max_length
 POSTS_LENGTH = 500   # not in the tutorial; at least 269 steps get through the stack
 
@@ -276,29 +286,57 @@ def kteach_step(name: str, batch: int, repeats: int, breakdown: bool) -> float:
     return step
 
 
-def keras_step(name: str, batch: int, repeats: int) -> float:
-    import keras  # only with --keras
-    keras.utils.set_random_seed(0)
-    build, data = (qa_model, qa_batch) if name == "QA" else (posts_model, posts_batch)
-    model = build(keras)
-    x, y = data(keras, batch)
-    step = best_time(lambda: model.train_on_batch(x, y), repeats)
-    print(f"{name:>6} batch {batch:>3}: keras  {step * 1e3:8.1f} ms per step")
-    return step
+def keras_steps(repeats: int) -> None:
+    """Run inside .venv-keras: print the best step time of each model as JSON (last line)."""
+    import keras
+    steps = {}
+    for name, batch in RUNS:
+        keras.utils.set_random_seed(0)
+        build, data = (qa_model, qa_batch) if name == "QA" else (posts_model, posts_batch)
+        model = build(keras)
+        x, y = data(keras, batch)
+        steps[f"{name} {batch}"] = best_time(lambda: model.train_on_batch(x, y), repeats)
+    print(json.dumps({"steps": steps, "keras": keras.__version__,
+                      "backend": keras.backend.backend()}))
+
+
+def run_keras(repeats: int) -> dict | None:
+    """The step times of real Keras, from this script run with --keras-only in .venv-keras."""
+    if not KERAS_PYTHON.exists():
+        print("(real Keras not found in .venv-keras: bash scripts/test.sh installs it)")
+        return None
+    env = dict(os.environ, KERAS_BACKEND="jax", JAX_PLATFORMS="cpu", TF_CPP_MIN_LOG_LEVEL="3")
+    run = subprocess.run([str(KERAS_PYTHON), __file__, "--keras-only", "--repeats", str(repeats)],
+                         capture_output=True, text=True, env=env)
+    if run.returncode != 0:
+        print(f"(Keras run failed: {run.stderr.strip().splitlines()[-1:]})")
+        return None
+    return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--keras", action="store_true", help="also time Keras (must be installed)")
+    parser.add_argument("--keras", action="store_true", help="also time real Keras in .venv-keras")
+    parser.add_argument("--keras-only", action="store_true",
+                        help="time Keras only (run with .venv-keras/bin/python); prints JSON")
     parser.add_argument("--no-layers", action="store_true", help="skip the per-layer breakdown")
     parser.add_argument("--repeats", type=int, default=3, help="timed repeats (best is shown)")
     args = parser.parse_args()
-    print(f"numpy {np.__version__}; QA: sequences of {QA_LENGTH} steps; "
+    if args.keras_only:
+        keras_steps(args.repeats)
+        return
+    print(f"numpy {np.__version__}, OPENBLAS_NUM_THREADS="
+          f"{os.environ.get('OPENBLAS_NUM_THREADS', '-')}; QA: sequences of {QA_LENGTH} steps; "
           f"posts: {POSTS_LENGTH} steps")
-    for name, batch in (("QA", BATCH), ("posts", BATCH), ("posts", 64)):
-        kteach_step(name, batch, args.repeats, breakdown=not args.no_layers and batch == BATCH)
-        if args.keras:
-            keras_step(name, batch, args.repeats)
+    mine = {f"{name} {batch}": kteach_step(name, batch, args.repeats,
+                                           breakdown=not args.no_layers and batch == BATCH)
+            for name, batch in RUNS}
+    theirs = run_keras(args.repeats) if args.keras else None
+    if theirs:
+        print(f"Keras {theirs['keras']} ({theirs['backend']}, CPU):")
+        for key, step in theirs["steps"].items():
+            print(f"{key:>16}: keras  {step * 1e3:8.1f} ms per step, kteach/Keras "
+                  f"{mine[key] / step:5.2f}x")
 
 
 if __name__ == "__main__":
