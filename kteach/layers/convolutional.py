@@ -228,6 +228,20 @@ def add_windows(dwin: np.ndarray, padded_shape: tuple, size: tuple[int, ...],
     return dxp
 
 
+# The batch goes through im2col a few samples at a time: one chunk's X_col (about this many
+# bytes) stays in the processor's cache while it is copied and multiplied, where the whole
+# batch's X_col (hundreds of MB for long sequences) would go out to memory and back.
+CHUNK_BYTES = 2 ** 20
+
+
+def sample_chunks(win: np.ndarray) -> list[slice]:
+    """Slices of whole samples of the windows ``win`` (batch, *out, *size, C), each with
+    about CHUNK_BYTES of im2col rows (at least one sample)."""
+    batch = len(win)
+    step = max(1, CHUNK_BYTES // max(win[:1].size * win.itemsize, 1))
+    return [slice(start, min(start + step, batch)) for start in range(0, batch, step)]
+
+
 # ----- the layers ---------------------------------------------------------------------------------
 class _Conv(Layer):
     """What Conv1D and Conv2D share; ``rank`` is the number of spatial axes.
@@ -245,8 +259,12 @@ class _Conv(Layer):
 
     The last line is col2im: ``dX_col = dz_col · W_colᵀ`` holds each window's share, added
     back onto the input one kernel offset at a time (one strided slice each, no loop over
-    positions). (Adding ``dz · W[i]ᵀ`` per offset instead would skip the large ``dX_col`` but
-    changes the last bit of some sums: BLAS adds small products in another order.)
+    positions). Both passes go through the batch a few samples at a time
+    (:func:`sample_chunks`): ``X_col`` of one chunk is small enough to stay in the cache, and
+    backward copies it again from the padded input instead of keeping the whole batch's
+    (325 MB for the tutorial's first Conv1D on posts of 500 steps). BLAS blocks a chunk's
+    product differently from the whole batch's, and ``dW`` adds the chunks' products, so
+    some numbers differ from one big product in the last bit (float rounding).
     """
 
     _config_keys = ("filters", "kernel_size", "strides", "padding", "data_format",
@@ -286,32 +304,40 @@ class _Conv(Layer):
         out = self._output_sizes(spatial)
         pads = paddings(spatial, spans(self.kernel_size, self.dilation_rate), self.strides, self.padding)
         xp = pad(x, pads)
-        W = self.kernel.value
-        # im2col: one row per output position, k·C columns (copied out of the strided view)
-        X_col = windows(xp, self.kernel_size, self.strides, self.dilation_rate,
-                        out).reshape(-1, math.prod(W.shape[:-1]))
-        z = X_col @ W.reshape(-1, self.filters)
+        W_col = self.kernel.value.reshape(-1, self.filters)
+        win = windows(xp, self.kernel_size, self.strides, self.dilation_rate, out)
+        z = np.empty((len(x), math.prod(out), self.filters), np.result_type(xp, W_col))
+        for part in sample_chunks(win):
+            X_col = win[part].reshape(-1, W_col.shape[0])  # im2col of a few samples (a copy)
+            z[part] = (X_col @ W_col).reshape(-1, z.shape[1], self.filters)
         if self.use_bias:
-            z += self.bias.value  # z is a new array from the product, so adding in place is safe
-        z = z.reshape((x.shape[0],) + out + (self.filters,))
+            z += self.bias.value
+        z = z.reshape((len(x),) + out + (self.filters,))
         y = self.activation(z)
         self._activity_penalty(y)
-        return y, (xp.shape, pads, X_col, z, y)
+        return y, (xp, pads, z, y)  # the padded input, not X_col: backward copies it again
 
     def backward(self, cache, dy):
-        xp_shape, pads, X_col, z, y = cache
+        xp, pads, z, y = cache
         dy = self._activity_gradient(y, dy)
-        W = self.kernel.value
+        W_col = self.kernel.value.reshape(-1, self.filters)
         dz = activations.backward(self.activation, z, y, dy)
-        dz_col = dz.reshape(-1, self.filters)
-        dW = (X_col.T @ dz_col).reshape(W.shape)
-        # col2im: each window's row of dX_col = dz·W_colᵀ goes back onto the input positions
-        # it was read from, one strided slice per kernel offset
-        dX_col = dz_col @ W.reshape(-1, self.filters).T
-        dwin = dX_col.reshape(dz.shape[:-1] + W.shape[:-1])
-        dxp = add_windows(dwin, xp_shape, self.kernel_size, self.strides, self.dilation_rate)
+        dz_rows = dz.reshape(len(dz), -1, self.filters)  # (batch, output positions, f)
+        win = windows(xp, self.kernel_size, self.strides, self.dilation_rate, dz.shape[1:-1])
+        dW_col = np.zeros(W_col.shape, np.result_type(xp, dz))
+        dxp = np.empty(xp.shape, np.result_type(dz, W_col))
+        for part in sample_chunks(win):
+            X_col = win[part].reshape(-1, W_col.shape[0])  # the same im2col as forward's
+            dz_col = dz_rows[part].reshape(-1, self.filters)
+            dW_col += X_col.T @ dz_col
+            # col2im: each window's row of dX_col = dz·W_colᵀ goes back onto the input
+            # positions it was read from, one strided slice per kernel offset
+            dwin = (dz_col @ W_col.T).reshape(win[part].shape)
+            dxp[part] = add_windows(dwin, dwin.shape[:1] + xp.shape[1:], self.kernel_size,
+                                    self.strides, self.dilation_rate)
+        dW = dW_col.reshape(self.kernel.shape)
         if self.use_bias:
-            return crop(dxp, pads), [dW, np.add.reduce(dz_col, axis=0)]
+            return crop(dxp, pads), [dW, np.add.reduce(dz_rows.reshape(-1, self.filters), axis=0)]
         return crop(dxp, pads), [dW]
 
     def build(self, input_shape):
