@@ -193,3 +193,14 @@ def test_integer_input_computes_in_the_layer_dtype_as_keras(make, x):
     np.testing.assert_array_equal(y, layer(x.astype(np.float32)))
     model = kteach.Sequential([kteach.Input(x.shape[1:], dtype=str(x.dtype)), make()])
     assert model.predict(x, verbose=0).dtype == np.float32
+
+
+@pytest.mark.parametrize("make, shape", [
+    (lambda: layers.Conv1D(2, 2), (1, 4, 3)), (lambda: layers.Conv2D(2, 2), (1, 3, 3, 1)),
+    (lambda: layers.SeparableConv2D(2, 2), (1, 3, 3, 2)),
+])
+def test_integer_images_and_sequences_compute_in_float32(make, shape):
+    layer, x = make(), np.arange(np.prod(shape), dtype=np.int64).reshape(shape) % 5
+    y = layer(x)
+    assert y.dtype == np.float32
+    np.testing.assert_array_equal(y, layer(x.astype(np.float32)))

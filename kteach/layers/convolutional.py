@@ -274,6 +274,8 @@ class _Conv(Layer):
 
     rank = 1
 
+    _float_inputs = True        # integer input computes in the layer's dtype
+
     def __init__(self, filters, kernel_size, strides, padding, data_format, dilation_rate,
                  groups, activation, use_bias, kernel_initializer, bias_initializer,
                  penalties: dict, **kwargs):

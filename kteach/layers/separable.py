@@ -55,6 +55,8 @@ def depthwise_backward(layer: Layer, cache: tuple, D: np.ndarray,
 class _Depthwise(Layer):
     """The arguments, checks and shapes that DepthwiseConv2D and SeparableConv2D share."""
 
+    _float_inputs = True        # integer input computes in the layer's dtype
+
     def _setup(self, kernel_size, strides, padding, data_format, dilation_rate,
                depth_multiplier, activation, use_bias, bias_initializer) -> None:
         kind = type(self).__name__
