@@ -84,11 +84,15 @@ class _Pooling(Layer):
         dxp = np.zeros(xp.shape, dtype=dy.dtype)
         waiting = np.ones(y.shape, dtype=bool)  # windows whose dy is not sent yet
         won, share = np.empty(y.shape, dtype=bool), np.empty(dy.shape, dtype=dy.dtype)
+        apart = all(s >= p for s, p in zip(self.strides, self.pool_size))  # windows don't overlap
         for _, where in self._offsets(y.shape[1:-1]):
             np.equal(xp[where], y, out=won)
             won &= waiting             # the first offset holding the maximum takes dy
             waiting ^= won
-            dxp[where] += np.multiply(dy, won, out=share)
+            if apart:                  # each position is in one window: write, don't add
+                np.multiply(dy, won, out=dxp[where])
+            else:
+                dxp[where] += np.multiply(dy, won, out=share)
         return crop(dxp, pads), []
 
     def build(self, input_shape):
