@@ -33,15 +33,15 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
+from real_keras import run_keras_only  # benchmarks/real_keras.py, beside this script
+
 ROOT = Path(__file__).resolve().parents[1]
-KERAS_PYTHON = ROOT / ".venv-keras" / "bin" / "python"
 BATCH = 64
 
 
@@ -184,19 +184,6 @@ def keras_only(repeats: int) -> None:
     print(json.dumps({"step": step, "keras": keras.__version__, "backend": keras.backend.backend()}))
 
 
-def run_keras(repeats: int) -> dict | None:
-    if not KERAS_PYTHON.exists():
-        print("(real Keras not found in .venv-keras: bash scripts/test.sh installs it)")
-        return None
-    env = dict(os.environ, KERAS_BACKEND="jax", JAX_PLATFORMS="cpu", TF_CPP_MIN_LOG_LEVEL="3")
-    run = subprocess.run([str(KERAS_PYTHON), __file__, "--keras-only", "--repeats", str(repeats)],
-                         capture_output=True, text=True, env=env)
-    if run.returncode != 0:
-        print(f"(Keras run failed: {run.stderr.strip().splitlines()[-1:]})")
-        return None
-    return json.loads(run.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keras", action="store_true", help="also time real Keras in .venv-keras")
@@ -211,7 +198,7 @@ def main() -> None:
     print(f"numpy {np.__version__}, OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '-')}")
     mine = run_kteach(args.repeats, breakdown=not args.no_layers)
     if args.keras:
-        theirs = run_keras(args.repeats)
+        theirs = run_keras_only(__file__, args.repeats)
         if theirs:
             print(f"  {'Keras ' + theirs['keras'] + ' (' + theirs['backend'] + ', CPU) step':38s} "
                   f"{theirs['step'] * 1e3:7.2f} ms   kteach/Keras {mine / theirs['step']:5.2f}x")

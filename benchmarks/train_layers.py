@@ -48,20 +48,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, __file__.rsplit("/benchmarks/", 1)[0])
 import kteach  # noqa: E402
 from kteach.engine import graph  # noqa: E402
+from real_keras import run_keras_only  # noqa: E402  (benchmarks/real_keras.py)
 
 BATCH = 128
-KERAS_PYTHON = Path(__file__).resolve().parents[1] / ".venv-keras" / "bin" / "python"
 RUNS = (("QA", BATCH), ("posts", BATCH), ("posts", 64))
 QA_LENGTH = 100      # the tutorial's max_length
 POSTS_LENGTH = 500   # not in the tutorial; at least 269 steps get through the stack
@@ -300,20 +298,6 @@ def keras_steps(repeats: int) -> None:
                       "backend": keras.backend.backend()}))
 
 
-def run_keras(repeats: int) -> dict | None:
-    """The step times of real Keras, from this script run with --keras-only in .venv-keras."""
-    if not KERAS_PYTHON.exists():
-        print("(real Keras not found in .venv-keras: bash scripts/test.sh installs it)")
-        return None
-    env = dict(os.environ, KERAS_BACKEND="jax", JAX_PLATFORMS="cpu", TF_CPP_MIN_LOG_LEVEL="3")
-    run = subprocess.run([str(KERAS_PYTHON), __file__, "--keras-only", "--repeats", str(repeats)],
-                         capture_output=True, text=True, env=env)
-    if run.returncode != 0:
-        print(f"(Keras run failed: {run.stderr.strip().splitlines()[-1:]})")
-        return None
-    return json.loads(run.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keras", action="store_true", help="also time real Keras in .venv-keras")
@@ -331,7 +315,7 @@ def main() -> None:
     mine = {f"{name} {batch}": kteach_step(name, batch, args.repeats,
                                            breakdown=not args.no_layers and batch == BATCH)
             for name, batch in RUNS}
-    theirs = run_keras(args.repeats) if args.keras else None
+    theirs = run_keras_only(__file__, args.repeats) if args.keras else None
     if theirs:
         print(f"Keras {theirs['keras']} ({theirs['backend']}, CPU):")
         for key, step in theirs["steps"].items():
