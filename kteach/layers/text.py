@@ -771,8 +771,9 @@ class TextVectorization(_ListIsOneInput, Layer):
         pass
 
     def check_input_shape(self, shape):
-        """One string per sample, ``(batch,)`` or ``(batch, 1)``, whichever it was first called
-        with (as Keras); other shapes get Keras' message from :meth:`_token_rows`."""
+        """Any call may give one string per sample as ``(batch,)`` or ``(batch, 1)``, whatever
+        the first call gave (as Keras); other shapes get Keras' message from
+        :meth:`_token_rows`."""
 
     def compute_output_shape(self, input_shape):
         if self.output_mode == "int":

@@ -244,14 +244,16 @@ class Loss:
         L, w, d = self._weighting(per_sample, sample_weight)
         value = _weighted_sum(L, w, d)
         c = w if d is None else w / d
-        shape = _weighted_shape(L, w)
-        if per_sample.ndim and per_sample.size == math.prod(shape):
-            shape = per_sample.shape   # weights (n, 1) for losses (n,): one factor per sample
+        weighted = _weighted_shape(L, w)
+        # one factor per sample, in the shape call() gave the losses: weights (n, 1) line up
+        # with losses (n,) as (n, 1), but the gradient wants (n,) before its class axis
+        shape = per_sample.shape if per_sample.ndim and per_sample.size == math.prod(weighted) \
+            else weighted
 
         def vjp(dv: np.ndarray) -> np.ndarray:
             c_i = dv * c
             if np.ndim(c_i) > 0:  # one factor per sample: spread it along its class axis
-                c_i = np.reshape(np.broadcast_to(c_i, _weighted_shape(L, w)), shape)
+                c_i = np.broadcast_to(c_i, weighted).reshape(shape)
                 c_i = np.expand_dims(c_i, getattr(self, "axis", -1) % y_pred.ndim)
             return self.gradient(y_true, y_pred) * c_i
 

@@ -111,7 +111,8 @@ def blocks_product_back(d: np.ndarray, M: np.ndarray, D: np.ndarray | None) -> n
 
 def blocks_outer(vs: np.ndarray, D: np.ndarray | None, ds: np.ndarray) -> np.ndarray:
     """Gradient for ``M`` of :func:`blocks_product`, summed over batch and time:
-    ``[Σ (v·D_k)ᵀ·d_k]_k`` -- ``vs (T, b, n)``, ``ds (T, b, k·u)`` → ``(n, k·u)``."""
+    ``[Σ (v·D_k)ᵀ·d_k]_k`` -- ``vs (T, b, n)``, ``ds (T, b, k·u)`` → ``(n, k·u)``; ``D`` as
+    drawn, ``(b, k, n)`` (it gets its time axis here)."""
     if D is None:
         return _outer_sum(vs, ds)
     width = ds.shape[-1] // D.shape[1]
