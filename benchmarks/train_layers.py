@@ -27,6 +27,12 @@ products of all steps at once (``X·W``, ``Xᵀ·dZ``, ``dZ·Wᵀ``) and per ste
 ones (``h·U`` forward, ``dz·Uᵀ`` backward), with ``Hᵀ·dZ`` once. Embedding lookups, pooling,
 activations, the loss and the update are not in it (aim: the step at most 2× this).
 
+For a model with LSTMs a second baseline is printed: the bare arithmetic plus each LSTM's
+per-step elementwise work (gates, cell, their derivatives) written as lean NumPy
+(:func:`lean_lstm`). It is the least a NumPy step loop costs, so it shows how much of the
+distance to the bare products is NumPy's (one call per operation per step, exp and tanh)
+and how much kteach's.
+
 The per-layer breakdown runs the model's forward and backward pass by hand
 (``model.forward(x, training=True)`` and ``model.backward(tape, dy)``, the two calls a
 training step makes) with a tracer in ``kteach.engine.graph.TRACERS``. The engine tells a
@@ -139,9 +145,10 @@ def _im2col(x: np.ndarray, k: int) -> np.ndarray:
     return np.swapaxes(view, -1, -2).reshape(-1, k * x.shape[-1])
 
 
-def bare_step(model, x) -> callable:
+def bare_step(model, x, lean: bool = False) -> callable:
     """A function doing only the matrix products of one training step of ``model`` (see the
-    module docstring), on random arrays of the shapes one forward pass of ``x`` has."""
+    module docstring), on random arrays of the shapes one forward pass of ``x`` has. With
+    ``lean``, each LSTM also does its steps' elementwise work (:func:`lean_lstm`)."""
     from kteach.layers import LSTM, Conv1D, Dense
     tracer = _Inputs()
     with graph.recording(tracer):
@@ -170,8 +177,62 @@ def bare_step(model, x) -> callable:
                 X @ W, X.T @ dZ, dZ @ W.T, H.T @ dZ
                 for _ in range(steps):
                     h @ U, dz @ U.T
-            work.append(lstm)
+            work.append(lean_lstm(X, W, U, dZ, H, n, steps) if lean else lstm)
     return lambda: [f() for f in work]
+
+
+def lean_lstm(X, W, U, dZ, H, n: int, steps: int) -> callable:
+    """The bare products of one LSTM and, between them, each step's elementwise work written
+    as directly as NumPy allows: no checks, no options, every result into a buffer of its own
+    (``out=``), sigmoid as ``1 / (1 + exp(−z))``. This is the least a step loop in NumPy
+    costs; kteach's LSTM (masks, dropout, any activation, states kept for ``explain``) is
+    measured against it."""
+    u = U.shape[0]
+    b, f32 = n, np.float32
+    zs0 = (X @ W).reshape(steps, b, 4 * u) * f32(0.1)      # small values: no exp overflow
+    zs, gates = np.empty_like(zs0), np.empty_like(zs0)
+    cs, tanh_cs, hs = (np.empty((steps, b, u), f32) for _ in range(3))
+    dhs, dzs = np.full((steps, b, u), 0.01, f32), np.empty_like(zs0)
+
+    def forward():
+        np.copyto(zs, zs0)
+        h, c = np.zeros((b, u), f32), np.zeros((b, u), f32)
+        for t in range(steps):
+            z, g = zs[t], gates[t]
+            z += h @ U
+            np.negative(z, out=g)
+            np.exp(g, out=g)
+            g += 1
+            np.reciprocal(g, out=g)                          # σ(z) for i, f, o
+            np.tanh(z[:, 2 * u:3 * u], out=g[:, 2 * u:3 * u])   # c̃
+            c = cs[t] = g[:, u:2 * u] * c + g[:, :u] * g[:, 2 * u:3 * u]
+            np.tanh(c, out=tanh_cs[t])
+            h = hs[t] = g[:, 3 * u:] * tanh_cs[t]
+
+    def backward():
+        dh_next, dc_next = np.zeros((b, u), f32), np.zeros((b, u), f32)
+        for t in reversed(range(steps)):
+            g, tc, dz = gates[t], tanh_cs[t], dzs[t]
+            dh = dhs[t] + dh_next
+            dc = dh * g[:, 3 * u:]
+            dc *= 1 - tc * tc
+            dc += dc_next
+            dc_next = dc * g[:, u:2 * u]
+            slope = g * (1 - g)                              # σ', then tanh' for c̃
+            slope[:, 2 * u:3 * u] = 1 - g[:, 2 * u:3 * u] ** 2
+            np.multiply(dc, g[:, 2 * u:3 * u], out=dz[:, :u])
+            np.multiply(dc, cs[t - 1] if t else 0, out=dz[:, u:2 * u])
+            np.multiply(dc, g[:, :u], out=dz[:, 2 * u:3 * u])
+            np.multiply(dh, tc, out=dz[:, 3 * u:])
+            dz *= slope
+            dh_next = dz @ U.T
+
+    def step():
+        X @ W
+        forward()
+        backward()
+        X.T @ dZ, dZ @ W.T, H.T @ dZ
+    return step
 
 
 # ----- timing -------------------------------------------------------------------------------------
@@ -222,22 +283,29 @@ def by_hand_step(model, x, timer: LayerTimer, rng: np.random.Generator) -> float
     return time.perf_counter() - start
 
 
-def measure(model, x, y, repeats: int, breakdown: bool) -> tuple[float, float, dict, float]:
-    """Best ``train_on_batch`` time and best time of the bare arithmetic; with ``breakdown``
+def measure(model, x, y, repeats: int, breakdown: bool) -> tuple:
+    """Best ``train_on_batch`` time, best time of the bare arithmetic and, for a model with
+    LSTMs, of the bare arithmetic with lean step loops (None without); with ``breakdown``
     also the best time of each layer's forward and backward call and of the optimizer
     update, all measured in the same rounds (so that a busy machine disturbs them alike)."""
-    step = bare = update = float("inf")
+    step = bare = lean = update = float("inf")
     layers: dict[tuple[str, str], float] = defaultdict(lambda: float("inf"))
     timer, rng = LayerTimer(), np.random.default_rng(1)
     bare_fn = bare_step(model, x)
+    lean_fn = bare_step(model, x, lean=True) if _has_lstm(model) else None
     for round_ in range(repeats + 1):            # round 0 is a warm-up: slots, memory
         start = time.perf_counter()
         model.train_on_batch(x, y)
         middle = time.perf_counter()
         bare_fn()
+        end = time.perf_counter()
+        if lean_fn is not None:
+            with np.errstate(over="ignore"):
+                lean_fn()
         if round_:
             step = min(step, middle - start)
-            bare = min(bare, time.perf_counter() - middle)
+            bare = min(bare, end - middle)
+            lean = min(lean, time.perf_counter() - end)
         if not breakdown:
             continue
         graph.TRACERS.append(timer)
@@ -249,7 +317,12 @@ def measure(model, x, y, repeats: int, breakdown: bool) -> tuple[float, float, d
             update = min(update, t_update)
             for key, t in timer.times.items():
                 layers[key] = min(layers[key], t)
-    return step, bare, dict(layers), update
+    return step, bare, lean if lean_fn is not None else None, dict(layers), update
+
+
+def _has_lstm(model) -> bool:
+    from kteach.layers import LSTM
+    return any(isinstance(layer, LSTM) for layer in model.layers)
 
 
 def print_breakdown(model, step: float, times: dict, update: float) -> None:
@@ -276,9 +349,12 @@ def kteach_step(name: str, batch: int, repeats: int, breakdown: bool) -> float:
     build, data = (qa_model, qa_batch) if name == "QA" else (posts_model, posts_batch)
     model = build(kteach)
     x, y = data(kteach, batch)
-    step, bare, times, update = measure(model, x, y, repeats, breakdown)
+    step, bare, lean, times, update = measure(model, x, y, repeats, breakdown)
     print(f"{name:>6} batch {batch:>3}: kteach {step * 1e3:8.1f} ms per step, bare arithmetic "
           f"{bare * 1e3:6.1f} ms, {step / bare:5.2f}x of bare (aim ≤ 2x)")
+    if lean is not None:
+        print(f"{'':>16}  bare + lean LSTM step loops {lean * 1e3:6.1f} ms ({lean / bare:4.2f}x "
+              f"of bare): kteach {step / lean:4.2f}x of that")
     if breakdown:
         print_breakdown(model, step, times, update)
     return step
