@@ -261,6 +261,53 @@ def test_masked_model_predicts_evaluates_and_trains_as_keras(name):
         np.testing.assert_allclose(w, want, rtol=1e-5, atol=1e-6)
 
 
+def test_time_distributed_hands_each_steps_mask_to_the_inner_layer_as_keras():
+    case = REF["models"]["td_lstm"]
+    words = np.array(case["ids"])
+    inp = kteach.Input((3, 4), dtype="int32")
+    td = layers.TimeDistributed(layers.LSTM(3))(layers.Embedding(7, 4, mask_zero=True)(inp))
+    assert td._keras_mask.shape == tuple(case["output_mask_shape"])   # passed on unchanged
+    model = kteach.Model(inp, td)
+    model.set_weights([f32(w) for w in case["weights"]])
+    got = model.predict(words, verbose=0)
+    np.testing.assert_allclose(got, case["predict"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(got[1, 0], 0.0)     # a sentence of padding only: h stays h_0
+    # without the mask the padded words would count: the same LSTM on the bare vectors differs
+    lstm = model.layers[-1].layer
+    vectors = model.layers[1](words).reshape(6, 4, 4)
+    assert not np.allclose(lstm(vectors).reshape(2, 3, 3), case["predict"], atol=1e-3)
+
+
+def test_time_distributed_lstm_with_a_mask_has_the_numerical_gradient_in_float64():
+    from gradcheck import numeric_gradient, relative_error
+    td = built(layers.TimeDistributed(layers.LSTM(2, dtype="float64", return_sequences=True),
+                                      dtype="float64"), (3, 4, 2))
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2, 3, 4, 2))
+    mask = np.array([[[1, 1, 0, 0], [0, 0, 0, 0], [1, 1, 1, 1]],
+                     [[1, 0, 0, 0], [1, 1, 1, 0], [0, 1, 1, 0]]], bool)
+    y, cache = td.forward(x, mask=mask)
+    r = rng.normal(size=y.shape)
+    dx, grads = td.backward(cache, r)
+
+    def loss():
+        return float(np.sum(r * td.forward(x, mask=mask)[0]))
+    assert relative_error(dx, numeric_gradient(loss, x)) < 1e-6
+    for w, g in zip(td.weights, grads):
+        assert relative_error(g, numeric_gradient(loss, w.value)) < 1e-6
+    np.testing.assert_array_equal(dx[0, 1], 0.0)    # a fully masked step: no gradient reaches it
+
+
+def test_time_distributed_refuses_a_mask_without_the_batch_and_time_axes():
+    td = layers.TimeDistributed(layers.LSTM(2))
+    x = np.zeros((2, 3, 4, 5), "float32")
+    td(x)
+    with pytest.raises(ShapeError) as err:
+        td.forward(x, mask=np.ones((3, 2, 4), bool))
+    assert str(err.value).startswith("`TimeDistributed` Layer should be passed a `mask` of "
+                                     "shape (2, 3, ...), received: mask.shape=(3, 2, 4).")
+
+
 def test_masked_loss_is_the_mean_over_real_steps_by_hand():
     inp = kteach.Input((4,), dtype="int32")
     model = kteach.Model(inp, layers.Dense(1)(layers.Embedding(5, 2, mask_zero=True)(inp)))

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import naming
+from ..engine import masking, naming
 from ..engine.errors import ShapeError
 from ..engine.layer import Layer
 from ..engine.tensor import format_shape
@@ -50,6 +50,10 @@ class TimeDistributed(_Wrapper):
 
     Backward: folded and unfolded the same way, ``dx[:, t] = layer's backward of dy[:, t]``
     as one batch, so ``dW`` sums over batch and time.
+
+    Masks, as Keras 3: a mask ``(b, T, ...)`` is folded the same way and handed to a layer
+    that takes one (``TimeDistributed(LSTM(8))`` over sentences of words gets each sentence's
+    word mask); the mask goes on to the next layer unchanged.
     """
 
     _config_keys = ("layer",)
@@ -63,11 +67,25 @@ class TimeDistributed(_Wrapper):
         super().__init__(**kwargs)
         self.layer = layer
 
-    def forward(self, x, training=False):
+    def forward(self, x, training=False, mask=None):
         b, T = x.shape[:2]
-        y_flat, cache = self.layer.forward(x.reshape((b * T,) + x.shape[2:]), training)
+        x_flat = x.reshape((b * T,) + x.shape[2:])
+        if mask is not None and masking.takes_mask(self.layer):
+            y_flat, cache = self.layer.forward(x_flat, training, mask=self._folded(mask, b, T))
+        else:
+            y_flat, cache = self.layer.forward(x_flat, training)
         y = y_flat.reshape((b, T) + y_flat.shape[1:])
         return y, (cache, x.shape)
+
+    def _folded(self, mask: Any, b: int, T: int) -> np.ndarray:
+        """The mask ``(b, T, ...)`` as the inner layer's batch ``(b·T, ...)``."""
+        mask = np.asarray(masking.first_mask(mask), dtype=bool)
+        if mask.shape[:2] != (b, T):
+            raise ShapeError(
+                f"`TimeDistributed` Layer should be passed a `mask` of shape ({b}, {T}, ...), "
+                f"received: mask.shape={mask.shape}. The mask of TimeDistributed layer "
+                f"'{self.name}' needs the input's batch and time axes first.")
+        return mask.reshape((b * T,) + mask.shape[2:])
 
     def backward(self, cache, dy):
         inner_cache, x_shape = cache
