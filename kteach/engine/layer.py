@@ -437,24 +437,35 @@ class Layer:
             out_shape = self._probe_output_shape(shapes, [t.dtype for t in flat])
         else:
             out_shape = self.compute_output_shape(shapes)
+        out_shapes = out_shape if isinstance(out_shape, list) else [out_shape]
         dtype = self._output_dtype(flat)
-        outputs = [KerasTensor(s, dtype) for s in (out_shape if isinstance(out_shape, list)
-                                                   else [out_shape])]
+        dtypes = dtype if isinstance(dtype, list) else [dtype] * len(out_shapes)
+        outputs = [KerasTensor(s, d) for s, d in zip(out_shapes, dtypes)]
         Node(self, inputs, outputs)
         input_mask = ([masking.get_mask(t) for t in flat] if isinstance(inputs, (list, tuple))
                       else masking.get_mask(flat[0]))
         masking.symbolic_masks(self, inputs, input_mask, outputs)
         return outputs if isinstance(out_shape, list) else outputs[0]
 
-    def _output_dtype(self, inputs: list[KerasTensor]) -> str:
+    def _output_dtype(self, inputs: list[KerasTensor]) -> str | list[str]:
+        """The dtype of the symbolic outputs (one for all, or a list with one per output)."""
         return self.dtype
 
     def _probe_output_shape(self, input_shape: Any, dtypes: list[str]) -> Any:
         """The output shape of a layer that has ``call`` but no ``compute_output_shape``:
         run ``call`` once on zeros (unknown sizes taken as 2), in inference mode, recording
-        nothing. (Layers it calls for the first time are built, as in Keras.)"""
+        nothing; the first axis of each output is the batch (None). (Layers it calls for the
+        first time are built, as in Keras.)"""
+        out_shapes, several = self._probe(input_shape, dtypes, 2)
+        out_shapes = [(None,) + s[1:] for s in out_shapes]
+        return out_shapes if several else out_shapes[0]
+
+    def _probe(self, input_shape: Any, dtypes: list[str], unknown: int) -> tuple[list, bool]:
+        """Run ``call`` on zeros of ``input_shape`` (``unknown`` for each None): the output
+        shapes, and whether the call returned several outputs. The output dtypes are kept
+        in ``self._probed_dtypes``."""
         shapes = input_shape if isinstance(input_shape, list) else [input_shape]
-        zeros = [np.zeros(tuple(2 if d is None else d for d in s), dtype=dt)
+        zeros = [np.zeros(tuple(unknown if d is None else d for d in s), dtype=dt)
                  for s, dt in zip(shapes, dtypes)]
         try:
             with tapes.paused(), np.errstate(all="ignore"):   # zeros may meet a log or a 1/x
@@ -462,8 +473,8 @@ class Layer:
         finally:
             self._losses = []
         flat_out = _check_call_outputs(self, out)
-        out_shapes = [(None,) + np.shape(o)[1:] for o in flat_out]
-        return out_shapes if isinstance(out, (list, tuple)) else out_shapes[0]
+        self._probed_dtypes = [np.asarray(o).dtype.name for o in flat_out]
+        return [tuple(np.shape(o)) for o in flat_out], isinstance(out, (list, tuple))
 
     # ----- the first call's tensors, as Keras' layer.input / layer.output -------------------
     def _first_node(self, what: str) -> Node:

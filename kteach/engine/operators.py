@@ -11,7 +11,7 @@ import numpy as np
 
 
 class ArrayOperators:
-    """``+ - * / @ **`` and unary ``-`` through the matching NumPy ufunc."""
+    """``+ - * / @ **``, unary ``-`` and ``< <= > >=`` through the matching NumPy ufunc."""
 
     def __add__(self, other):
         return np.add(self, other)
@@ -51,3 +51,17 @@ class ArrayOperators:
 
     def __neg__(self):
         return np.negative(self)
+
+    # Comparisons give bool arrays (a KerasTensor: a bool graph node). ``==`` and ``!=`` keep
+    # Python's meaning (the same object), so these objects still work in sets and as keys.
+    def __gt__(self, other):
+        return np.greater(self, other)
+
+    def __ge__(self, other):
+        return np.greater_equal(self, other)
+
+    def __lt__(self, other):
+        return np.less(self, other)
+
+    def __le__(self, other):
+        return np.less_equal(self, other)
