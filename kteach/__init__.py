@@ -7,6 +7,7 @@ plain NumPy.
 from . import (activations, backend, callbacks, config, constraints, initializers, layers, losses,
                metrics, models, ops, optimizers, random, regularizers, utils)
 from .engine.tape import GradientTape
+from .engine.variable import Variable
 from .layers import Input
 from .models import Model, Sequential
 
@@ -23,6 +24,6 @@ def __getattr__(name: str):
     raise missing_name(__name__, name, globals())
 
 
-__all__ = ["GradientTape", "Input", "Model", "Sequential", "activations", "backend", "callbacks", "config",
-           "constraints", "datasets", "initializers", "regularizers", "layers", "losses", "metrics", "models",
-           "ops", "optimizers", "random", "saving", "utils"]
+__all__ = ["GradientTape", "Input", "Model", "Sequential", "Variable", "activations", "backend",
+           "callbacks", "config", "constraints", "datasets", "initializers", "regularizers", "layers",
+           "losses", "metrics", "models", "ops", "optimizers", "random", "saving", "utils"]

@@ -250,7 +250,7 @@ def test_operators_on_recorded_tensors_give_the_ops_gradients(form, op):
 
 
 def test_operators_on_a_variable_are_recorded():
-    v = Variable(np.array([1.0, 2.0, 3.0]), "w", "w")
+    v = Variable(np.array([1.0, 2.0, 3.0]), name="w", path="w")
     with kteach.GradientTape() as tape:
         y = ops.sum(v ** 3 - 2 * v)
     np.testing.assert_allclose(tape.gradient(y, v), 3 * v.value ** 2 - 2)

@@ -129,7 +129,7 @@ def test_convert_to_tensor_follows_keras_rules():
 def test_convert_to_tensor_under_a_tape():
     x = np.array([1.0, 2.0])
     unwatched = np.array([3.0, 4.0])
-    w = Variable(np.array([0.5, 0.5]), "w", "w")
+    w = Variable(np.array([0.5, 0.5]), name="w", path="w")
     with kteach.GradientTape() as tape:
         assert ops.convert_to_tensor(unwatched) is unwatched     # Keras does not watch
         tape.watch(x)
@@ -153,7 +153,7 @@ def test_convert_to_numpy_is_a_plain_copy():
     n[0] = 99
     assert t[0] == 2.0
     assert ops.convert_to_numpy([1.0, 2.0]).dtype == np.float64   # np.array's own rule
-    w = Variable(np.ones(2, "float32"), "w", "w")
+    w = Variable(np.ones(2, "float32"), name="w", path="w")
     c = ops.convert_to_numpy(w)
     c[0] = 5
     assert w.value[0] == 1

@@ -148,7 +148,7 @@ def test_transpose_errors():
 # ------------------------------------------------------------------ methods and np.* under a tape
 def test_method_and_numpy_forms_give_the_same_gradients_as_the_ops():
     a, b = normal(3, 4), normal(4, 3)
-    w = Variable(normal(3, 3), "w", "w")
+    w = Variable(normal(3, 3), name="w", path="w")
 
     def run(use_methods):
         with kteach.GradientTape() as tape:

@@ -54,6 +54,6 @@ def test_the_symbolic_dtype_is_the_one_the_model_computes():
 def test_comparisons_keep_identity_equality_and_work_on_variables():
     a, b = kteach.Input((2,)), kteach.Input((2,))
     assert a == a and a != b and len({a, b}) == 2      # still usable in sets and as keys
-    v = Variable(np.array([-1.0, 0.5, 2.0], "float32"), "w", "dense/w")   # a layer's weight
+    v = Variable(np.array([-1.0, 0.5, 2.0], "float32"), name="w")
     np.testing.assert_array_equal(v > 0, [False, True, True])
     np.testing.assert_array_equal(v <= 0.5, [True, True, False])

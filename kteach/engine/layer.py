@@ -131,14 +131,17 @@ class Layer:
         return v
 
     def __setattr__(self, key: str, value: Any) -> None:
-        """Track layers assigned as attributes (or in a list), as Keras does, so that their
-        weights belong to this layer too."""
+        """Track layers and Variables assigned as attributes (or in a list), as Keras does:
+        a layer's weights belong to this layer too, and a Variable is one of its weights
+        (``self.scale = Variable(1.0)``)."""
         if not key.startswith("_") and "_tracked" in self.__dict__:
             items = value if isinstance(value, (list, tuple)) else [value]
             for item in items:
                 if isinstance(item, Layer) and item is not self and \
                         all(item is not t for t in self._tracked):
                     self._tracked.append(item)
+                elif isinstance(item, Variable) and all(item is not w for w in self.weights):
+                    self._weights.append(item)   # (a sublayer's weight given a second name: no)
         object.__setattr__(self, key, value)
 
     @property

@@ -3,24 +3,40 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import ShapeError
+from . import config, naming
+from .errors import ShapeError, check_keywords
 from .operators import ArrayOperators
 
 
 class Variable(ArrayOperators):
-    """A named array that training changes.
+    """A named array that training changes, as ``keras.Variable``.
 
     ``value`` is the NumPy array the layer computes with; ``grad`` holds dLoss/dvalue from the
     latest training step (``None`` before the first one). ``path`` is where it lives, as
     in Keras 3: ``dense/kernel``, or ``sequential/dense/kernel`` for a layer that was built
     inside a Sequential model.
+
+    Made by hand, with Keras' arguments::
+
+        kl_weight = Variable(1.0, trainable=False, name="kl_weight")   # float32, shape ()
+        w = Variable("zeros", shape=(3, 4))                             # an initializer and a shape
+
+    ``initializer`` is a value (a number, a list, an array) or an initializer (a name such
+    as ``'zeros'``, an initializer object, any ``f(shape, dtype)``), which then needs
+    ``shape``. Python floats become ``float32`` and ints ``int32``, as in Keras; a NumPy
+    array keeps its dtype (Keras' JAX backend would make float64 float32). A Variable set
+    as an attribute of a layer (``self.w = Variable(...)``) is one of its weights.
+    ``autocast``, ``aggregation`` and ``synchronization`` are accepted for Keras' sake
+    (they concern mixed precision and several devices, which kteach does not have).
     """
 
-    def __init__(self, value: np.ndarray, name: str, path: str, trainable: bool = True):
-        self.value = np.asarray(value)
-        self.name = name
-        self.path = path
-        self.trainable = trainable
+    @check_keywords
+    def __init__(self, initializer, shape=None, dtype=None, trainable=True, autocast=True,
+                 aggregation="none", synchronization="auto", name=None, path=None):
+        self.value = _initial_value(initializer, shape, dtype)
+        self.name = naming.unique_name("variable") if name is None else str(name)
+        self.path = self.name if path is None else path
+        self.trainable = bool(trainable)
         self.grad: np.ndarray | None = None
 
     @property
@@ -119,3 +135,36 @@ class Variable(ArrayOperators):
     def __repr__(self) -> str:
         return (f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}, "
                 f"trainable={self.trainable}>")
+
+
+def _initial_value(initializer, shape, dtype) -> np.ndarray:
+    """The first value of a Variable: ``initializer`` itself (a value), or what it makes for
+    ``shape`` (an initializer)."""
+    if isinstance(initializer, str) or (callable(initializer)
+                                        and not isinstance(initializer, np.ndarray)):
+        if shape is None:
+            raise ValueError(
+                f"When creating a Variable from an initializer, the `shape` argument should be "
+                f"specified. Received: initializer={initializer!r} and shape=None. Write e.g. "
+                f"Variable({initializer!r}, shape=(3, 4)), or give the value itself.")
+        from .. import initializers   # the math layer; the engine does not import it at load
+        shape = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
+        dtype = str(np.dtype(dtype or config.floatx()))
+        return np.asarray(initializers.get(initializer)(shape, dtype), dtype=dtype)
+    if isinstance(initializer, Variable):
+        initializer = initializer.value
+    if dtype is not None:
+        value = np.array(initializer, dtype=dtype)
+    elif isinstance(initializer, (np.ndarray, np.generic)):
+        value = np.array(initializer)
+    else:   # Python numbers and lists: Keras' dtypes, float32 and int32
+        value = np.array(initializer)
+        if value.dtype.kind == "f":
+            value = value.astype(config.floatx())
+        elif value.dtype.kind in "iu":
+            value = value.astype("int32")
+    if shape is not None and tuple(value.shape) != (tuple(shape) if isinstance(shape, (tuple, list))
+                                                    else (shape,)):
+        raise ShapeError(f"Variable got a value of shape {value.shape} but shape={shape}. Leave "
+                         f"shape out when giving the value itself, or give a value of that shape.")
+    return value
