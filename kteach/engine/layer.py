@@ -31,7 +31,7 @@ from .errors import (NotBuiltError, ShapeError, constructor_keywords, keyword_na
 from . import tape as tapes
 from .arrays import Tensor, plain
 from .tensor import KerasTensor, Node, format_shape
-from .variable import Variable
+from .variable import Variable, standard_shape
 
 # Keywords every layer takes, on top of its own.
 BASE_KEYWORDS = ("name", "trainable", "dtype", "input_shape", "input_dim",
@@ -116,7 +116,7 @@ class Layer:
         from .. import constraints, regularizers  # names are looked up in the math layer
         regularizer = regularizers.get(regularizer)   # checked before anything changes
         constraint = constraints.get(constraint)
-        shape = () if shape is None else (tuple(shape) if isinstance(shape, (tuple, list)) else (shape,))
+        shape = standard_shape(shape)
         dtype = str(np.dtype(dtype or self.dtype))
         init = _initializer(initializer, dtype, name)
         if name is None:  # Keras names unnamed weights variable, variable_1, ...
@@ -459,14 +459,13 @@ class Layer:
         run ``call`` once on zeros (unknown sizes taken as 2), in inference mode, recording
         nothing; the first axis of each output is the batch (None). (Layers it calls for the
         first time are built, as in Keras.)"""
-        out_shapes, several = self._probe(input_shape, dtypes, 2)
+        out_shapes, self._probed_dtypes, several = self._probe(input_shape, dtypes, 2)
         out_shapes = [(None,) + s[1:] for s in out_shapes]
         return out_shapes if several else out_shapes[0]
 
-    def _probe(self, input_shape: Any, dtypes: list[str], unknown: int) -> tuple[list, bool]:
+    def _probe(self, input_shape: Any, dtypes: list[str], unknown: int) -> tuple[list, list, bool]:
         """Run ``call`` on zeros of ``input_shape`` (``unknown`` for each None): the output
-        shapes, and whether the call returned several outputs. The output dtypes are kept
-        in ``self._probed_dtypes``."""
+        shapes, their dtypes, and whether the call returned several outputs."""
         shapes = input_shape if isinstance(input_shape, list) else [input_shape]
         zeros = [np.zeros(tuple(unknown if d is None else d for d in s), dtype=dt)
                  for s, dt in zip(shapes, dtypes)]
@@ -476,8 +475,8 @@ class Layer:
         finally:
             self._losses = []
         flat_out = _check_call_outputs(self, out)
-        self._probed_dtypes = [np.asarray(o).dtype.name for o in flat_out]
-        return [tuple(np.shape(o)) for o in flat_out], isinstance(out, (list, tuple))
+        return ([tuple(np.shape(o)) for o in flat_out], [np.asarray(o).dtype.name for o in flat_out],
+                isinstance(out, (list, tuple)))
 
     # ----- the first call's tensors, as Keras' layer.input / layer.output -------------------
     def _first_node(self, what: str) -> Node:

@@ -33,15 +33,13 @@ class Operation(Layer):
         (None) taken as 2, then as 3. An output axis whose size changed depends on an
         unknown one and is unknown too (None); the others are known. (ops.sum(x, axis=1)
         of x (None, None, 4) is (None, 4); ops.mean(x) is ().)"""
-        two, several = self._probe(input_shape, dtypes, 2)
+        two, self._probed_dtypes, several = self._probe(input_shape, dtypes, 2)
         unknown = any(d is None for s in (input_shape if isinstance(input_shape, list)
                                           else [input_shape]) for d in s)
-        dtypes_out = self._probed_dtypes
         try:
             three = self._probe(input_shape, dtypes, 3)[0] if unknown else two
         except Exception:   # noqa: BLE001 (an op that needs an even size...: the batch rule)
             three = [(None,) + s[1:] for s in two]
-        self._probed_dtypes = dtypes_out
         shapes = [tuple(None if a != b else a for a, b in zip(s2, s3)) if len(s2) == len(s3)
                   else (None,) + s2[1:] for s2, s3 in zip(two, three)]
         return shapes if several else shapes[0]

@@ -137,34 +137,36 @@ class Variable(ArrayOperators):
                 f"trainable={self.trainable}>")
 
 
+def standard_shape(shape) -> tuple[int, ...]:
+    """``None`` or ``()`` -> a scalar; ``3`` -> ``(3,)``; a list or tuple -> a tuple of ints."""
+    if shape is None:
+        return ()
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    return tuple(int(n) for n in shape)
+
+
 def _initial_value(initializer, shape, dtype) -> np.ndarray:
     """The first value of a Variable: ``initializer`` itself (a value), or what it makes for
     ``shape`` (an initializer)."""
-    if isinstance(initializer, str) or (callable(initializer)
-                                        and not isinstance(initializer, np.ndarray)):
+    if isinstance(initializer, str) or callable(initializer):
         if shape is None:
             raise ValueError(
                 f"When creating a Variable from an initializer, the `shape` argument should be "
                 f"specified. Received: initializer={initializer!r} and shape=None. Write e.g. "
                 f"Variable({initializer!r}, shape=(3, 4)), or give the value itself.")
         from .. import initializers   # the math layer; the engine does not import it at load
-        shape = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
         dtype = str(np.dtype(dtype or config.floatx()))
-        return np.asarray(initializers.get(initializer)(shape, dtype), dtype=dtype)
+        return np.asarray(initializers.get(initializer)(standard_shape(shape), dtype), dtype=dtype)
     if isinstance(initializer, Variable):
         initializer = initializer.value
-    if dtype is not None:
-        value = np.array(initializer, dtype=dtype)
-    elif isinstance(initializer, (np.ndarray, np.generic)):
-        value = np.array(initializer)
-    else:   # Python numbers and lists: Keras' dtypes, float32 and int32
-        value = np.array(initializer)
-        if value.dtype.kind == "f":
+    value = np.array(initializer, dtype=dtype)     # a copy, as Keras keeps its own
+    if dtype is None and not isinstance(initializer, (np.ndarray, np.generic)):
+        if value.dtype.kind == "f":               # Python numbers and lists: Keras' dtypes
             value = value.astype(config.floatx())
         elif value.dtype.kind in "iu":
             value = value.astype("int32")
-    if shape is not None and tuple(value.shape) != (tuple(shape) if isinstance(shape, (tuple, list))
-                                                    else (shape,)):
+    if shape is not None and value.shape != standard_shape(shape):
         raise ShapeError(f"Variable got a value of shape {value.shape} but shape={shape}. Leave "
                          f"shape out when giving the value itself, or give a value of that shape.")
     return value

@@ -14,7 +14,7 @@ from ..engine import config
 from ..engine.arrays import plain
 from ..engine.errors import (KteachError, check_keywords)
 from ..engine.naming import snake_case, unique_name
-from ..engine.variable import Variable
+from ..engine.variable import Variable, standard_shape
 
 
 
@@ -34,15 +34,6 @@ _AGGREGATIONS = ("none", "mean", "sum", "only_first_replica")
 def _overrides(obj: Any, method: str) -> bool:
     """Whether ``obj``'s class replaces :class:`Metric`'s ``method`` with its own."""
     return getattr(type(obj), method) is not getattr(Metric, method)
-
-
-def _standard_shape(shape: Any) -> tuple[int, ...]:
-    """``None`` or ``()`` -> a scalar; ``3`` -> ``(3,)``; a list or tuple -> a tuple of ints."""
-    if shape is None:
-        return ()
-    if isinstance(shape, (int, np.integer)):
-        return (int(shape),)
-    return tuple(int(n) for n in shape)
 
 
 class Metric:
@@ -129,7 +120,7 @@ class Metric:
             raise ValueError(f"{type(self).__name__}.add_variable needs an initializer, "
                              f"e.g. initializer='zeros' for a running count.")
         init = initializers.get(initializer)
-        shape = _standard_shape(shape)
+        shape = standard_shape(shape)
         dtype = str(np.dtype(dtype or config.floatx()))
         if name is None:  # unnamed variables are variable, variable_1, ... as in Keras
             name = "variable" + (f"_{len(self._variables)}" if self._variables else "")
